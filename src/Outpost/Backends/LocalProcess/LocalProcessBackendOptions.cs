@@ -18,6 +18,18 @@ public sealed class LocalProcessBackendOptions
     /// </summary>
     public Dictionary<string, string> Environment { get; set; } = [];
 
+    /// <summary>
+    /// Working directory and HOME of the servers. Default: a persistent per-user folder
+    /// <c>{DataDir}/home/&lt;hub&gt;-&lt;user&gt;-&lt;hash&gt;</c>, so files survive a server's stop.
+    /// </summary>
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>
+    /// Whether a start waits until the server accepts TCP connections on its port (failing early, with
+    /// the server's last output, when it exits first). Default true.
+    /// </summary>
+    public bool WaitUntilListening { get; set; } = true;
+
     /// <summary>Seconds between SIGTERM and SIGKILL when a server is stopped. Default 10.</summary>
     public int StopGraceSeconds { get; set; } = 10;
 
