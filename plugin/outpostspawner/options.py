@@ -13,7 +13,7 @@ from traitlets.config import Configurable
 
 from .kube import SA_CA, SA_TOKEN, incluster_namespace
 
-HOOK = "It may be a plain function or a coroutine function."
+HOOK = "(The callable may be a plain function or a coroutine function.)"
 
 DEFAULT_CANCELLING_EVENT = {
     "failed": False,
