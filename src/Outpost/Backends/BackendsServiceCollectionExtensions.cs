@@ -1,0 +1,24 @@
+using Outpost.Backends.LocalProcess;
+
+namespace Outpost.Backends;
+
+public static class BackendsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the backends configured under <c>Outpost:Backends</c>. Each backend is opt-in by its
+    /// section, except the local-process backend, which is the embedded default when nothing is configured.
+    /// </summary>
+    public static IServiceCollection AddBackends(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Outpost:Backends");
+        services.AddOptions<BackendsOptions>().Bind(section);
+        services.AddSingleton<BackendCatalog>();
+
+        services.AddLocalProcessBackend(section.GetSection(BackendNames.Local), isDefault: !HasOtherBackends(section));
+        // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
+        return services;
+    }
+
+    private static bool HasOtherBackends(IConfigurationSection section) =>
+        section.GetChildren().Any(c => c.Key is not (BackendNames.Local or nameof(BackendsOptions.Default)));
+}
