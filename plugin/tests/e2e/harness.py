@@ -251,7 +251,7 @@ def outpost_servers(outpost, hub: str) -> list:
 # ---------------------------------------------------------------- JupyterHub
 class Hub:
     def __init__(self, name: str, workdir: Path, outpost, sshd, internal_ssl: bool = False,
-                 extra: str = ""):
+                 extra: str = "", root: str | None = None):
         self.name = name
         self.dir = workdir / f"hub-{name}"
         self.dir.mkdir(exist_ok=True)
@@ -262,6 +262,8 @@ class Hub:
         self.api_url = f"{self.url}/hub/api"
         self.internal_ssl = internal_ssl
         self.proc = None
+        self.root = root  # a chroot (JupyterHub 5 from Debian 13) or None for the host's hub
+        spawner_class = "outpostspawner.OutpostSpawner" if root else "outpostspawner"
         proxy_scheme = "https" if internal_ssl else "http"
         cfg = f"""
 c = get_config()
@@ -280,7 +282,7 @@ c.JupyterHub.tornado_settings = {{'slow_spawn_timeout': 0}}
 c.JupyterHub.internal_ssl = {internal_ssl}
 c.JupyterHub.internal_certs_location = '{self.dir}/certs'
 c.JupyterHub.trusted_alt_names = ['IP:127.0.0.1', 'DNS:localhost']
-c.JupyterHub.spawner_class = 'outpostspawner'
+c.JupyterHub.spawner_class = '{spawner_class}'
 c.JupyterHub.custom_scopes = {{
     'custom:servers:list': {{'description': 'list running servers'}},
     'custom:sshnode:restart': {{'description': 'recreate forwards'}},
@@ -319,7 +321,8 @@ c.OutpostSpawner.ssh_forward_options = {json.dumps(ssh_forward_options(sshd))}
             "PYTHONPATH": str(PLUGIN_DIR),
             "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
         })
-        self.proc = Proc([PY, "-m", "jupyterhub", "-f", str(self.dir / "jupyterhub_config.py"),
+        prefix = ["chroot", self.root] if self.root else []
+        self.proc = Proc([*prefix, PY, "-m", "jupyterhub", "-f", str(self.dir / "jupyterhub_config.py"),
                           "--debug"], self.dir / "hub.log", env=env, cwd=str(self.dir))
 
         def up():
@@ -367,11 +370,48 @@ c.OutpostSpawner.ssh_forward_options = {json.dumps(ssh_forward_options(sshd))}
         return f"{self.url}{prefix}{path}"
 
 
+# Per-server behaviour chosen through user_options, used by the e2e tests.
+HUB_EXTRA_CONFIG = """
+import asyncio
+
+async def _slow_start(spawner, service):
+    if spawner.user_options.get('slow'):
+        await asyncio.sleep(6)
+    return service
+
+async def _ready_hook(spawner, event):
+    event['html_message'] = 'READY-HOOK ' + (spawner.name or 'default')
+    return event
+
+c.OutpostSpawner.update_start_response = _slow_start
+c.OutpostSpawner.start_async = lambda spawner: bool(spawner.user_options.get('async'))
+c.OutpostSpawner.ssh_during_startup = lambda spawner: not spawner.user_options.get('async')
+c.OutpostSpawner.progress_ready_hook = _ready_hook
+"""
+
+
+def find_server_env(user: str, server: str) -> dict | None:
+    """The environment of a running single-user server, read from /proc (as the server sees it)."""
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            raw = environ.read_bytes()
+        except OSError:
+            continue
+        if b"JUPYTERHUB_USER=" + user.encode() not in raw:
+            continue
+        env = dict(item.split("=", 1) for item in raw.decode(errors="replace").split("\0") if "=" in item)
+        if env.get("JUPYTERHUB_USER") == user and env.get("JUPYTERHUB_SERVER_NAME", "") == server \
+                and "JUPYTERHUB_SERVICE_URL" in env:
+            return env
+    return None
+
+
 @pytest.fixture(scope="session")
 def hub_factory(workdir, outpost, sshd):
     hubs = []
 
     def make(name: str, **kw) -> Hub:
+        kw.setdefault("extra", HUB_EXTRA_CONFIG)
         hub = Hub(name, workdir, outpost, sshd, **kw)
         hubs.append(hub)
         return hub

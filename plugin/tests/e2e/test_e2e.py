@@ -7,7 +7,9 @@ import subprocess
 import pytest
 import requests
 
-from harness import outpost_servers, port_open, wait_until
+from urllib.parse import urlparse
+
+from harness import find_server_env, outpost_servers, port_open, wait_until
 
 PLUGIN_MESSAGES = ("Sending request to Outpost", "Outpost communication successful", "Server requested")
 
@@ -81,6 +83,7 @@ def test_start_reach_through_tunnel_stop(hub1, outpost, server):
     assert outpost_events, f"no event from the Outpost in the progress stream: {events}"
     assert any(str(e.get("message", "")).startswith("Sending request") for e in events), \
         "the plugin's first event was lost"
+    assert events[-1]["html_message"] == f"READY-HOOK {server or 'default'}", "progress_ready_hook ran"
 
     r = requests.get(hub1.user_url("alice", server), headers={"Authorization": f"token {hub1.token}"},
                      timeout=20)
@@ -182,3 +185,43 @@ def test_internal_ssl_and_two_hubs_same_user(hub1, hub2_ssl, outpost):
         stop_server(hub1, "alice", "")
         stop_server(hub2_ssl, "alice", "")
     assert "default" not in wire_names(outpost, "hub2")
+
+
+def test_delayed_tunnel_set_up_with_the_servers_own_token(hub1, outpost):
+    """Async start: the Outpost answers 202 without an address; the server itself calls
+    the setuptunnel API with its own token, then the hub reaches it through ssh."""
+    assert hub1.api("POST", "/users/carol").status_code in (201, 409)
+    r = hub1.api("POST", "/users/carol/servers/async1", json={"async": True})
+    assert r.status_code == 202, r.text
+    env = wait_until(lambda: find_server_env("carol", "async1"), 60, what="server process of carol/async1")
+    remote_port = urlparse(env["JUPYTERHUB_SERVICE_URL"]).port
+    wait_until(lambda: port_open(remote_port), 60, what="remote server listening")
+    assert env["JUPYTERHUB_SETUPTUNNEL_URL"].endswith("/users/setuptunnel/carol/async1")
+    r = requests.post(env["JUPYTERHUB_SETUPTUNNEL_URL"], json={"service": f"127.0.0.1:{remote_port}"},
+                      headers={"Authorization": f"token {env['JUPYTERHUB_API_TOKEN']}"}, timeout=30)
+    assert r.status_code == 204, r.text
+    hub1.wait_ready("carol", "async1", timeout=90)
+    r = requests.get(hub1.user_url("carol", "async1"), headers={"Authorization": f"token {hub1.token}"},
+                     timeout=20)
+    assert r.status_code == 200
+    local, remote = tunnel_of(hub1, "carol", "async1")
+    assert remote == remote_port and listener_is_ssh(local)
+    stop_server(hub1, "carol", "async1")
+    wait_until(lambda: not port_open(remote_port), 30, what="remote server gone")
+    wait_until(lambda: not port_open(local), 20, what="forward gone")
+
+
+def test_failed_event_cancels_start_and_removes_remote_server(hub1, outpost):
+    assert hub1.api("POST", "/users/carol").status_code in (201, 409)
+    r = hub1.api("POST", "/users/carol/servers/slow1", json={"slow": True})
+    assert r.status_code == 202, r.text
+    # the Outpost has the server (the start request returned; the hub is still in start())
+    wait_until(lambda: "slow1" in wire_names(outpost, "hub1"), 30, what="server known to the Outpost")
+    r = hub1.api("POST", "/users/progress/events/carol/slow1",
+                 json={"failed": True, "progress": 100, "message": "Outpost says no",
+                       "html_message": "<details><summary>Outpost says no</summary></details>"})
+    assert r.status_code == 204, r.text
+    hub1.wait_gone("carol", "slow1", timeout=30)
+    wait_until(lambda: "slow1" not in wire_names(outpost, "hub1"), 30, what="remote server removed")
+    assert find_server_env("carol", "slow1") is None or wait_until(
+        lambda: find_server_env("carol", "slow1") is None, 30, what="remote process gone")
