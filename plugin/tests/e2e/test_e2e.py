@@ -136,10 +136,25 @@ def test_events_api_list_servers_and_setuptunnel_validation(hub1, outpost):
         r = hub1.api("GET", "/outpost/servers", headers={"Authorization": "token nope"})
         assert r.status_code in (401, 403)
 
-        # the server still answers after the refused calls
-        r = requests.get(hub1.user_url("bob", "x1"), headers={"Authorization": f"token {hub1.token}"},
-                         timeout=20)
-        assert r.status_code == 200
+        # flavor usage pushed by an Outpost (needs custom:outpostflavors:set), read by users
+        flavors = {"small": {"max": 4, "current": 1, "display_name": "Small"}}
+        assert hub1.api("POST", "/outpostflavors/sys1", json=flavors).status_code == 200
+        assert hub1.api("GET", "/outpostflavors/sys1").json() == flavors
+        assert hub1.api("GET", "/outpostflavors").json()["sys1"] == flavors
+        assert requests.post(f"{hub1.api_url}/outpostflavors/sys1", json={}).status_code in (401, 403)
+        assert requests.get(f"{hub1.api_url}/outpostflavors").status_code in (401, 403)
+
+        # ssh node restarted: forwards behind 127.0.0.1 are rebuilt in the background
+        r = hub1.api("GET", "/recreateforward/127.0.0.1")
+        assert r.status_code == 202 and r.json()["servers"] >= 1
+
+        # the server still answers after the refused calls and the forward rebuild
+        def reachable():
+            r = requests.get(hub1.user_url("bob", "x1"), headers={"Authorization": f"token {hub1.token}"},
+                             timeout=20)
+            return r.status_code == 200
+
+        wait_until(reachable, 30, what="bob/x1 reachable after the forward rebuild")
     finally:
         stop_server(hub1, "bob", "x1")
 
