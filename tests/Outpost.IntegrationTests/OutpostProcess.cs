@@ -17,7 +17,7 @@ public sealed class OutpostProcess : IAsyncDisposable
 
     public string BaseUrl { get; }
 
-    public static async Task<OutpostProcess> StartAsync(string dataDir, int? port = null)
+    public static async Task<OutpostProcess> StartAsync(string dataDir, int? port = null, string? logFile = null, bool debugLogs = false)
     {
         port ??= FreePort();
         var startInfo = new ProcessStartInfo("dotnet")
@@ -33,9 +33,16 @@ public sealed class OutpostProcess : IAsyncDisposable
         {
             startInfo.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
+        if (debugLogs)
+        {
+            startInfo.Environment["Logging__LogLevel__Default"] = "Debug";
+        }
         var process = Process.Start(startInfo)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var log = logFile is null ? null : new StreamWriter(logFile) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { lock (process) { log?.WriteLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (process) { log?.WriteLine(e.Data); } };
+        process.Exited += (_, _) => { lock (process) { log?.Dispose(); log = null; } };
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var outpost = new OutpostProcess(process, $"http://127.0.0.1:{port}");

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
-using Microsoft.Extensions.Options;
 using Outpost.Flavors;
 using Outpost.Operations;
 using Outpost.Servers;
@@ -22,8 +21,9 @@ public static class OutpostApp
             builder.Logging.ClearProviders().AddJsonConsole();
         }
         builder.Services.AddOutpost(builder.Configuration);
-        builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
-            .Configure<IOptions<OutpostOptions>>((kestrel, outpost) => kestrel.Limits.MaxRequestBodySize = outpost.Value.MaxRequestBytes);
+        // Read raw: Kestrel is created during Build(), before start-up validation reports every error at once.
+        var maxRequestBytes = builder.Configuration.GetValue("Outpost:MaxRequestBytes", new OutpostOptions().MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Math.Clamp(maxRequestBytes, 1024, 256 * 1024 * 1024));
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -37,10 +37,10 @@ public static class OutpostCommandLine
                 _ => PrintUsage(Console.Error, 2),
             };
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (ValidationFailures(ex) is { Count: > 0 } failures)
         {
             Console.Error.WriteLine("The configuration is not valid:");
-            foreach (var failure in ex.Failures)
+            foreach (var failure in failures)
             {
                 Console.Error.WriteLine($"  - {failure}");
             }
@@ -52,6 +52,14 @@ public static class OutpostCommandLine
             return 1;
         }
     }
+
+    /// <summary>Every option failure in <paramref name="exception"/>; start-up validation aggregates one per options type.</summary>
+    private static List<string> ValidationFailures(Exception exception) => exception switch
+    {
+        OptionsValidationException options => [.. options.Failures],
+        AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(ValidationFailures)],
+        _ => [],
+    };
 
     private static int PrintUsage(TextWriter writer, int exitCode)
     {
@@ -98,13 +106,12 @@ public static class OutpostCommandLine
     {
         await using var app = OutpostApp.Build(args);
         var services = app.Services;
-        // Resolving each validated options type runs its validator and throws with every failure listed.
-        _ = services.GetRequiredService<IOptions<OutpostOptions>>().Value;
-        var hubs = services.GetRequiredService<IOptions<HubsOptions>>().Value;
+        // The start-up validator runs every options validator and reports all failures together.
         foreach (var validator in services.GetServices<IStartupValidator>())
         {
             validator.Validate();
         }
+        var hubs = services.GetRequiredService<IOptions<HubsOptions>>().Value;
         await services.GetRequiredService<SqliteDatabase>().MigrateAsync();
         var stored = await services.GetRequiredService<IHubStore>().ListAsync();
         var backends = services.GetRequiredService<BackendCatalog>();
