@@ -117,8 +117,9 @@ public sealed partial class HubEventRelay(
             }
             failure = $"HTTP {status}";
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // Any failure (network, timeout, an unusable URL from the hub) delays only this server's events.
             failure = ex.GetType().Name;
         }
 

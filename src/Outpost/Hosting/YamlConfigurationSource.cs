@@ -3,12 +3,18 @@ using YamlDotNet.RepresentationModel;
 namespace Outpost.Hosting;
 
 /// <summary>Reads a YAML file into configuration keys (<c>Outpost:Hubs:hub1:Password</c>), like the JSON provider does.</summary>
-public sealed class YamlConfigurationSource(string path) : FileConfigurationSource
+public sealed class YamlConfigurationSource : FileConfigurationSource
 {
-    public override IConfigurationProvider Build(IConfigurationBuilder builder)
+    public YamlConfigurationSource(string path)
     {
         Path = path;
         Optional = false;
+    }
+
+    public override IConfigurationProvider Build(IConfigurationBuilder builder)
+    {
+        // An absolute path gets a provider rooted at its folder, as AddJsonFile does.
+        ResolveFileProvider();
         EnsureDefaults(builder);
         return new YamlConfigurationProvider(this);
     }

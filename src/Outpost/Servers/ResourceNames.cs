@@ -13,8 +13,9 @@ public static class ResourceNames
     public static string ForServer(ServerKey key, string userName)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{key.Hub}\n{userName}\n{key.Name}\n{key.StartId}")))[..8];
-        var parts = new[] { Slug(key.Hub, 12), Slug(userName, 20), Slug(key.Name, 14) }.Where(p => p.Length > 0);
-        return $"jupyter-{string.Join('-', parts)}-{hash}";
+        // "jupyter-" (8) + 12 + 1 + 20 + 1 + 12 + "-" + hash (9) = 63, the DNS label limit.
+        var parts = new[] { Slug(key.Hub, 12), Slug(userName, 20), Slug(key.Name, 12) }.Where(p => p.Length > 0);
+        return $"jupyter-{string.Join('-', parts.Append(hash))}";
     }
 
     /// <summary>A per-user name (hub and user only), for what outlives one server, such as a home folder.</summary>
@@ -22,7 +23,7 @@ public static class ResourceNames
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{hub}\n{userName}")))[..8];
         var parts = new[] { Slug(hub, 20), Slug(userName, 30) }.Where(p => p.Length > 0);
-        return $"{string.Join('-', parts)}-{hash}";
+        return string.Join('-', parts.Append(hash));
     }
 
     private static string Slug(string value, int maxLength)

@@ -31,9 +31,11 @@ public static partial class StartRequestReader
         var certs = ReadCerts(body, errors);
         var startId = ReadStartId(userOptions, errors);
         var flavor = ReadOptionalString(body, "flavor", errors);
-        if (userOptions.TryGetValue("flavor", out var optionFlavor))
+        // Like the original's `user_options.flavor or flavor`: a null or empty user_options.flavor keeps the body's flavor.
+        if (userOptions.TryGetValue("flavor", out var optionFlavor) && optionFlavor.ValueKind != JsonValueKind.Null)
         {
-            flavor = optionFlavor.ValueKind == JsonValueKind.String ? optionFlavor.GetString() : Invalid(errors, "string_type", "must be a string", "user_options", "flavor");
+            var value = optionFlavor.ValueKind == JsonValueKind.String ? optionFlavor.GetString() : Invalid(errors, "string_type", "must be a string", "user_options", "flavor");
+            flavor = string.IsNullOrEmpty(value) ? flavor : value;
         }
         string? profile = null;
         if (userOptions.TryGetValue("profile", out var optionProfile) && optionProfile.ValueKind != JsonValueKind.Null)
