@@ -15,7 +15,7 @@ public sealed class LocalProcessBackendOptionsValidatorTests
 
     public static TheoryData<LocalProcessBackendOptions, string> BadOptions() => new()
     {
-        { new LocalProcessBackendOptions { Command = [] }, "Outpost:Backends:Local:Command" },
+        { new LocalProcessBackendOptions { Command = [""] }, "Outpost:Backends:Local:Command" },
         { new LocalProcessBackendOptions { Command = ["jupyterhub-singleuser", " "] }, "Outpost:Backends:Local:Command" },
         { new LocalProcessBackendOptions { Ip = "localhost" }, "Outpost:Backends:Local:Ip" },
         { new LocalProcessBackendOptions { Ip = "" }, "Outpost:Backends:Local:Ip" },
