@@ -3,8 +3,14 @@ namespace Outpost.Backends.LocalProcess;
 /// <summary>Options of the local-process backend, bound to <c>Outpost:Backends:Local</c>.</summary>
 public sealed class LocalProcessBackendOptions
 {
-    /// <summary>Command that runs a single-user server. Default <c>["jupyterhub-singleuser"]</c>.</summary>
-    public string[] Command { get; set; } = ["jupyterhub-singleuser"];
+    /// <summary>The default <see cref="Command"/>.</summary>
+    public static readonly string[] DefaultCommand = ["jupyterhub-singleuser"];
+
+    /// <summary>
+    /// Command that runs a single-user server. Default <c>["jupyterhub-singleuser"]</c> (applied after
+    /// binding: the configuration binder appends to an array's initial items instead of replacing them).
+    /// </summary>
+    public string[] Command { get; set; } = [];
 
     /// <summary>Extra arguments appended to <see cref="Command"/>. Default none.</summary>
     public string[] Args { get; set; } = [];
