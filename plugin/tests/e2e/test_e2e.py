@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 
 import pytest
@@ -75,8 +76,11 @@ def stop_server(hub, user: str, server: str):
     hub.wait_gone(user, server)
 
 
+@pytest.mark.parametrize("hub_name", ["hub1", "hub2_ssl"], ids=["http", "internal_ssl"])
 @pytest.mark.parametrize("server", ["lab", ""], ids=["named", "default"])
-def test_start_reach_through_tunnel_stop(hub1, outpost, server):
+def test_start_reach_through_tunnel_stop(request, outpost, server, hub_name):
+    hub1 = request.getfixturevalue(hub_name)
+    outpost_hub = "hub2" if hub_name == "hub2_ssl" else "hub1"
     events = start_server(hub1, "alice", server)
     outpost_events = [e for e in events if not e.get("ready")
                       and not str(e.get("message", "")).startswith(PLUGIN_MESSAGES)]
@@ -91,14 +95,20 @@ def test_start_reach_through_tunnel_stop(hub1, outpost, server):
 
     local, remote = tunnel_of(hub1, "alice", server)
     assert local != remote
+    if hub1.internal_ssl:
+        assert hub1.server_model("alice", server)["state"]["port"] == local
+        assert hub1.api("GET", "/users/alice").json()["servers"][server]["ready"]
+        # the forward leads to a TLS endpoint with the per-server certificate of this hub
+        pem = ssl.get_server_certificate(("127.0.0.1", local))
+        assert "BEGIN CERTIFICATE" in pem
     assert listener_is_ssh(local), "the hub reaches the server through the ssh forward"
     assert hub1.server_model("alice", server)["state"]["outpostspawner_version"] >= 1
-    assert (server or "default") in wire_names(outpost, "hub1")
+    assert (server or "default") in wire_names(outpost, outpost_hub)
 
     stop_server(hub1, "alice", server)
     wait_until(lambda: not port_open(local), 20, what="forward closed")
     wait_until(lambda: not port_open(remote), 30, what="remote server process gone")
-    assert (server or "default") not in wire_names(outpost, "hub1")
+    assert (server or "default") not in wire_names(outpost, outpost_hub)
 
 
 def test_events_api_list_servers_and_setuptunnel_validation(hub1, outpost):
