@@ -55,7 +55,7 @@ public sealed partial class SlurmBackend(
                 ExportNames = jobEnvironment.Keys.Order(StringComparer.Ordinal).ToList(),
                 Resources = resources,
                 ExtraOptions = _options.ExtraSbatchOptions,
-                Command = [.. _options.Command, .. _options.Args],
+                Command = [.. _options.EffectiveCommand, .. _options.Args],
                 Prologue = _options.Prologue,
                 Epilogue = _options.Epilogue,
                 DelayedTunnel = _options.DelayedTunnel,

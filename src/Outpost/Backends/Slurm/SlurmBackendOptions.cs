@@ -76,8 +76,14 @@ public sealed class SlurmBackendOptions
     /// <summary>Shell lines run after the server command has ended. Default none.</summary>
     public string Epilogue { get; set; } = "";
 
-    /// <summary>The single-user server command and its fixed arguments. Default <c>["jupyterhub-singleuser"]</c>.</summary>
-    public string[] Command { get; set; } = ["jupyterhub-singleuser"];
+    /// <summary>
+    /// The single-user server command and its fixed arguments. Empty (default) means <c>["jupyterhub-singleuser"]</c>.
+    /// (The default is applied when used, because configuration binding appends to a non-empty array.)
+    /// </summary>
+    public string[] Command { get; set; } = [];
+
+    /// <summary>The command that runs: <see cref="Command"/>, or the default when it is empty.</summary>
+    internal IReadOnlyList<string> EffectiveCommand => Command.Length > 0 ? Command : ["jupyterhub-singleuser"];
 
     /// <summary>Extra arguments appended to <see cref="Command"/>. Default none.</summary>
     public string[] Args { get; set; } = [];

@@ -28,7 +28,7 @@ public sealed class SlurmBackendOptionsValidator : IValidateOptions<SlurmBackend
         }
         CheckWords(nameof(options.ExecPrefix), options.ExecPrefix, allowEmptyList: true, Error);
         CheckWords(nameof(options.QueryExecPrefix), options.QueryExecPrefix, allowEmptyList: true, Error);
-        CheckWords(nameof(options.Command), options.Command, allowEmptyList: false, Error);
+        CheckWords(nameof(options.Command), options.Command, allowEmptyList: true, Error);
         CheckWords(nameof(options.Args), options.Args, allowEmptyList: true, Error);
         CheckNames(nameof(options.CommandEnvironment), options.CommandEnvironment, Error);
         CheckNames(nameof(options.JobEnvironment), options.JobEnvironment, Error);
