@@ -1,4 +1,5 @@
 using Outpost.Backends.LocalProcess;
+using Outpost.Backends.Slurm;
 
 namespace Outpost.Backends;
 
@@ -16,6 +17,7 @@ public static class BackendsServiceCollectionExtensions
 
         services.AddLocalProcessBackend(section.GetSection(BackendNames.Local), isDefault: !HasOtherBackends(section));
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
+        services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         return services;
     }
 

@@ -18,4 +18,13 @@ public static class LogEvents
     public const int EventDropped = 203;
     public const int LocalProcessSpawned = 300;
     public const int LocalProcessSignal = 301;
+    public const int SlurmJobSubmitted = 400;
+    public const int SlurmJobRunning = 401;
+    public const int SlurmQueryFailed = 402;
+    public const int SlurmStartTimedOut = 403;
+    public const int SlurmCancelFailed = 404;
+    public const int SlurmJobVanished = 405;
+    public const int SlurmLogsUnreadable = 406;
+    public const int SlurmJobCancelled = 407;
+    public const int SlurmCommandFailed = 408;
 }
