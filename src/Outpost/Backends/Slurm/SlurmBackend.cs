@@ -34,6 +34,11 @@ public sealed partial class SlurmBackend(
     public async Task<BackendStartResult> StartAsync(BackendStartRequest request, IStartContext context, CancellationToken cancellationToken)
     {
         var spec = request.Spec;
+        if (spec.Certs is not null)
+        {
+            throw new BackendException(
+                "The Slurm backend does not support the hub's internal SSL yet; start this server with another backend or without internal_ssl.");
+        }
         var user = SystemUserFor(request.Key.Hub, spec.UserName);
         var resources = SlurmResourceResolver.Resolve(_options, request.Key.Hub, spec);
         var port = PickPort();

@@ -316,6 +316,18 @@ public sealed class SlurmBackendTests
         Assert.Empty(_context.Handles);
     }
 
+    [Fact]
+    public async Task Start_InternalSsl_RefusedClearly()
+    {
+        var request = Request();
+        request = request with { Spec = request.Spec with { Certs = new ServerCerts("key", "cert", "ca", new Dictionary<string, string>()) } };
+
+        var e = await Assert.ThrowsAsync<BackendException>(() => Backend().StartAsync(request, _context, default));
+
+        Assert.StartsWith("The Slurm backend does not support the hub's internal SSL yet", e.Message);
+        Assert.Empty(_runner.Received);
+    }
+
     [Theory]
     [InlineData("42|RUNNING|node7|None\n")]
     [InlineData("42|PENDING|n/a|Priority\n")]
