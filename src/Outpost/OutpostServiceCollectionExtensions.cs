@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Events;
+using Outpost.Flavors;
 using Outpost.Hosting;
 using Outpost.Hubs;
 using Outpost.Operations;
@@ -25,6 +26,7 @@ public static class OutpostServiceCollectionExtensions
         services.AddBackends(configuration);
         services.AddServers(configuration);
         services.AddEvents(configuration);
+        services.AddFlavors(configuration);
 
         services.AddSingleton<OutpostMetrics>();
         services.AddHealthChecks();
@@ -41,6 +43,22 @@ public static class OutpostServiceCollectionExtensions
         services.AddSingleton<AuthStateCache>();
         services.AddSingleton<ServerLauncher>();
         services.AddHostedService<ServerReconciler>();
+        return services;
+    }
+
+    private static IServiceCollection AddFlavors(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FlavorsOptions>()
+            .Configure(o => (o.Config, o.Errors) = FlavorConfigReader.Read(configuration.GetSection(FlavorConfigReader.SectionPath)))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FlavorsOptions>, FlavorsOptionsValidator>();
+        services.AddSingleton<FlavorCatalog>();
+        services.AddSingleton<FlavorUsage>();
+        services.AddSingleton<QuotaPolicy>();
+        services.AddSingleton<FlavorUpdates>();
+        services.AddHostedService<RuntimeLimitSweeper>();
+        services.AddHttpClient(Hubs.HubOrphanSweeper.HttpClientName);
+        services.AddHostedService<Hubs.HubOrphanSweeper>();
         return services;
     }
 

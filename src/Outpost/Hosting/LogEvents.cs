@@ -12,6 +12,12 @@ public static class LogEvents
     public const int ServerAdopted = 110;
     public const int ServerRecoveredFailed = 111;
     public const int ReconcileFailed = 112;
+    public const int RuntimeExpired = 120;
+    public const int RuntimeSweepFailed = 121;
+    public const int OrphanStopped = 122;
+    public const int OrphanCheckSkipped = 123;
+    public const int FlavorsReloaded = 130;
+    public const int FlavorsReloadRejected = 131;
     public const int RelayPassFailed = 200;
     public const int EventRejected = 201;
     public const int EventRetry = 202;

@@ -12,6 +12,9 @@ public sealed class OutpostOptions
     /// <summary>A start that has not finished after this many seconds is cancelled and cleaned up. Default 600.</summary>
     public int StartTimeoutSeconds { get; set; } = 600;
 
+    /// <summary>Seconds between checks for servers past their flavor's runtime. Default 30.</summary>
+    public int RuntimeSweepSeconds { get; set; } = 30;
+
     /// <summary>Lines returned by <c>collect_logs</c>. Default 200.</summary>
     public int LogLines { get; set; } = 200;
 }

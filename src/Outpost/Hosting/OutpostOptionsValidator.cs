@@ -20,6 +20,10 @@ public sealed class OutpostOptionsValidator : IValidateOptions<OutpostOptions>
         {
             errors.Add($"Outpost:StartTimeoutSeconds must be between 1 and 86400 (got {options.StartTimeoutSeconds}).");
         }
+        if (options.RuntimeSweepSeconds is < 1 or > 3600)
+        {
+            errors.Add($"Outpost:RuntimeSweepSeconds must be between 1 and 3600 (got {options.RuntimeSweepSeconds}).");
+        }
         if (options.LogLines is < 0 or > 100_000)
         {
             errors.Add($"Outpost:LogLines must be between 0 and 100000 (got {options.LogLines}).");

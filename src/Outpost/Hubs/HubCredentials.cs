@@ -11,7 +11,7 @@ namespace Outpost.Hubs;
 /// digests in constant time; PBKDF2 hashes are verified once per distinct password and the success is
 /// remembered as a digest, so polls do not pay for PBKDF2 on every request.
 /// </summary>
-public sealed class HubCredentials(IOptionsMonitor<HubsOptions> hubs, IHubStore store)
+public sealed class HubCredentials(IOptions<HubsOptions> hubs, IHubStore store)
 {
     private readonly byte[] _digestKey = RandomNumberGenerator.GetBytes(32);
     private readonly ConcurrentDictionary<string, byte[]> _verified = new(StringComparer.Ordinal);
@@ -19,7 +19,7 @@ public sealed class HubCredentials(IOptionsMonitor<HubsOptions> hubs, IHubStore 
     public async ValueTask<bool> VerifyAsync(string hub, string password, CancellationToken cancellationToken)
     {
         var presented = Digest(password);
-        if (hubs.CurrentValue.Hubs.TryGetValue(hub, out var options))
+        if (hubs.Value.Hubs.TryGetValue(hub, out var options))
         {
             if (options.Password is { Length: > 0 } configured)
             {

@@ -20,4 +20,25 @@ public sealed class HubOptions
     /// (see <see cref="Servers.MiscPolicy.DefaultKeys"/>). Anything else is refused with a 419 naming the key.
     /// </summary>
     public string[]? AllowedMisc { get; set; }
+
+    /// <summary>
+    /// Constraints on values, per <c>misc</c> key (<c>Outpost:Hubs:&lt;name&gt;:Misc:&lt;key&gt;</c>). A key
+    /// with a rule is allowed, and its value must satisfy the rule. Default none.
+    /// </summary>
+    public Dictionary<string, ValueRule> Misc { get; set; } = [];
+
+    /// <summary>
+    /// <c>user_options</c> keys this hub may send, or null for any. Keys the Outpost itself reads
+    /// (start_id, flavor, profile) are always allowed. Default null.
+    /// </summary>
+    public string[]? AllowedUserOptions { get; set; }
+
+    /// <summary>Constraints on values, per <c>user_options</c> key; a key with a rule is allowed. Default none.</summary>
+    public Dictionary<string, ValueRule> UserOptions { get; set; } = [];
+
+    /// <summary>Token for flavor usage updates when the hub's servers do not carry <c>JUPYTERHUB_FLAVORS_UPDATE_TOKEN</c>. Default none.</summary>
+    public string? FlavorsUpdateToken { get; set; }
+
+    /// <summary>Orphan cleanup against this hub; off by default.</summary>
+    public HubCleanupOptions? Cleanup { get; set; }
 }

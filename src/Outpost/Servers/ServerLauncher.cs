@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Events;
+using Outpost.Flavors;
 using Outpost.Hosting;
 using Outpost.Operations;
 using Outpost.Storage;
@@ -21,6 +22,8 @@ public sealed partial class ServerLauncher(
     ServerLocks locks,
     ServerWorkspace workspace,
     OutpostMetrics metrics,
+    FlavorUpdates flavorUpdates,
+    TimeProvider time,
     IOptions<OutpostOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<ServerLauncher> logger)
@@ -31,10 +34,12 @@ public sealed partial class ServerLauncher(
     /// <summary>
     /// Stores the server and starts it. With <paramref name="waitForStart"/> the result is the service
     /// address; otherwise the start runs in the background and the result is empty.
-    /// Throws <see cref="OutpostRefusal"/> when the name is taken and <see cref="BackendException"/> when the start fails.
+    /// Throws <see cref="OutpostRefusal"/> when the name is taken or a limit of <paramref name="admission"/>
+    /// is reached, and <see cref="BackendException"/> when the start fails.
     /// </summary>
-    public async Task<string> StartAsync(string hub, ServerSpec spec, IBackend backend, bool waitForStart, CancellationToken cancellationToken)
+    public async Task<string> StartAsync(string hub, ServerSpec spec, IBackend backend, FlavorAdmission admission, bool waitForStart, CancellationToken cancellationToken)
     {
+        spec = spec with { Flavor = admission.FlavorName, RuntimeLimit = admission.Runtime };
         var key = new ServerKey(hub, spec.Name, spec.StartId);
         using (await locks.AcquireAsync(key, cancellationToken))
         {
@@ -47,7 +52,11 @@ public sealed partial class ServerLauncher(
                 Flavor = spec.Flavor,
                 ResourceName = ResourceNames.ForServer(key, spec.UserName),
                 ProtectedSpec = codec.Protect(spec),
-            }, cancellationToken);
+            }, admission.Quota, cancellationToken);
+            if (outcome.Exceeded is { } limit)
+            {
+                throw new OutpostRefusal(admission.Describe(limit));
+            }
             if (!outcome.Succeeded)
             {
                 throw new OutpostRefusal(
@@ -56,6 +65,7 @@ public sealed partial class ServerLauncher(
             await events.RecordAsync(key, spec, new ProgressEvent(0, "Server requested"), CancellationToken.None);
             if (!waitForStart)
             {
+                await flavorUpdates.NotifyAsync(hub, spec, CancellationToken.None);
                 var record = outcome.Inserted!;
                 Track(record.Id, Task.Run(() => RunStartLockedAsync(record, spec, backend, announceFailure: true)));
                 return "";
@@ -105,14 +115,24 @@ public sealed partial class ServerLauncher(
         }
         if (!waitForStop)
         {
-            if (record.Phase is ServerPhase.Running or ServerPhase.Starting or ServerPhase.Pending)
+            if (record.Phase is ServerPhase.Running or ServerPhase.Starting or ServerPhase.Pending
+                && await store.TransitionAsync(record.Id, record.Phase, ServerPhase.Stopping, ServerChanges.None, cancellationToken))
             {
-                await store.TransitionAsync(record.Id, record.Phase, ServerPhase.Stopping, ServerChanges.None, cancellationToken);
+                await flavorUpdates.NotifyAsync(key.Hub, codec.Unprotect(record.ProtectedSpec), CancellationToken.None);
             }
             Track(record.Id, Task.Run(() => StopAndRemoveAsync(key, collectLogs: false, lifetime.ApplicationStopping)));
             return [];
         }
         return await StopAndRemoveAsync(key, collectLogs, cancellationToken);
+    }
+
+    /// <summary>Stops a server whose runtime limit has passed, telling the hub why.</summary>
+    internal async Task ExpireAsync(ServerRecord record, CancellationToken cancellationToken)
+    {
+        var spec = codec.Unprotect(record.ProtectedSpec);
+        var runtime = spec.RuntimeLimit is { } limit ? $" of {limit}" : "";
+        await events.RecordAsync(record.Key, spec, new ProgressEvent(100, $"The server reached its runtime limit{runtime} and was stopped."), cancellationToken);
+        await StopAndRemoveAsync(record.Key, collectLogs: false, cancellationToken);
     }
 
     /// <summary>Finishes a stop or cleans up a start that an earlier Outpost process left unfinished.</summary>
@@ -161,7 +181,12 @@ public sealed partial class ServerLauncher(
             var workDirectory = workspace.Create(record);
             var result = await backend.StartAsync(
                 new BackendStartRequest(key, spec, record.ResourceName, workDirectory), context, cancellation.Token);
-            var changes = new ServerChanges { Handle = result.Handle, ServiceAddress = result.ServiceAddress };
+            var changes = new ServerChanges
+            {
+                Handle = result.Handle,
+                ServiceAddress = result.ServiceAddress,
+                EndDate = spec.RuntimeLimit is { } runtime ? time.GetUtcNow() + runtime : null,
+            };
             if (!await store.TransitionAsync(record.Id, ServerPhase.Starting, ServerPhase.Running, changes, CancellationToken.None))
             {
                 // A stop arrived just as the backend finished: the stop owns cleanup from here.
@@ -171,6 +196,7 @@ public sealed partial class ServerLauncher(
             metrics.StartFinished(backend.Name, succeeded: true);
             Log.Started(logger, key.ToString(), result.ServiceAddress);
             await events.RecordAsync(key, spec, new ProgressEvent(90, "Server started on the Outpost."), CancellationToken.None);
+            await flavorUpdates.NotifyAsync(key.Hub, spec, CancellationToken.None);
             return result.ServiceAddress;
         }
         catch (Exception ex)
@@ -195,6 +221,7 @@ public sealed partial class ServerLauncher(
             {
                 await events.RecordAsync(key, spec, FailedEvent(message), CancellationToken.None);
             }
+            await flavorUpdates.NotifyAsync(key.Hub, spec, CancellationToken.None);
             throw ex is BackendException ? ex : new BackendException(message, ex);
         }
         finally
@@ -224,6 +251,7 @@ public sealed partial class ServerLauncher(
             await store.DeleteAsync(record.Id, CancellationToken.None);
             workspace.Remove(record);
             Log.Stopped(logger, key.ToString());
+            await flavorUpdates.NotifyAsync(key.Hub, codec.Unprotect(record.ProtectedSpec), CancellationToken.None);
             return logs;
         }
     }

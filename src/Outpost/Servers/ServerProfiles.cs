@@ -11,7 +11,7 @@ public sealed class ProfileOptions
 }
 
 /// <summary>Maps <c>user_options.profile</c> to a backend; no profile means the default backend.</summary>
-public sealed class ServerProfiles(IOptionsMonitor<Dictionary<string, ProfileOptions>> profiles)
+public sealed class ServerProfiles(IOptions<Dictionary<string, ProfileOptions>> profiles)
 {
     public IBackend SelectBackend(ServerSpec spec, BackendCatalog backends)
     {
@@ -19,7 +19,7 @@ public sealed class ServerProfiles(IOptionsMonitor<Dictionary<string, ProfileOpt
         {
             return backends.Default;
         }
-        if (profiles.CurrentValue.TryGetValue(spec.Profile, out var profile))
+        if (profiles.Value.TryGetValue(spec.Profile, out var profile))
         {
             return backends.Get(profile.Backend);
         }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
+using Outpost.Flavors;
 using Outpost.Hubs;
 
 namespace Outpost.Servers;
@@ -38,7 +39,8 @@ public static class ServersApi
         BackendCatalog backends,
         ServerProfiles profiles,
         AuthStateCache authStates,
-        IOptionsMonitor<HubsOptions> hubs,
+        QuotaPolicy quotas,
+        IOptions<HubsOptions> hubs,
         CancellationToken cancellationToken)
     {
         var hub = user.HubName();
@@ -63,18 +65,23 @@ public static class ServersApi
         {
             return TypedResults.UnprocessableEntity(new ValidationProblem(errors));
         }
-        hubs.CurrentValue.Hubs.TryGetValue(hub, out var hubOptions);
+        hubs.Value.Hubs.TryGetValue(hub, out var hubOptions);
         var problems = StartRequestReader.CheckPolicy(spec, hub, hubOptions);
         if (problems.Count > 0)
         {
             return Refuse(new OutpostRefusal($"{DisplayName(spec)}: {string.Join(" ", problems)}"));
+        }
+        var (admission, refusal) = quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null);
+        if (admission is null)
+        {
+            return Refuse(new OutpostRefusal(refusal!));
         }
         var async = IsAsync(request);
         try
         {
             var backend = profiles.SelectBackend(spec, backends);
             authStates.Merge(new ServerKey(hub, spec.Name, spec.StartId), request.Headers);
-            var service = await launcher.StartAsync(hub, spec, backend, waitForStart: !async, cancellationToken);
+            var service = await launcher.StartAsync(hub, spec, backend, admission, waitForStart: !async, cancellationToken);
             return async
                 ? TypedResults.Json(new Dictionary<string, string> { ["service"] = "" }, statusCode: StatusCodes.Status202Accepted)
                 : TypedResults.Ok(new Dictionary<string, string> { ["service"] = service });

@@ -52,8 +52,12 @@ public static partial class StartRequestReader
         }
 
         userOptions.Remove("start_id");
+        env.Remove(HubEnv.FlavorsUpdateUrl, out var flavorsUpdateUrl);
+        env.Remove(HubEnv.FlavorsUpdateToken, out var flavorsUpdateToken);
         return (new ServerSpec
         {
+            FlavorsUpdateUrl = flavorsUpdateUrl,
+            FlavorsUpdateToken = flavorsUpdateToken,
             Name = name!,
             StartId = startId,
             Env = env,
@@ -78,9 +82,37 @@ public static partial class StartRequestReader
                 ? $"env '{key}' may not be set by a hub."
                 : $"env '{key}' is not allowed for hub '{hub}' (allowed: JUPYTERHUB_*, JUPYTER_* and Outpost:Hubs:{hub}:AllowedEnv).");
         }
-        foreach (var key in spec.Misc.Keys.Where(k => !MiscPolicy.IsAllowed(k, hubOptions)).Order(StringComparer.Ordinal))
+        foreach (var (key, value) in spec.Misc.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            problems.Add($"misc '{key}' is not allowed for hub '{hub}' (allowed: {string.Join(", ", MiscPolicy.Allowed(hubOptions))}).");
+            if (hubOptions?.Misc.TryGetValue(key, out var rule) == true)
+            {
+                if (rule.Check(value) is { } reason)
+                {
+                    problems.Add($"misc '{key}' {reason} (rule Outpost:Hubs:{hub}:Misc:{key}).");
+                }
+            }
+            else if (!MiscPolicy.IsAllowed(key, hubOptions))
+            {
+                problems.Add($"misc '{key}' is not allowed for hub '{hub}' (allowed: {string.Join(", ", MiscPolicy.Allowed(hubOptions).Concat(hubOptions?.Misc.Keys.AsEnumerable() ?? []))}).");
+            }
+        }
+        foreach (var (key, value) in spec.UserOptions.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (key is "flavor" or "profile" or "start_id")
+            {
+                continue;
+            }
+            if (hubOptions?.UserOptions.TryGetValue(key, out var rule) == true)
+            {
+                if (rule.Check(value) is { } reason)
+                {
+                    problems.Add($"user_options '{key}' {reason} (rule Outpost:Hubs:{hub}:UserOptions:{key}).");
+                }
+            }
+            else if (hubOptions?.AllowedUserOptions is { } allowed && !allowed.Contains(key, StringComparer.Ordinal))
+            {
+                problems.Add($"user_options '{key}' is not allowed for hub '{hub}' (allowed: {string.Join(", ", allowed.Concat(hubOptions.UserOptions.Keys))}).");
+            }
         }
         return problems;
     }

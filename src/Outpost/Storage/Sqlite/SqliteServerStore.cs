@@ -46,7 +46,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
         return [.. rows.Select(ToRecord)];
     }
 
-    public async Task<InsertOutcome> InsertAsync(ServerRecord server, CancellationToken cancellationToken = default)
+    public async Task<InsertOutcome> InsertAsync(ServerRecord server, ServerQuota? quota = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -62,6 +62,10 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
                 return new InsertOutcome(null, record);
             }
             await connection.ExecuteAsync("DELETE FROM servers WHERE id = @Id", new { record.Id }, transaction);
+        }
+        if (quota is { IsUnlimited: false } && await ExceededAsync(connection, transaction, server, quota) is { } exceeded)
+        {
+            return new InsertOutcome(null, null, exceeded);
         }
         var now = time.GetUtcNow();
         var id = await connection.ExecuteScalarAsync<long>(
@@ -81,6 +85,48 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
             transaction);
         await transaction.CommitAsync(cancellationToken);
         return new InsertOutcome(server with { Id = id, Phase = ServerPhase.Pending, StartDate = now, LastUpdate = now }, null);
+    }
+
+    public async Task<IReadOnlyDictionary<string, int>> CountActiveByFlavorAsync(string hub, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Flavor, int Count)>(
+            $"SELECT flavor, COUNT(*) FROM servers WHERE hub = @hub AND flavor IS NOT NULL AND phase IN ({CountedPhases}) GROUP BY flavor",
+            new { hub });
+        return rows.ToDictionary(r => r.Flavor, r => r.Count, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<ServerRecord>> ListExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(
+            $"SELECT {Columns} FROM servers WHERE end_date IS NOT NULL AND end_date <= @now AND phase IN ('Starting', 'Running') ORDER BY end_date LIMIT @limit",
+            new { now = Format(now), limit });
+        return [.. rows.Select(ToRecord)];
+    }
+
+    /// <summary>Phases that count against limits: a stopping server's resources are already being released.</summary>
+    private const string CountedPhases = "'Pending', 'Starting', 'Running'";
+
+    private static async Task<QuotaLimit?> ExceededAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, ServerRecord server, ServerQuota quota)
+    {
+        var parameters = new { server.Key.Hub, server.Flavor, server.UserId };
+        if (quota.MaxOfFlavor is { } maxOfFlavor && await connection.ExecuteScalarAsync<int>(
+                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND flavor = @Flavor AND phase IN ({CountedPhases})", parameters, transaction) >= maxOfFlavor)
+        {
+            return QuotaLimit.OfFlavor;
+        }
+        if (quota.MaxOfFlavorPerUser is { } maxOfFlavorPerUser && await connection.ExecuteScalarAsync<int>(
+                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND flavor = @Flavor AND user_id = @UserId AND phase IN ({CountedPhases})", parameters, transaction) >= maxOfFlavorPerUser)
+        {
+            return QuotaLimit.OfFlavorPerUser;
+        }
+        if (quota.MaxPerUser is { } maxPerUser && await connection.ExecuteScalarAsync<int>(
+                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND user_id = @UserId AND phase IN ({CountedPhases})", parameters, transaction) >= maxPerUser)
+        {
+            return QuotaLimit.PerUser;
+        }
+        return null;
     }
 
     public async Task<bool> TransitionAsync(long id, ServerPhase from, ServerPhase to, ServerChanges changes, CancellationToken cancellationToken = default)
