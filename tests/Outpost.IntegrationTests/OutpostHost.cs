@@ -52,7 +52,7 @@ public sealed class OutpostHost : IAsyncDisposable
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
-    public static async Task<OutpostHost> StartAsync(Dictionary<string, string>? extra = null, string? dataDir = null)
+    public static async Task<OutpostHost> StartAsync(Dictionary<string, string>? extra = null, string? dataDir = null, Action<WebApplicationBuilder>? configure = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("outpost-test-").FullName;
         var settings = DefaultSettings(dataDir);
@@ -61,7 +61,7 @@ public sealed class OutpostHost : IAsyncDisposable
             settings[key] = value;
         }
         var args = settings.Select(p => $"--{p.Key}={p.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
-        var app = OutpostApp.Build(args);
+        var app = OutpostApp.Build(args, configure);
         await app.StartAsync();
         var host = new OutpostHost(app, dataDir)
         {
@@ -69,6 +69,16 @@ public sealed class OutpostHost : IAsyncDisposable
         };
         return host;
     }
+
+    /// <summary>Registers the instant backend as the default (and, with a clock, replaces system time).</summary>
+    public static Action<WebApplicationBuilder> WithInstantBackend(InstantBackend backend, TimeProvider? clock = null) => builder =>
+    {
+        builder.Services.AddSingleton<Outpost.Backends.IBackend>(backend);
+        if (clock is not null)
+        {
+            builder.Services.AddSingleton(clock);
+        }
+    };
 
     public HttpClient Client(string hub = Hub1, string? password = null) => CreateClient(BaseUrl, hub, password ?? (hub == Hub2 ? Password2 : Password1));
 

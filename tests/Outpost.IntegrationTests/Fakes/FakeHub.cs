@@ -25,6 +25,12 @@ public sealed class FakeHub : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedEvent> Events { get; } = new();
 
+    /// <summary>Flavor usage updates received at <c>/hub/api/outpostflavors/...</c>.</summary>
+    public ConcurrentQueue<ReceivedEvent> FlavorUpdates { get; } = new();
+
+    /// <summary>What <c>/hub/api/outpost/servers</c> answers; null makes it answer 500.</summary>
+    public string[]? RunningServers { get; set; } = [];
+
     /// <summary>The next <paramref name="count"/> event deliveries answer HTTP 500.</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
 
@@ -52,6 +58,13 @@ public sealed class FakeHub : IAsyncDisposable
             hub.Events.Enqueue(new ReceivedEvent(request.Path, request.Headers.Authorization.ToString(), body.RootElement.Clone()));
             return Results.NoContent();
         });
+        app.MapPost("/hub/api/outpostflavors/{**rest}", async (HttpRequest request) =>
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body);
+            hub.FlavorUpdates.Enqueue(new ReceivedEvent(request.Path, request.Headers.Authorization.ToString(), body.RootElement.Clone()));
+            return Results.NoContent();
+        });
+        app.MapGet("/hub/api/outpost/servers", () => hub.RunningServers is { } list ? Results.Json(list) : Results.StatusCode(500));
         app.MapFallback(() => Results.Json(new { }));
         await app.StartAsync();
         hub.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
