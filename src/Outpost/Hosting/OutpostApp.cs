@@ -15,7 +15,7 @@ public static class OutpostApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
-        AddConfigFile(builder.Configuration);
+        builder.Services.AddSingleton(new ConfigFile(AddConfigFile(builder.Configuration)));
         if (builder.Configuration.GetValue<bool>("Outpost:JsonLogs"))
         {
             builder.Logging.ClearProviders().AddJsonConsole();
@@ -48,28 +48,23 @@ public static class OutpostApp
         return app;
     }
 
-    private static void AddConfigFile(ConfigurationManager configuration)
+    /// <summary>Adds the configuration file, if one is named; returns its full path.</summary>
+    private static string? AddConfigFile(ConfigurationManager configuration)
     {
         var path = configuration["config"] ?? Environment.GetEnvironmentVariable("OUTPOST_CONFIG");
         if (string.IsNullOrEmpty(path))
         {
-            return;
+            return null;
         }
         path = Path.GetFullPath(path);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Configuration file '{path}' does not exist.", path);
         }
-        IConfigurationSource source = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
-            ? new YamlConfigurationSource(path)
-            : new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = path, Optional = false, ReloadOnChange = false };
-        if (source is FileConfigurationSource fileSource)
-        {
-            fileSource.ResolveFileProvider();
-        }
         // Below environment variables and the command line, so those can override the file.
         var sources = configuration.Sources;
         var index = sources.ToList().FindIndex(s => s is EnvironmentVariablesConfigurationSource);
-        sources.Insert(index < 0 ? sources.Count : index, source);
+        sources.Insert(index < 0 ? sources.Count : index, ConfigFile.SourceFor(path));
+        return path;
     }
 }
