@@ -100,11 +100,10 @@ public static class ServersApi
         AuthStateCache authStates,
         CancellationToken cancellationToken)
     {
-        if (!TryParseKey(user.HubName(), request.Path, out var key))
+        if (ServerKeyFor(request, user, authStates) is not { } key)
         {
             return NotFound();
         }
-        authStates.Merge(key, request.Headers);
         try
         {
             var result = await launcher.PollAsync(key, CollectLogs(request), cancellationToken);
@@ -124,11 +123,10 @@ public static class ServersApi
         AuthStateCache authStates,
         CancellationToken cancellationToken)
     {
-        if (!TryParseKey(user.HubName(), request.Path, out var key))
+        if (ServerKeyFor(request, user, authStates) is not { } key)
         {
             return NotFound();
         }
-        authStates.Merge(key, request.Headers);
         var async = IsAsync(request);
         try
         {
@@ -146,6 +144,17 @@ public static class ServersApi
         {
             return Refuse(ex);
         }
+    }
+
+    /// <summary>The server a poll or stop addresses (its auth-state headers merged), or null for a malformed path.</summary>
+    private static ServerKey? ServerKeyFor(HttpRequest request, ClaimsPrincipal user, AuthStateCache authStates)
+    {
+        if (!TryParseKey(user.HubName(), request.Path, out var key))
+        {
+            return null;
+        }
+        authStates.Merge(key, request.Headers);
+        return key;
     }
 
     /// <summary>Parses <c>/services/{name}[/{start_id}][/]</c> from the raw path; an empty name is the default server.</summary>

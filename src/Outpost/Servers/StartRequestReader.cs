@@ -248,23 +248,16 @@ public static partial class StartRequestReader
     private static Dictionary<string, string> ReadStrings(JsonElement body, string field, List<FieldError> errors)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!body.TryGetProperty(field, out var element) || element.ValueKind == JsonValueKind.Null)
+        foreach (var (key, value) in ReadObject(body, field, errors))
         {
-            return result;
-        }
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(Error("dict_type", "must be an object", "body", field));
-            return result;
-        }
-        foreach (var property in element.EnumerateObject())
-        {
-            if (property.Value.ValueKind != JsonValueKind.String)
+            if (value.ValueKind == JsonValueKind.String)
             {
-                errors.Add(Error("string_type", "must be a string", "body", field, property.Name));
-                continue;
+                result[key] = value.GetString()!;
             }
-            result[property.Name] = property.Value.GetString()!;
+            else
+            {
+                errors.Add(Error("string_type", "must be a string", "body", field, key));
+            }
         }
         return result;
     }
