@@ -46,6 +46,9 @@ public sealed class YamlConfigurationProvider(FileConfigurationSource source) : 
                     Flatten(value, Combine(prefix, ((YamlScalarNode)key).Value ?? ""), data);
                 }
                 break;
+            case YamlSequenceNode { Children.Count: 0 } when prefix is not null:
+                data[prefix] = ""; // an empty list stays visible as a key, as in JSON configuration
+                break;
             case YamlSequenceNode sequence:
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
