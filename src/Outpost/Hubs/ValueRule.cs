@@ -40,7 +40,7 @@ public sealed class ValueRule
             return $"must be one of {string.Join(", ", allowed)}";
         }
         if (Pattern is { } pattern && (value.ValueKind != JsonValueKind.String
-            || !Regex.IsMatch(text, $"^(?:{pattern})$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))))
+            || !Regex.IsMatch(text, $@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))))
         {
             return $"must match {pattern}";
         }
