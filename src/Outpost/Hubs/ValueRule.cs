@@ -46,7 +46,7 @@ public sealed class ValueRule
         }
         if (Min is not null || Max is not null)
         {
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || double.IsNaN(number))
             {
                 return "must be a number";
             }
