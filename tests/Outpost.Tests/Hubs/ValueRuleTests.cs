@@ -145,6 +145,29 @@ public sealed class ValueRuleTests
         Assert.Equal(["jupyter/base"], hub.Misc["image"].Allowed!);
     }
 
+    [Fact]
+    public void Check_PatternTooSlowToMatch_IsRefusedNotThrown()
+    {
+        var rule = new ValueRule { Pattern = "(a+)+b" };
+
+        Assert.Equal("must match (a+)+b", rule.Check(Json($"\"{new string('a', 40)}c\"")));
+    }
+
+    [Theory]
+    [InlineData("Misc")]
+    [InlineData("UserOptions")]
+    public void Validate_InvalidPattern_IsAnErrorNamingItsKey(string section)
+    {
+        var hub = new HubOptions { Password = "long enough password" };
+        (section == "Misc" ? hub.Misc : hub.UserOptions)["image"] = new ValueRule { Pattern = "jupyter/(" };
+        var options = new HubsOptions { Hubs = { ["hub1"] = hub } };
+
+        var result = new HubsOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.StartsWith($"Outpost:Hubs:hub1:{section}:image:Pattern", Assert.Single(result.Failures!));
+    }
+
     internal static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();
 }
 
