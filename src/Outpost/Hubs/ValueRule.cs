@@ -39,8 +39,7 @@ public sealed class ValueRule
         {
             return $"must be one of {string.Join(", ", allowed)}";
         }
-        if (Pattern is { } pattern && (value.ValueKind != JsonValueKind.String
-            || !Regex.IsMatch(text, $@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))))
+        if (Pattern is { } pattern && (value.ValueKind != JsonValueKind.String || !FullMatch(pattern, text)))
         {
             return $"must match {pattern}";
         }
@@ -56,5 +55,32 @@ public sealed class ValueRule
             }
         }
         return null;
+    }
+
+    /// <summary>Whether <paramref name="pattern"/> is a valid regular expression (checked at start-up).</summary>
+    public static bool IsValidPattern(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A full match; a match that takes too long counts as no match.</summary>
+    private static bool FullMatch(string pattern, string text)
+    {
+        try
+        {
+            return Regex.IsMatch(text, $@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
     }
 }
