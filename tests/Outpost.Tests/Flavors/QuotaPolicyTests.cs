@@ -81,7 +81,6 @@ public sealed class QuotaPolicyTests
     public void Admit_AllowedFlavor_GetsItsQuota(string? max, string? maxPerUser, string? globalMaxPerUser, int? ofFlavor, int? ofFlavorPerUser, int? perUser)
     {
         var keys = UserFlavorsFixture();
-        keys["Flavors:typea:max"] = max;
         keys.Remove("Flavors:typea:max");
         if (max is not null)
         {
