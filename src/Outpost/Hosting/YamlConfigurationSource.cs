@@ -40,6 +40,10 @@ public sealed class YamlConfigurationProvider(FileConfigurationSource source) : 
     {
         switch (node)
         {
+            // An empty map or list keeps its key (with a null value), as the JSON provider does: `flavors: []` means none.
+            case YamlMappingNode { Children.Count: 0 } or YamlSequenceNode { Children.Count: 0 } when prefix is not null:
+                data[prefix] = null;
+                break;
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children)
                 {
