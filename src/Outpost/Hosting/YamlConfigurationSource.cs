@@ -40,18 +40,19 @@ public sealed class YamlConfigurationProvider(FileConfigurationSource source) : 
     {
         switch (node)
         {
-            // An empty map or list keeps its key (with a null value), as the JSON provider does: `flavors: []` means none.
-            case YamlMappingNode { Children.Count: 0 } or YamlSequenceNode { Children.Count: 0 } when prefix is not null:
+            // An empty map or list keeps its key, so `flavors: []` means none. A list gets an empty value,
+            // which the binder turns into an empty array (a null value would leave the default in place).
+            case YamlMappingNode { Children.Count: 0 } when prefix is not null:
                 data[prefix] = null;
+                break;
+            case YamlSequenceNode { Children.Count: 0 } when prefix is not null:
+                data[prefix] = "";
                 break;
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children)
                 {
                     Flatten(value, Combine(prefix, ((YamlScalarNode)key).Value ?? ""), data);
                 }
-                break;
-            case YamlSequenceNode { Children.Count: 0 } when prefix is not null:
-                data[prefix] = ""; // an empty list stays visible as a key, as in JSON configuration
                 break;
             case YamlSequenceNode sequence:
                 for (var i = 0; i < sequence.Children.Count; i++)
