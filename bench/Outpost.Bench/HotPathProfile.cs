@@ -28,6 +28,7 @@ public static class HotPathProfile
         var store = services.GetRequiredService<IServerStore>();
         var launcher = services.GetRequiredService<ServerLauncher>();
         var codec = services.GetRequiredService<ServerSpecCodec>();
+        var backends = services.GetRequiredService<BackendCatalog>();
         var key = new ServerKey(OutpostUnderTest.Hub, $"{PollBench.Prefix}0", PollBench.StartId);
         var protectedHandle = codec.Protect(new BackendHandle("{}"));
         await using var prepared = await PreparedSelect.OpenAsync(database);
@@ -51,11 +52,32 @@ public static class HotPathProfile
             await TimeAsync("IServerStore.FindAsync", iterations, async () => await store.FindAsync(key)),
             await TimeAsync("ServerLauncher.PollAsync (instant backend)", iterations,
                 async () => await launcher.PollAsync(key, collectLogs: false, CancellationToken.None)),
+            await TimeLocalStatusAsync(outpost, store, backends, iterations),
             await TimeAsync("HTTP poll of the Outpost, 1 connection", iterations,
                 async () => { using var r = await client.GetAsync(outpostPoll); r.EnsureSuccessStatusCode(); }),
             await TimeAsync("HTTP poll of the bare endpoint, 1 connection", iterations,
                 async () => { using var r = await client.GetAsync(barePoll); r.EnsureSuccessStatusCode(); }),
         ];
+    }
+
+    /// <summary>The local-process backend's status call (what a poll adds on that backend), on one running listener.</summary>
+    private static async Task<HotPathStep> TimeLocalStatusAsync(OutpostUnderTest outpost, IServerStore store, BackendCatalog backends, int iterations)
+    {
+        const string name = "profile-local";
+        await outpost.StartServerAsync(name, "s", OutpostUnderTest.LocalProfile);
+        try
+        {
+            var record = await store.FindAsync(new ServerKey(OutpostUnderTest.Hub, name, "s"))
+                ?? throw new InvalidOperationException("the local server just started is not stored");
+            var backend = backends.Get(record.Backend);
+            var handle = record.Handle!;
+            return await TimeAsync("LocalProcessBackend.GetStatusAsync (running python3)", iterations,
+                async () => await backend.GetStatusAsync(handle, CancellationToken.None));
+        }
+        finally
+        {
+            await outpost.StopServerAsync(name, "s");
+        }
     }
 
     private const string SelectServer = """

@@ -33,7 +33,7 @@ public sealed record Report(
         Line($"- Date: {Started.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the run took {Elapsed.TotalSeconds:0} s.");
         Line($"- Machine: {Machine.Cores} cores ({Machine.Cpu}), {Machine.Memory} memory; {Machine.Runtime}.");
         Line($"- Load average (1/5/15 min) before the run: {LoadAverageBefore}; after: {LoadAverageAfter}.");
-        Line($"- Load generator: {Generator}.");
+        Line($"- Load generator: {Generator}. Log level of the Outpost and the bare endpoint: {Options.LogLevel} (`--outpost-log-level`).");
         Line("- The Outpost, the bare endpoint and the load generator share the same cores. This machine is noisy: other");
         Line("  engineers build and test on it at the same time, so absolute figures move by tens of percent between runs;");
         Line("  each ratio compares two runs made back to back, which is the figure to watch.");
