@@ -65,7 +65,7 @@ public static class BenchProgram
             var hotPath = await HotPathProfile.RunAsync(outpost, bare, options.ProfileIterations);
             foreach (var step in hotPath)
             {
-                log.WriteLine($"  {step.Name,-55} {step.MicrosPerCall,8:0.0} µs {step.BytesPerCall,9:N0} B");
+                log.WriteLine($"  {step.Name,-62} {step.MicrosPerCall,8:0.0} µs {step.BytesPerCall,9:N0} B");
             }
 
             log.WriteLine("Start and stop:");

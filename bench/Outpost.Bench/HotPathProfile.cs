@@ -31,6 +31,7 @@ public static class HotPathProfile
         var backends = services.GetRequiredService<BackendCatalog>();
         var key = new ServerKey(OutpostUnderTest.Hub, $"{PollBench.Prefix}0", PollBench.StartId);
         var protectedHandle = codec.Protect(new BackendHandle("{}"));
+        var parallel = Environment.ProcessorCount * 2;
         await using var prepared = await PreparedSelect.OpenAsync(database);
         using var client = new HttpClient();
         client.DefaultRequestHeaders.Authorization = outpost.Authorization;
@@ -47,9 +48,13 @@ public static class HotPathProfile
                 async () => { await using var connection = await database.OpenAsync(); }),
             await TimeAsync("open + raw SELECT of the row (ADO.NET, no Dapper)", iterations,
                 async () => await RawSelectAsync(database, key)),
+            await TimeAsync($"open + raw SELECT, {parallel} concurrent callers (wall time / calls)", iterations,
+                async () => await RawSelectAsync(database, key), parallel),
             await TimeAsync("the same SELECT, prepared once on a kept-open connection", iterations,
                 async () => await prepared.ReadAsync(key)),
             await TimeAsync("IServerStore.FindAsync", iterations, async () => await store.FindAsync(key)),
+            await TimeAsync($"IServerStore.FindAsync, {parallel} concurrent callers (wall time / calls)", iterations,
+                async () => await store.FindAsync(key), parallel),
             await TimeAsync("ServerLauncher.PollAsync (instant backend)", iterations,
                 async () => await launcher.PollAsync(key, collectLogs: false, CancellationToken.None)),
             await TimeLocalStatusAsync(outpost, store, backends, iterations),
@@ -147,18 +152,24 @@ public static class HotPathProfile
         }
     }
 
-    private static async Task<HotPathStep> TimeAsync(string name, int iterations, Func<Task> call)
+    /// <summary>Runs <paramref name="call"/> after a warm-up, from <paramref name="parallel"/> loops at once, <paramref name="iterations"/> times in all.</summary>
+    private static async Task<HotPathStep> TimeAsync(string name, int iterations, Func<Task> call, int parallel = 1)
     {
         for (var i = 0; i < Math.Max(200, iterations / 10); i++)
         {
             await call();
         }
+        var perLoop = iterations / parallel;
+        iterations = perLoop * parallel;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < iterations; i++)
+        await Task.WhenAll(Enumerable.Range(0, parallel).Select(_ => Task.Run(async () =>
         {
-            await call();
-        }
+            for (var i = 0; i < perLoop; i++)
+            {
+                await call();
+            }
+        })));
         var elapsed = Stopwatch.GetElapsedTime(started);
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         return new HotPathStep(name, elapsed.TotalMicroseconds / iterations, (double)bytes / iterations);

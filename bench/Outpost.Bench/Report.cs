@@ -116,8 +116,10 @@ public sealed record Report(
 
         Line("## Where a poll's time goes");
         Line();
-        Line("Each step alone, in process, one call at a time (no concurrency), on the same servers. Bytes are all allocations in");
-        Line("the process per call; for the HTTP rows that includes the client's (HttpClient) and the server's.");
+        Line("Each step alone, in process, one call at a time, on the same servers; the rows marked \"concurrent callers\" run");
+        Line($"{2 * Machine.Cores} loops at once and give wall time / calls, which would be about 1/{Machine.Cores} of the single-caller figure if the");
+        Line("step scaled over the cores. Bytes are all allocations in the process per call; for the HTTP rows that includes the");
+        Line("client's (HttpClient) and the server's.");
         Line();
         Line("| step | µs per call | bytes allocated per call |");
         Line("|---|---:|---:|");
