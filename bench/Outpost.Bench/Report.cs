@@ -82,6 +82,7 @@ public sealed record Report(
         Line("The same load against routes that the bench maps into the Outpost under test (never into the product), each");
         Line("adding one layer of the poll behind the Outpost's real middleware; the last row is the real poll route. µs/request");
         Line("is wall time per request across all connections (1 / throughput), so differences between rows are each layer's cost.");
+        Line("Each row is one run, so on this machine differences of about 10 µs between neighbouring rows are noise.");
         Line();
         Line("| layers | req/s | µs / request | ratio to bare | p50 / p99 (ms) |");
         Line("|---|---:|---:|---:|---:|");
