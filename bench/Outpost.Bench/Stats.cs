@@ -21,5 +21,16 @@ public static class Stats
         return PercentileOfSorted(sorted, percentile);
     }
 
-    public static double Median(IEnumerable<double> values) => Percentile(values, 50);
+    /// <summary>The middle value; with an even count, the mean of the two middle ones (so two rounds give their mean).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
 }
