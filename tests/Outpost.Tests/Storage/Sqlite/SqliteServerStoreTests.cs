@@ -271,6 +271,46 @@ public sealed class SqliteServerStoreTests : IAsyncLifetime, IDisposable
         }
     }
 
+    [Fact]
+    public async Task FindPollStateAsync_AfterEveryKindOfWrite_ServesTheCommittedState()
+    {
+        var key = new ServerKey("hub1", "lab", "0");
+        Assert.Null(await _store.FindPollStateAsync(key));
+        var record = (await _store.InsertAsync(Record("hub1", "lab"))).Inserted!;
+        Assert.Equal(ServerPhase.Pending, (await _store.FindPollStateAsync(key))!.Phase);
+
+        await _store.TransitionAsync(record.Id, ServerPhase.Pending, ServerPhase.Starting, ServerChanges.None);
+        Assert.Equal(ServerPhase.Starting, (await _store.FindPollStateAsync(key))!.Phase);
+
+        await _store.SaveHandleAsync(record.Id, new BackendHandle("h1"));
+        Assert.Equal("h1", (await _store.FindPollStateAsync(key))!.Handle!.Data);
+
+        await _store.TransitionAsync(record.Id, ServerPhase.Starting, ServerPhase.Failed, new ServerChanges { Error = "boom" });
+        var failed = (await _store.FindPollStateAsync(key))!;
+        Assert.Equal((ServerPhase.Failed, "boom"), (failed.Phase, failed.Error));
+
+        var replaced = (await _store.InsertAsync(Record("hub1", "lab"))).Inserted!;
+        var fresh = (await _store.FindPollStateAsync(key))!;
+        Assert.Equal((replaced.Id, ServerPhase.Pending), (fresh.Id, fresh.Phase));
+
+        await _store.DeleteAsync(replaced.Id);
+        Assert.Null(await _store.FindPollStateAsync(key));
+    }
+
+    [Fact]
+    public async Task FindPollStateAsync_RepeatedPolls_DoNotReadTheDatabase()
+    {
+        var key = new ServerKey("hub1", "lab", "0");
+        await _store.InsertAsync(Record("hub1", "lab"));
+        Assert.NotNull(await _store.FindPollStateAsync(key));
+
+        // With the file gone from under it, only the cache can answer.
+        File.Move(_db.DatabaseFile, _db.DatabaseFile + ".moved");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.Equal(ServerPhase.Pending, (await _store.FindPollStateAsync(key))!.Phase);
+        File.Move(_db.DatabaseFile + ".moved", _db.DatabaseFile);
+    }
+
     private ServerRecord Record(string hub, string name)
     {
         var spec = new ServerSpec
