@@ -126,14 +126,30 @@ public sealed partial class LocalProcessBackend(
 
     private async Task<bool> WaitForEndAsync(LocalProcessHandle local, TimeSpan limit, CancellationToken cancellationToken)
     {
+        if (_children.TryGetValue(local.Pid, out var exit))
+        {
+            // Our own child: its reaper task completes the moment it exits.
+            try
+            {
+                await exit.WaitAsync(limit, cancellationToken);
+                return true;
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+        // Adopted after a restart: not our child, so watch /proc.
         var deadline = DateTime.UtcNow + limit;
+        var delay = 5;
         while (IsAlive(local))
         {
             if (DateTime.UtcNow >= deadline)
             {
                 return false;
             }
-            await Task.Delay(50, cancellationToken);
+            await Task.Delay(delay, cancellationToken);
+            delay = Math.Min(delay * 2, 100);
         }
         return true;
     }
@@ -142,7 +158,6 @@ public sealed partial class LocalProcessBackend(
     {
         var address = IPAddress.Parse(local.Ip);
         var target = address.Equals(IPAddress.Any) ? IPAddress.Loopback : address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : address;
-        var delay = 20;
         while (true)
         {
             if (!IsAlive(local))
@@ -164,8 +179,9 @@ public sealed partial class LocalProcessBackend(
                     // Not listening yet.
                 }
             }
-            await Task.Delay(delay, cancellationToken);
-            delay = Math.Min(delay * 2, 250);
+            // A short, fixed interval: connecting to a closed local port costs microseconds, and every
+            // millisecond waited here is added to the user's start.
+            await Task.Delay(5, cancellationToken);
         }
     }
 

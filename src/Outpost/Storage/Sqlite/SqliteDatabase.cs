@@ -15,6 +15,13 @@ public sealed class SqliteDatabase(string connectionString)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        await using (var pragma = connection.CreateCommand())
+        {
+            // Per connection, not per file. In WAL mode NORMAL syncs at checkpoints instead of every
+            // commit: a commit survives a crash of the process (kill -9), only a power loss may undo the last ones.
+            pragma.CommandText = "PRAGMA synchronous=NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
         return connection;
     }
 
@@ -23,8 +30,8 @@ public sealed class SqliteDatabase(string connectionString)
         await using var connection = await OpenAsync(cancellationToken);
         await using (var pragma = connection.CreateCommand())
         {
-            // WAL lets polls read while a start writes; NORMAL sync is durable across process crashes.
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+            // WAL (a property of the file) lets polls read while a start writes.
+            pragma.CommandText = "PRAGMA journal_mode=WAL";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
         await MigrationRunner.ApplyAsync(connection, "Sqlite", cancellationToken);
