@@ -9,12 +9,13 @@ namespace Outpost.Hosting;
 public static class OutpostApp
 {
     /// <summary>
-    /// Creates the app. Configuration comes, lowest first, from appsettings.json, the file named by
+    /// Creates the app. Configuration comes, lowest first, from appsettings.json (next to the program), the file named by
     /// <c>--config</c> or <c>OUTPOST_CONFIG</c> (JSON or YAML), environment variables and the command line.
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // The app's own folder holds appsettings.json, wherever the Outpost is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSingleton(new ConfigFile(AddConfigFile(builder.Configuration)));
         if (builder.Configuration.GetValue<bool>("Outpost:JsonLogs"))
         {
