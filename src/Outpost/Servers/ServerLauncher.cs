@@ -235,14 +235,18 @@ public sealed partial class ServerLauncher(
         using (await locks.AcquireAsync(key, cancellationToken))
         {
             var record = await store.FindAsync(key, cancellationToken);
+            // Another replica may move the server meanwhile (e.g. its start reaching Running with a new
+            // handle): decide on what is stored once this replica's Stopping has won, never on a stale read.
+            while (record is { Phase: ServerPhase.Running or ServerPhase.Starting or ServerPhase.Pending }
+                && !await store.TransitionAsync(record.Id, record.Phase, ServerPhase.Stopping, ServerChanges.None, cancellationToken))
+            {
+                record = await store.FindAsync(key, cancellationToken);
+            }
             if (record is null)
             {
                 return [];
             }
-            if (record.Phase is ServerPhase.Running or ServerPhase.Starting or ServerPhase.Pending)
-            {
-                await store.TransitionAsync(record.Id, record.Phase, ServerPhase.Stopping, ServerChanges.None, cancellationToken);
-            }
+            record = await store.FindByIdAsync(record.Id, cancellationToken) ?? record;
             IReadOnlyList<string> logs = collectLogs ? await CollectLogsAsync(record, cancellationToken) : [];
             if (record.Handle is { } handle && backends.TryGet(record.Backend, out var backend))
             {
