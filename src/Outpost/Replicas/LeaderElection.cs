@@ -117,7 +117,7 @@ public sealed partial class LeaderElection(
     {
         var attemptedAt = time.GetUtcNow();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(RenewInterval);
+        timeout.CancelAfter(Ttl); // a slow answer is still useful; the term's own deadline keeps leadership safe
         try
         {
             await leases.TryAcquireAsync(ReplicaLeasePrefix + identity.Id, identity.Id, Ttl, timeout.Token);
@@ -151,31 +151,41 @@ public sealed partial class LeaderElection(
         }
     }
 
+    /// <summary>
+    /// Leads (or goes on leading) until <paramref name="validUntil"/>: the term ends by itself one renewal
+    /// interval before that unless a later renewal extends it, even while a database call hangs.
+    /// </summary>
     private void Lead(DateTimeOffset validUntil)
     {
+        var deadline = validUntil - RenewInterval - time.GetUtcNow();
+        CancellationTokenSource? started = null;
         lock (_lock)
         {
             _validUntil = validUntil;
-            if (_term is not null)
+            if (_term is null)
             {
-                return;
+                started = _term = new CancellationTokenSource();
+                _leadership.TrySetResult(_term.Token);
             }
-            _term = new CancellationTokenSource();
-            _leadership.TrySetResult(_term.Token);
+            _term.CancelAfter(deadline > TimeSpan.Zero ? deadline : TimeSpan.Zero);
         }
-        Log.Leading(logger, identity.Id);
+        if (started is not null)
+        {
+            started.Token.Register(() => StepDown("its lease was not renewed in time", started));
+            Log.Leading(logger, identity.Id);
+        }
     }
 
-    private void StepDown(string reason)
+    /// <summary>Ends the current term (or only <paramref name="term"/>, when given and still current).</summary>
+    private void StepDown(string reason, CancellationTokenSource? term = null)
     {
-        CancellationTokenSource? term;
         lock (_lock)
         {
-            term = _term;
-            if (term is null)
+            if (_term is null || (term is not null && term != _term))
             {
                 return;
             }
+            term = _term;
             _term = null;
             _leadership = NewLeadership();
         }

@@ -153,6 +153,23 @@ public sealed class LeaderElectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Leader_WithoutARenewalRound_StepsDownByItselfOneIntervalBeforeExpiry()
+    {
+        var a = Replica("a", leaseSeconds: 3, renewSeconds: 1);
+        await a.TickAsync(CancellationToken.None);
+        Assert.True(a.IsLeader);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        while (a.IsLeader && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.False(a.IsLeader);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task RunWhileLeaderAsync_WorkEndsOnItsOwn_Returns()
     {
         var a = Replica("a");
@@ -161,12 +178,12 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         await a.RunWhileLeaderAsync(_ => Task.CompletedTask, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
     }
 
-    private LeaderElection Replica(string id, ILeaseStore? leases = null)
+    private LeaderElection Replica(string id, ILeaseStore? leases = null, int leaseSeconds = 10, int renewSeconds = 2)
     {
         var election = new LeaderElection(
             leases ?? _db.Leases,
             new ReplicaIdentity(id),
-            Options.Create(new ReplicasOptions { LeaseSeconds = 10, RenewSeconds = 2 }),
+            Options.Create(new ReplicasOptions { LeaseSeconds = leaseSeconds, RenewSeconds = renewSeconds }),
             _db.Time,
             NullLogger<LeaderElection>.Instance);
         _elections.Add(election);
