@@ -201,6 +201,12 @@ public sealed partial class ServerLauncher(
         }
         catch (Exception ex)
         {
+            if (!inFlight.StopRequested && await WasStoppedElsewhereAsync(record.Id))
+            {
+                // Another replica stopped it (and killed what it found): a stop, not a failure.
+                inFlight.StopRequested = true;
+                ex = new OperationCanceledException("stopped on another replica", ex);
+            }
             var message = ex switch
             {
                 OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested => "The Outpost shut down while the server was starting.",
@@ -227,6 +233,19 @@ public sealed partial class ServerLauncher(
         finally
         {
             _startsInFlight.TryRemove(record.Id, out _);
+        }
+    }
+
+    /// <summary>Whether the stored server was removed or is stopping: a stop handled by another replica (or request) won.</summary>
+    private async Task<bool> WasStoppedElsewhereAsync(long id)
+    {
+        try
+        {
+            return await store.FindByIdAsync(id, CancellationToken.None) is null or { Phase: ServerPhase.Stopping };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false;
         }
     }
 
