@@ -52,6 +52,18 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Check_TheDocumentedExampleConfiguration_IsValid()
+    {
+        var example = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../docs/examples/outpost.yaml"));
+        Assert.True(File.Exists(example), example);
+        var dataDir = Directory.CreateTempSubdirectory("outpost-cli-").FullName;
+        var (exitCode, output, errors) = await RunAsync(dataDir, "check", $"--config={example}", $"--Outpost:DataDir={dataDir}");
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains("central", output);
+        Assert.Contains("teaching", output);
+    }
+
+    [Fact]
     public async Task Serve_WithDebugLogs_NeverLogsTokensOrPasswords()
     {
         var dataDir = Directory.CreateTempSubdirectory("outpost-logs-").FullName;

@@ -12,7 +12,7 @@ public sealed record FlavorAdmission(string? FlavorName, JsonObject? Definition,
     public string Describe(QuotaLimit limit) => limit switch
     {
         QuotaLimit.OfFlavor => $"{ServerLabel} - Start with {FlavorName} for {Hub} not allowed. Maximum ({Quota?.MaxOfFlavor}) already reached.",
-        QuotaLimit.OfFlavorPerUser => $"{ServerLabel} - Start with flavor {FlavorName} not allowed. Each user may only start {Quota?.MaxOfFlavorPerUser} of {FlavorName}.",
-        _ => $"{ServerLabel} - User with user id {UserId} of {Hub} has reached the maximum limit of services ({Quota?.MaxPerUser}).",
+        QuotaLimit.OfFlavorPerUser => $"{ServerLabel} - Start with flavor {FlavorName} not allowed. Each user may only start {Quota?.MaxOfFlavorPerUser} of {FlavorName}",
+        _ => $"{ServerLabel} - User with user id {UserId} of {Hub} has reached the maximum limit of services ({Quota?.MaxPerUser})",
     };
 }

@@ -94,7 +94,7 @@ public static class FlavorConfigReader
     {
         foreach (var key in new[] { "max", "maxPerUser", "weight" })
         {
-            if (definition.TryGetPropertyValue(key, out var node) && !(node is JsonValue value && value.TryGetValue<long>(out _)))
+            if (definition.TryGetPropertyValue(key, out var node) && !(node is JsonValue value && value.TryGetValue<long>(out var number) && number is >= int.MinValue and <= int.MaxValue))
             {
                 errors.Add($"{path}:{key} must be a whole number.");
             }
@@ -115,11 +115,24 @@ public static class FlavorConfigReader
             }
             else
             {
+                var valid = true;
                 foreach (var (unit, value) in runtime)
                 {
                     if (!RuntimeUnits.Contains(unit) || value is not JsonValue amount || !amount.TryGetValue<long>(out var n) || n < 0)
                     {
                         errors.Add($"{path}:runtime:{unit} must be one of weeks, days, hours, minutes, seconds with a whole number ≥ 0.");
+                        valid = false;
+                    }
+                }
+                if (valid)
+                {
+                    try
+                    {
+                        Runtime(definition);
+                    }
+                    catch (OverflowException)
+                    {
+                        errors.Add($"{path}:runtime is too long.");
                     }
                 }
             }

@@ -22,8 +22,8 @@ public sealed class NamePattern
             return;
         }
         _literal = pattern;
-        _regex = TryRegex($"^(?:{pattern})$");
-        _glob = TryRegex("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$");
+        _regex = TryRegex($@"\A(?:{pattern})\z");
+        _glob = TryRegex(@"\A" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + @"\z");
     }
 
     public static NamePattern List(IReadOnlyList<string> members) => new(members, null);

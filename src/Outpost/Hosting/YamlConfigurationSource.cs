@@ -40,6 +40,14 @@ public sealed class YamlConfigurationProvider(FileConfigurationSource source) : 
     {
         switch (node)
         {
+            // An empty map or list keeps its key, so `flavors: []` means none. A list gets an empty value,
+            // which the binder turns into an empty array (a null value would leave the default in place).
+            case YamlMappingNode { Children.Count: 0 } when prefix is not null:
+                data[prefix] = null;
+                break;
+            case YamlSequenceNode { Children.Count: 0 } when prefix is not null:
+                data[prefix] = "";
+                break;
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children)
                 {

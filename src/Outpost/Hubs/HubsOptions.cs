@@ -43,6 +43,13 @@ public sealed partial class HubsOptionsValidator : IValidateOptions<HubsOptions>
                     errors.Add($"{key}:AllowedEnv: '{envKey}' changes how programs load or run and is never passed from a hub.");
                 }
             }
+            foreach (var (section, rules) in new[] { ("Misc", hubOptions.Misc), ("UserOptions", hubOptions.UserOptions) })
+            {
+                foreach (var (ruleKey, rule) in rules.Where(r => r.Value.Pattern is { } p && !ValueRule.IsValidPattern(p)))
+                {
+                    errors.Add($"{key}:{section}:{ruleKey}:Pattern is not a valid regular expression.");
+                }
+            }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

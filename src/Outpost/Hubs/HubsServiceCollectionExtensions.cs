@@ -9,7 +9,7 @@ public static class HubsServiceCollectionExtensions
     public static IServiceCollection AddHubs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<HubsOptions>()
-            .Configure(o => configuration.GetSection("Outpost:Hubs").Bind(o.Hubs))
+            .Configure(o => Bind(configuration.GetSection("Outpost:Hubs"), o))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubsOptions>, HubsOptionsValidator>();
         services.AddSingleton<HubCredentials>();
@@ -17,6 +17,18 @@ public static class HubsServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, HubAuthenticationHandler>(HubAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         return services;
+    }
+
+    private static void Bind(IConfigurationSection section, HubsOptions options)
+    {
+        section.Bind(options.Hubs);
+        foreach (var (name, hub) in options.Hubs)
+        {
+            // "[]" in JSON leaves only a key without value, which the binder ignores; here it means "none".
+            var keys = section.GetSection(name).GetChildren().Where(c => c.Value is null or "" && !c.GetChildren().Any()).Select(c => c.Key).ToList();
+            hub.AllowedMisc = keys.Contains(nameof(HubOptions.AllowedMisc), StringComparer.OrdinalIgnoreCase) ? [] : hub.AllowedMisc;
+            hub.AllowedUserOptions = keys.Contains(nameof(HubOptions.AllowedUserOptions), StringComparer.OrdinalIgnoreCase) ? [] : hub.AllowedUserOptions;
+        }
     }
 
     /// <summary>The authenticated hub's name.</summary>

@@ -39,14 +39,13 @@ public sealed class ValueRule
         {
             return $"must be one of {string.Join(", ", allowed)}";
         }
-        if (Pattern is { } pattern && (value.ValueKind != JsonValueKind.String
-            || !Regex.IsMatch(text, $"^(?:{pattern})$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100))))
+        if (Pattern is { } pattern && (value.ValueKind != JsonValueKind.String || !FullMatch(pattern, text)))
         {
             return $"must match {pattern}";
         }
         if (Min is not null || Max is not null)
         {
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || double.IsNaN(number))
             {
                 return "must be a number";
             }
@@ -56,5 +55,32 @@ public sealed class ValueRule
             }
         }
         return null;
+    }
+
+    /// <summary>Whether <paramref name="pattern"/> is a valid regular expression (checked at start-up).</summary>
+    public static bool IsValidPattern(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A full match; a match that takes too long counts as no match.</summary>
+    private static bool FullMatch(string pattern, string text)
+    {
+        try
+        {
+            return Regex.IsMatch(text, $@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
     }
 }

@@ -77,20 +77,20 @@ public sealed partial class ServerLauncher(
     /// <summary>Observes a server: null while it runs (or starts), otherwise its exit code.</summary>
     public async Task<PollResult?> PollAsync(ServerKey key, bool collectLogs, CancellationToken cancellationToken)
     {
-        var record = await store.FindAsync(key, cancellationToken);
-        if (record is null)
+        var state = await store.FindPollStateAsync(key, cancellationToken);
+        if (state is null)
         {
             return null;
         }
-        int? status = record.Phase switch
+        int? status = state.Phase switch
         {
             ServerPhase.Pending or ServerPhase.Starting or ServerPhase.Stopping => null,
-            ServerPhase.Stopped => record.ExitCode ?? 0,
-            ServerPhase.Failed => record.ExitCode ?? 1,
-            _ => await ObserveRunningAsync(record, cancellationToken),
+            ServerPhase.Stopped => state.ExitCode ?? 0,
+            ServerPhase.Failed => state.ExitCode ?? 1,
+            _ => await ObserveRunningAsync(key, state, cancellationToken),
         };
-        var logs = collectLogs ? await CollectLogsAsync(record, cancellationToken) : [];
-        if (record.Phase == ServerPhase.Failed && record.Error is { } error)
+        var logs = collectLogs ? await CollectLogsAsync(state.Backend, state.Handle, cancellationToken) : [];
+        if (state.Phase == ServerPhase.Failed && state.Error is { } error)
         {
             logs = [.. logs, error];
         }
@@ -266,7 +266,7 @@ public sealed partial class ServerLauncher(
                 return [];
             }
             record = await store.FindByIdAsync(record.Id, cancellationToken) ?? record;
-            IReadOnlyList<string> logs = collectLogs ? await CollectLogsAsync(record, cancellationToken) : [];
+            IReadOnlyList<string> logs = collectLogs ? await CollectLogsAsync(record.Backend, record.Handle, cancellationToken) : [];
             if (record.Handle is { } handle && backends.TryGet(record.Backend, out var backend))
             {
                 await backend.StopAsync(handle, cancellationToken);
@@ -296,9 +296,9 @@ public sealed partial class ServerLauncher(
         }
     }
 
-    private async Task<int?> ObserveRunningAsync(ServerRecord record, CancellationToken cancellationToken)
+    private async Task<int?> ObserveRunningAsync(ServerKey key, ServerPollState state, CancellationToken cancellationToken)
     {
-        if (record.Handle is not { } handle || !backends.TryGet(record.Backend, out var backend))
+        if (state.Handle is not { } handle || !backends.TryGet(state.Backend, out var backend))
         {
             return null;
         }
@@ -308,16 +308,16 @@ public sealed partial class ServerLauncher(
             return null;
         }
         var changes = new ServerChanges { ExitCode = status.ExitCode, Error = status.Message };
-        if (await store.TransitionAsync(record.Id, ServerPhase.Running, ServerPhase.Stopped, changes, cancellationToken))
+        if (await store.TransitionAsync(state.Id, ServerPhase.Running, ServerPhase.Stopped, changes, cancellationToken))
         {
-            Log.Exited(logger, record.Key.ToString(), status.ExitCode);
+            Log.Exited(logger, key.ToString(), status.ExitCode);
         }
         return status.ExitCode;
     }
 
-    private async Task<IReadOnlyList<string>> CollectLogsAsync(ServerRecord record, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> CollectLogsAsync(string backendName, BackendHandle? handle, CancellationToken cancellationToken)
     {
-        if (record.Handle is not { } handle || !backends.TryGet(record.Backend, out var backend))
+        if (handle is null || !backends.TryGet(backendName, out var backend))
         {
             return [];
         }

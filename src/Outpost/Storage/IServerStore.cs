@@ -10,6 +10,13 @@ public interface IServerStore
 
     Task<ServerRecord?> FindByIdAsync(long id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What a poll needs to know of a server: the hot path, answered from memory where the store can
+    /// do so without ever serving stale state.
+    /// </summary>
+    async Task<ServerPollState?> FindPollStateAsync(ServerKey key, CancellationToken cancellationToken = default) =>
+        await FindAsync(key, cancellationToken) is { } record ? ServerPollState.From(record) : null;
+
     Task<IReadOnlyList<ServerRecord>> ListAsync(string hub, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<ServerRecord>> ListByPhaseAsync(IReadOnlyCollection<ServerPhase> phases, CancellationToken cancellationToken = default);

@@ -97,7 +97,7 @@ public sealed class FlavorsTests
         Assert.Equal(HttpStatusCode.OK, (await client.StartAsync(Body("dave", "d1", "typeb"))).StatusCode);
         var second = await client.StartAsync(Body("dave", "d2", "typeb"));
         Assert.Equal(419, (int)second.StatusCode);
-        Assert.Equal("d2 - Start with flavor typeb not allowed. Each user may only start 1 of typeb.", (await second.JsonAsync()).GetProperty("args")[0].GetString());
+        Assert.Equal("d2 - Start with flavor typeb not allowed. Each user may only start 1 of typeb", (await second.JsonAsync()).GetProperty("args")[0].GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.StartAsync(Body("erin", "e1", "typeb"))).StatusCode);
     }
 

@@ -55,3 +55,21 @@ public sealed class OverridePolicyTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>An empty allow-list in a JSON configuration file means "nothing", not "the defaults".</summary>
+public sealed class EmptyAllowListTests
+{
+    [Fact]
+    public async Task JsonConfig_EmptyAllowedMisc_RefusesEvenTheDefaultKeys()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("outpost-json-").FullName;
+        var file = Path.Combine(dataDir, "outpost.json");
+        await File.WriteAllTextAsync(file, """{ "Outpost": { "Hubs": { "hub2": { "Password": "password-two", "AllowedMisc": [] } } } }""");
+        await using var outpost = await OutpostHost.StartAsync(new() { ["config"] = file, ["Outpost:Backends:Default"] = InstantBackend.BackendName }, dataDir, OutpostHost.WithInstantBackend(new InstantBackend()));
+
+        var refused = await outpost.Client(OutpostHost.Hub2).StartAsync(StartBodies.For("rita", "r", "r", misc: new Dictionary<string, object> { ["port"] = 0 }));
+        Assert.Equal(419, (int)refused.StatusCode);
+        Assert.Contains("misc 'port' is not allowed for hub 'hub2'", (await refused.JsonAsync()).GetProperty("args")[0].GetString());
+        Assert.Equal(HttpStatusCode.OK, (await outpost.Client(OutpostHost.Hub1).StartAsync(StartBodies.For("rita", "r", "r"))).StatusCode);
+    }
+}

@@ -243,6 +243,45 @@ public abstract class ServerStoreTests<TFixture> : StoreTests<TFixture>
     }
 
     [Fact]
+    public async Task FindPollStateAsync_AfterEveryKindOfWrite_ServesTheCommittedState()
+    {
+        var key = new ServerKey("hub1", "lab", "0");
+        Assert.Null(await Store.FindPollStateAsync(key));
+        var record = (await Store.InsertAsync(Record("hub1", "lab"))).Inserted!;
+        Assert.Equal(ServerPhase.Pending, (await Store.FindPollStateAsync(key))!.Phase);
+
+        await Store.TransitionAsync(record.Id, ServerPhase.Pending, ServerPhase.Starting, ServerChanges.None);
+        Assert.Equal(ServerPhase.Starting, (await Store.FindPollStateAsync(key))!.Phase);
+
+        await Store.SaveHandleAsync(record.Id, new BackendHandle("h1"));
+        Assert.Equal("h1", (await Store.FindPollStateAsync(key))!.Handle!.Data);
+
+        await Store.TransitionAsync(record.Id, ServerPhase.Starting, ServerPhase.Failed, new ServerChanges { Error = "boom" });
+        var failed = (await Store.FindPollStateAsync(key))!;
+        Assert.Equal((ServerPhase.Failed, "boom"), (failed.Phase, failed.Error));
+
+        var replaced = (await Store.InsertAsync(Record("hub1", "lab"))).Inserted!;
+        var fresh = (await Store.FindPollStateAsync(key))!;
+        Assert.Equal((replaced.Id, ServerPhase.Pending), (fresh.Id, fresh.Phase));
+
+        await Store.DeleteAsync(replaced.Id);
+        Assert.Null(await Store.FindPollStateAsync(key));
+    }
+
+    [Fact]
+    public async Task FindPollStateAsync_WriteByAnotherReplica_IsSeenAtOnce()
+    {
+        var key = new ServerKey("hub1", "lab", "0");
+        var record = (await Store.InsertAsync(Record("hub1", "lab"))).Inserted!;
+        Assert.Equal(ServerPhase.Pending, (await Store.FindPollStateAsync(key))!.Phase);
+        var other = Db.ServersOf(new Outpost.Replicas.ReplicaIdentity("replica-b"));
+
+        await other.TransitionAsync(record.Id, ServerPhase.Pending, ServerPhase.Starting, ServerChanges.None);
+
+        Assert.Equal(ServerPhase.Starting, (await Store.FindPollStateAsync(key))!.Phase);
+    }
+
+    [Fact]
     public async Task InsertAndTransition_Owner_IsTheReplicaThatWroteThePhase()
     {
         var other = Db.ServersOf(new Outpost.Replicas.ReplicaIdentity("replica-b"));

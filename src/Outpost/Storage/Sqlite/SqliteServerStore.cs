@@ -9,6 +9,9 @@ namespace Outpost.Storage.Sqlite;
 /// <summary><see cref="IServerStore"/> over SQLite. Writes that must not race run in BEGIN IMMEDIATE transactions.</summary>
 public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec codec, ReplicaIdentity replica, TimeProvider time) : IServerStore
 {
+    // One Outpost process writes its SQLite file, so it can answer polls from memory (see PollStateCache).
+    private readonly PollStateCache _pollStates = new();
+
     private const string Columns = """
         id AS Id, hub AS Hub, name AS Name, start_id AS StartId, user_name AS UserName, user_id AS UserId,
         backend AS Backend, flavor AS Flavor, resource_name AS ResourceName, phase AS Phase, spec AS Spec,
@@ -23,6 +26,22 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
             $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId",
             new { key.Hub, key.Name, key.StartId });
         return row is null ? null : ToRecord(row);
+    }
+
+    public async Task<ServerPollState?> FindPollStateAsync(ServerKey key, CancellationToken cancellationToken = default)
+    {
+        if (_pollStates.TryGet(key, out var cached))
+        {
+            return cached;
+        }
+        var generation = _pollStates.Generation;
+        if (await FindAsync(key, cancellationToken) is not { } record)
+        {
+            return null;
+        }
+        var state = ServerPollState.From(record);
+        _pollStates.Offer(key, state, generation);
+        return state;
     }
 
     public async Task<ServerRecord?> FindByIdAsync(long id, CancellationToken cancellationToken = default)
@@ -63,6 +82,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
                 return new InsertOutcome(null, record);
             }
             await connection.ExecuteAsync("DELETE FROM servers WHERE id = @Id", new { record.Id }, transaction);
+            _pollStates.Invalidate(record.Id);
         }
         if (quota is { IsUnlimited: false } && await ExceededAsync(connection, transaction, server, quota) is { } exceeded)
         {
@@ -85,6 +105,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
             },
             transaction);
         await transaction.CommitAsync(cancellationToken);
+        _pollStates.Invalidate(key);
         return new InsertOutcome(server with { Id = id, Phase = ServerPhase.Pending, StartDate = now, LastUpdate = now, Owner = replica.Id }, null);
     }
 
@@ -150,6 +171,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
                 EndDate = changes.EndDate is { } end ? Format(end) : null,
                 Handle = changes.Handle is { } handle ? codec.Protect(handle) : null,
             });
+        _pollStates.Invalidate(id);
         return updated == 1;
     }
 
@@ -159,12 +181,14 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
         await connection.ExecuteAsync(
             "UPDATE servers SET handle = @Handle, last_update = @Now WHERE id = @id",
             new { id, Handle = codec.Protect(handle), Now = Format(time.GetUtcNow()) });
+        _pollStates.Invalidate(id);
     }
 
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync("DELETE FROM servers WHERE id = @id", new { id });
+        _pollStates.Invalidate(id);
     }
 
     public async Task<IReadOnlyList<(string Backend, ServerPhase Phase, int Count)>> CountAsync(CancellationToken cancellationToken = default)

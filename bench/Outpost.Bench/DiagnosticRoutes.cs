@@ -1,0 +1,32 @@
+using Outpost.Servers;
+using Outpost.Storage;
+
+namespace Outpost.Bench;
+
+/// <summary>
+/// Extra routes mapped into the Outpost under test (never into the product), each doing a part of a
+/// poll behind the Outpost's real middleware (request metrics, authentication, authorization), so the
+/// bench can tell what each part costs under load. All answer like a poll of a running server.
+/// </summary>
+public static class DiagnosticRoutes
+{
+    /// <summary>No authorization required (authentication still runs: the hub scheme is the default).</summary>
+    public const string Anonymous = "/bench/anonymous";
+
+    /// <summary>Requires an authenticated hub, like the real routes.</summary>
+    public const string Authorized = "/bench/authorized";
+
+    /// <summary>Authorized, plus the store lookup of the real poll (<see cref="IServerStore.FindAsync"/>).</summary>
+    public const string Find = "/bench/find";
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet($"{Anonymous}/services/{{name}}/{{startId}}", () => TypedResults.Ok(PollAnswer.Running)).AllowAnonymous();
+        app.MapGet($"{Authorized}/services/{{name}}/{{startId}}", () => TypedResults.Ok(PollAnswer.Running)).RequireAuthorization();
+        app.MapGet($"{Find}/services/{{name}}/{{startId}}", async (string name, string startId, IServerStore store, CancellationToken cancellationToken) =>
+        {
+            var record = await store.FindAsync(new ServerKey(OutpostUnderTest.Hub, name, startId), cancellationToken);
+            return record is null ? Results.NotFound() : TypedResults.Ok(PollAnswer.Running);
+        }).RequireAuthorization();
+    }
+}

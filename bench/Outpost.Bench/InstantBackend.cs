@@ -1,0 +1,36 @@
+using Outpost.Backends;
+
+namespace Outpost.Bench;
+
+/// <summary>
+/// A backend that runs nothing: a start succeeds at once and every server answers Running. What the
+/// bench measures with it is the Outpost alone (API, auth, storage, launcher), without any workload.
+/// Selected with <c>Outpost:Backends:Default=Instant</c> after <see cref="AddInstantBackend"/>.
+/// </summary>
+public sealed class InstantBackend : IBackend
+{
+    public const string BackendName = "Instant";
+    private static readonly BackendHandle Handle = new("{}");
+    private static readonly Task<BackendStatus> Running = Task.FromResult(BackendStatus.Running);
+    private static readonly Task<IReadOnlyList<string>> NoLogs = Task.FromResult<IReadOnlyList<string>>([]);
+    private int _nextPort = 20000;
+
+    public string Name => BackendName;
+
+    public Task<BackendStartResult> StartAsync(BackendStartRequest request, IStartContext context, CancellationToken cancellationToken)
+    {
+        // A made-up address: nothing listens there, and nothing in the Outpost connects to it.
+        var port = 20000 + (Interlocked.Increment(ref _nextPort) % 40000);
+        return Task.FromResult(new BackendStartResult(Handle, $"127.0.0.1:{port}"));
+    }
+
+    public Task<BackendStatus> GetStatusAsync(BackendHandle handle, CancellationToken cancellationToken) => Running;
+
+    public Task StopAsync(BackendHandle handle, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<string>> GetLogsAsync(BackendHandle handle, int maxLines, CancellationToken cancellationToken) => NoLogs;
+
+    /// <summary>Registers the backend beside the configured ones; it becomes the default through configuration.</summary>
+    public static void AddInstantBackend(WebApplicationBuilder builder) =>
+        builder.Services.AddSingleton<IBackend, InstantBackend>();
+}
