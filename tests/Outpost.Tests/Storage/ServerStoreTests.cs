@@ -269,19 +269,6 @@ public abstract class ServerStoreTests<TFixture> : StoreTests<TFixture>
     }
 
     [Fact]
-    public async Task FindPollStateAsync_WriteByAnotherReplica_IsSeenAtOnce()
-    {
-        var key = new ServerKey("hub1", "lab", "0");
-        var record = (await Store.InsertAsync(Record("hub1", "lab"))).Inserted!;
-        Assert.Equal(ServerPhase.Pending, (await Store.FindPollStateAsync(key))!.Phase);
-        var other = Db.ServersOf(new Outpost.Replicas.ReplicaIdentity("replica-b"));
-
-        await other.TransitionAsync(record.Id, ServerPhase.Pending, ServerPhase.Starting, ServerChanges.None);
-
-        Assert.Equal(ServerPhase.Starting, (await Store.FindPollStateAsync(key))!.Phase);
-    }
-
-    [Fact]
     public async Task InsertAndTransition_Owner_IsTheReplicaThatWroteThePhase()
     {
         var other = Db.ServersOf(new Outpost.Replicas.ReplicaIdentity("replica-b"));
