@@ -7,11 +7,12 @@ namespace Outpost.IntegrationTests.Storage;
 
 /// <summary>
 /// Several real <c>outpost serve</c> processes sharing one PostgreSQL (a private schema of the tests'
-/// server): each with its own data folder and log file, short leases so failover takes seconds.
+/// server): each with its own data folder and log file, short leases so failover takes seconds
+/// (4 s: long enough that a replica starved of CPU by parallel tests does not lose its lease).
 /// </summary>
 public sealed class OutpostReplicas : IAsyncDisposable
 {
-    public const int LeaseSeconds = 3;
+    public const int LeaseSeconds = 4;
 
     private readonly PostgresServer _server;
     private readonly string _schema;
