@@ -5,6 +5,7 @@ using Outpost.Flavors;
 using Outpost.Hosting;
 using Outpost.Hubs;
 using Outpost.Operations;
+using Outpost.Replicas;
 using Outpost.Servers;
 using Outpost.Storage;
 
@@ -22,6 +23,7 @@ public static class OutpostServiceCollectionExtensions
 
         services.AddStorage(configuration);
         services.AddHostedService<DatabaseMigrator>(); // first: everything after it reads the schema
+        services.AddReplicas(configuration);             // then: background services below wait for leadership
         services.AddHubs(configuration);
         services.AddBackends(configuration);
         services.AddServers(configuration);
@@ -31,6 +33,24 @@ public static class OutpostServiceCollectionExtensions
         services.AddSingleton<OutpostMetrics>();
         services.AddHealthChecks();
         services.AddOpenApi();
+        return services;
+    }
+
+    private static IServiceCollection AddReplicas(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ReplicasOptions>().Bind(configuration.GetSection("Outpost:Replicas")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReplicasOptions>, ReplicasOptionsValidator>();
+        services.AddSingleton(ReplicaIdentity.Create());
+        if ((configuration.GetSection("Outpost:Storage").Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
+        {
+            services.AddSingleton<LeaderElection>();
+            services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaderElection>());
+            services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
+        }
+        else
+        {
+            services.AddSingleton<ILeadership, SingleReplica>();
+        }
         return services;
     }
 

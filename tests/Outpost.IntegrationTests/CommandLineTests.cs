@@ -85,9 +85,9 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("SECRET-TOKEN-123", raw);
     }
 
-    private static Task<(int ExitCode, string Output, string Errors)> RunAsync(string dataDir, params string[] args) => RunWithEnvAsync(dataDir, [], args);
+    internal static Task<(int ExitCode, string Output, string Errors)> RunAsync(string dataDir, params string[] args) => RunWithEnvAsync(dataDir, [], args);
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunWithEnvAsync(string dataDir, Dictionary<string, string> env, params string[] args)
+    internal static async Task<(int ExitCode, string Output, string Errors)> RunWithEnvAsync(string dataDir, Dictionary<string, string> env, params string[] args)
     {
         var startInfo = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Outpost.dll"));

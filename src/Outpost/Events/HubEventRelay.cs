@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Outpost.Hosting;
 using Outpost.Operations;
+using Outpost.Replicas;
 using Outpost.Storage;
 
 namespace Outpost.Events;
@@ -11,13 +12,15 @@ namespace Outpost.Events;
 /// <summary>
 /// Delivers stored events to hubs: in order per server, different servers in parallel, retrying with
 /// exponential backoff. A slow or failing hub only delays its own events and never a start; events
-/// survive restarts because they are read back from the outbox.
+/// survive restarts because they are read back from the outbox. Only the leading replica relays; with
+/// replicas, events appended elsewhere do not wake it, so it looks at the outbox every second.
 /// </summary>
 public sealed partial class HubEventRelay(
     IEventOutbox outbox,
     IHttpClientFactory httpClients,
     IOptions<EventsOptions> options,
     OutpostMetrics metrics,
+    ILeadership leadership,
     TimeProvider time,
     ILogger<HubEventRelay> logger) : BackgroundService
 {
@@ -27,8 +30,11 @@ public sealed partial class HubEventRelay(
     /// <summary>Asks the relay to look at the outbox now.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(RelayAsync, stoppingToken);
+
+    private async Task RelayAsync(CancellationToken stoppingToken)
     {
+        var idle = leadership.IsReplicated ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30);
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan? wait;
@@ -42,7 +48,8 @@ public sealed partial class HubEventRelay(
                 wait = TimeSpan.FromSeconds(1);
             }
             using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            delay.CancelAfter(wait ?? TimeSpan.FromSeconds(30));
+            // With replicas, cap the wait: appends on other replicas cannot wake this one.
+            delay.CancelAfter(wait is { } due && (!leadership.IsReplicated || due < idle) ? due : idle);
             try
             {
                 await _wake.Reader.ReadAsync(delay.Token);

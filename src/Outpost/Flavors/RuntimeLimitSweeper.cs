@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Outpost.Hosting;
+using Outpost.Replicas;
 using Outpost.Servers;
 using Outpost.Storage;
 
@@ -8,15 +9,19 @@ namespace Outpost.Flavors;
 /// <summary>
 /// Stops servers that outlived their flavor's runtime. The end date is stored at start, so a restart
 /// of the Outpost does not extend anyone's runtime; each pass reads only expired servers (indexed).
+/// Only the leading replica sweeps.
 /// </summary>
 public sealed partial class RuntimeLimitSweeper(
     IServerStore store,
     ServerLauncher launcher,
     IOptions<OutpostOptions> options,
+    ILeadership leadership,
     TimeProvider time,
     ILogger<RuntimeLimitSweeper> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(SweepWhileLeaderAsync, stoppingToken);
+
+    private async Task SweepWhileLeaderAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(options.Value.RuntimeSweepSeconds);
         while (!stoppingToken.IsCancellationRequested)

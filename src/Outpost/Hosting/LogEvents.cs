@@ -33,4 +33,13 @@ public static class LogEvents
     public const int SlurmLogsUnreadable = 406;
     public const int SlurmJobCancelled = 407;
     public const int SlurmCommandFailed = 408;
+    public const int DatabaseWaiting = 500;
+    public const int DatabaseReady = 501;
+    public const int DatabaseUnavailable = 502;
+    public const int ReplicaJoined = 510;
+    public const int LeaderElected = 511;
+    public const int LeaderSteppedDown = 512;
+    public const int LeaseRenewFailed = 513;
+    public const int LeaseReleaseFailed = 514;
+    public const int ReplicaGone = 520;
 }

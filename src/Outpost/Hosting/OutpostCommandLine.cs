@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Hubs;
 using Outpost.Storage;
-using Outpost.Storage.Sqlite;
 
 namespace Outpost.Hosting;
 
@@ -46,7 +45,7 @@ public static class OutpostCommandLine
             }
             return 1;
         }
-        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or FormatException)
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or FormatException or StorageUnavailableException)
         {
             Console.Error.WriteLine($"outpost: {ex.Message}");
             return 1;
@@ -82,7 +81,7 @@ public static class OutpostCommandLine
             return 2;
         }
         await using var app = OutpostApp.Build(args);
-        await app.Services.GetRequiredService<SqliteDatabase>().MigrateAsync();
+        await MigrateAsync(app.Services);
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
         await app.Services.GetRequiredService<IHubStore>().SetPasswordHashAsync(name, PasswordHash.Create(password));
         Console.WriteLine($"Hub '{name}' added. Its password (shown only now):");
@@ -112,13 +111,28 @@ public static class OutpostCommandLine
             validator.Validate();
         }
         var hubs = services.GetRequiredService<IOptions<HubsOptions>>().Value;
-        await services.GetRequiredService<SqliteDatabase>().MigrateAsync();
+        var database = await MigrateAsync(services);
         var stored = await services.GetRequiredService<IHubStore>().ListAsync();
         var backends = services.GetRequiredService<BackendCatalog>();
-        Console.WriteLine($"Storage: ok ({services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider})");
+        Console.WriteLine($"Storage: ok ({database.Provider} at {database.Location})");
         Console.WriteLine($"Hubs: {string.Join(", ", hubs.Hubs.Keys.Concat(stored).Distinct().Order())}");
         Console.WriteLine($"Backends: {string.Join(", ", backends.Names)} (default {backends.Default.Name})");
         Console.WriteLine("Configuration: ok");
         return 0;
+    }
+
+    /// <summary>Migrates the configured database once (no waiting: these commands are run by hand).</summary>
+    private static async Task<IDatabase> MigrateAsync(IServiceProvider services)
+    {
+        var database = services.GetRequiredService<IDatabase>();
+        try
+        {
+            await database.MigrateAsync();
+        }
+        catch (Exception ex)
+        {
+            throw new StorageUnavailableException($"The {database.Provider} database at {database.Location} cannot be used: {ex.Message}", ex);
+        }
+        return database;
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using Outpost.Hosting;
+using Outpost.Replicas;
 using Outpost.Servers;
 using Outpost.Storage;
 
@@ -11,19 +12,22 @@ namespace Outpost.Hubs;
 /// Stops servers their hub no longer knows about: for every hub with cleanup configured, asks the hub
 /// for its running servers (<c>["{user_id}_{server}_{start_id}", …]</c>) and stops running servers
 /// missing from that list once they are older than the grace period. A hub that cannot be asked is
-/// skipped for that round; nothing is stopped on a failed answer.
+/// skipped for that round; nothing is stopped on a failed answer. Only the leading replica sweeps.
 /// </summary>
 public sealed partial class HubOrphanSweeper(
     IServerStore store,
     ServerLauncher launcher,
     IHttpClientFactory httpClients,
     IOptions<HubsOptions> hubs,
+    ILeadership leadership,
     TimeProvider time,
     ILogger<HubOrphanSweeper> logger) : BackgroundService
 {
     public const string HttpClientName = "hub-cleanup";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(SweepWhileLeaderAsync, stoppingToken);
+
+    private async Task SweepWhileLeaderAsync(CancellationToken stoppingToken)
     {
         var configured = hubs.Value.Hubs.Where(h => !string.IsNullOrEmpty(h.Value.Cleanup?.Url)).ToList();
         if (configured.Count == 0)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Outpost.Replicas;
 using Outpost.Storage;
 
 namespace Outpost.Operations;
@@ -31,6 +32,6 @@ public static class OperationsApi
             }
         });
 
-    private static async Task<IResult> RenderMetrics(OutpostMetrics metrics, IServerStore servers, IEventOutbox outbox, CancellationToken cancellationToken) =>
-        TypedResults.Text(await metrics.RenderAsync(servers, outbox, cancellationToken), "text/plain; version=0.0.4");
+    private static async Task<IResult> RenderMetrics(OutpostMetrics metrics, IServerStore servers, IEventOutbox outbox, ILeadership leadership, CancellationToken cancellationToken) =>
+        TypedResults.Text(await metrics.RenderAsync(servers, outbox, leadership, cancellationToken), "text/plain; version=0.0.4");
 }

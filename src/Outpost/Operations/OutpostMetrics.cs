@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Outpost.Replicas;
 using Outpost.Storage;
 
 namespace Outpost.Operations;
@@ -28,9 +29,12 @@ public sealed class OutpostMetrics
 
     public void SetRelayBacklog(int count) => Interlocked.Exchange(ref _relayBacklog, count);
 
-    public async Task<string> RenderAsync(IServerStore servers, IEventOutbox outbox, CancellationToken cancellationToken)
+    public async Task<string> RenderAsync(IServerStore servers, IEventOutbox outbox, ILeadership leadership, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
+        text.AppendLine("# HELP outpost_leader 1 on the replica that runs the background work (event relay, reconciliation, sweeps).");
+        text.AppendLine("# TYPE outpost_leader gauge");
+        text.Append(CultureInfo.InvariantCulture, $"outpost_leader {(leadership.IsLeader ? 1 : 0)}\n");
         text.AppendLine("# HELP outpost_servers Servers by backend and phase.");
         text.AppendLine("# TYPE outpost_servers gauge");
         foreach (var (backend, phase, count) in await servers.CountAsync(cancellationToken))

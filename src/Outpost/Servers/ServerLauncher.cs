@@ -201,6 +201,12 @@ public sealed partial class ServerLauncher(
         }
         catch (Exception ex)
         {
+            if (!inFlight.StopRequested && await WasStoppedElsewhereAsync(record.Id))
+            {
+                // Another replica stopped it (and killed what it found): a stop, not a failure.
+                inFlight.StopRequested = true;
+                ex = new OperationCanceledException("stopped on another replica", ex);
+            }
             var message = ex switch
             {
                 OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested => "The Outpost shut down while the server was starting.",
@@ -230,19 +236,36 @@ public sealed partial class ServerLauncher(
         }
     }
 
+    /// <summary>Whether the stored server was removed or is stopping: a stop handled by another replica (or request) won.</summary>
+    private async Task<bool> WasStoppedElsewhereAsync(long id)
+    {
+        try
+        {
+            return await store.FindByIdAsync(id, CancellationToken.None) is null or { Phase: ServerPhase.Stopping };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private async Task<IReadOnlyList<string>> StopAndRemoveAsync(ServerKey key, bool collectLogs, CancellationToken cancellationToken)
     {
         using (await locks.AcquireAsync(key, cancellationToken))
         {
             var record = await store.FindAsync(key, cancellationToken);
+            // Another replica may move the server meanwhile (e.g. its start reaching Running with a new
+            // handle): decide on what is stored once this replica's Stopping has won, never on a stale read.
+            while (record is { Phase: ServerPhase.Running or ServerPhase.Starting or ServerPhase.Pending }
+                && !await store.TransitionAsync(record.Id, record.Phase, ServerPhase.Stopping, ServerChanges.None, cancellationToken))
+            {
+                record = await store.FindAsync(key, cancellationToken);
+            }
             if (record is null)
             {
                 return [];
             }
-            if (record.Phase is ServerPhase.Running or ServerPhase.Starting or ServerPhase.Pending)
-            {
-                await store.TransitionAsync(record.Id, record.Phase, ServerPhase.Stopping, ServerChanges.None, cancellationToken);
-            }
+            record = await store.FindByIdAsync(record.Id, cancellationToken) ?? record;
             IReadOnlyList<string> logs = collectLogs ? await CollectLogsAsync(record.Backend, record.Handle, cancellationToken) : [];
             if (record.Handle is { } handle && backends.TryGet(record.Backend, out var backend))
             {

@@ -1,39 +1,58 @@
+using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Hosting;
+using Outpost.Replicas;
 using Outpost.Storage;
 
 namespace Outpost.Servers;
 
 /// <summary>
-/// After a (re)start of the Outpost: servers that still run are adopted (their handles are all a
-/// backend needs), servers whose workload vanished are marked stopped, unfinished stops are finished
-/// and starts that were in flight are cleaned up and reported failed.
+/// Runs on the leading replica. When it starts leading: servers that still run are adopted (their
+/// handles are all a backend needs) and servers whose workload vanished are marked stopped. Then,
+/// every <see cref="ReplicasOptions.ReconcileSeconds"/>: unfinished stops whose replica is gone are
+/// finished and starts whose replica is gone are cleaned up and reported failed. With SQLite the only
+/// replica that can be gone is this process's previous life, so this happens once, after a restart.
 /// </summary>
 public sealed partial class ServerReconciler(
     IServerStore store,
     ServerLauncher launcher,
     BackendCatalog backends,
+    ILeadership leadership,
+    IOptions<ReplicasOptions> options,
+    TimeProvider time,
     ILogger<ServerReconciler> logger) : BackgroundService
 {
     private static readonly ServerPhase[] Unfinished = [ServerPhase.Pending, ServerPhase.Starting, ServerPhase.Running, ServerPhase.Stopping];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(ReconcileWhileLeaderAsync, stoppingToken);
+
+    private async Task ReconcileWhileLeaderAsync(CancellationToken stoppingToken)
     {
-        IReadOnlyList<ServerRecord> records;
-        try
-        {
-            records = await store.ListByPhaseAsync(Unfinished, stoppingToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.ReconcileFailed(logger, "(all)", ex);
-            return;
-        }
-        await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stoppingToken }, async (record, ct) =>
+        var adoptRunning = true;
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await ReconcileAsync(record, ct);
+                await ReconcileAsync(adoptRunning, stoppingToken);
+                adoptRunning = false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.ReconcileFailed(logger, "(all)", ex);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(options.Value.ReconcileSeconds), time, stoppingToken);
+        }
+    }
+
+    /// <summary>One pass over unfinished servers; running ones are checked only when <paramref name="adoptRunning"/>.</summary>
+    internal async Task ReconcileAsync(bool adoptRunning, CancellationToken cancellationToken)
+    {
+        var records = await store.ListByPhaseAsync(Unfinished, cancellationToken);
+        await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (record, ct) =>
+        {
+            try
+            {
+                await ReconcileAsync(record, adoptRunning, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -42,14 +61,19 @@ public sealed partial class ServerReconciler(
         });
     }
 
-    private async Task ReconcileAsync(ServerRecord record, CancellationToken cancellationToken)
+    private async Task ReconcileAsync(ServerRecord record, bool adoptRunning, CancellationToken cancellationToken)
     {
         if (record.Phase != ServerPhase.Running)
         {
-            await launcher.RecoverAsync(record, cancellationToken);
+            // The replica that owns the next step is still at it, unless it is gone.
+            if (!await leadership.IsAliveAsync(record.Owner, cancellationToken))
+            {
+                Log.ReplicaGone(logger, record.Key.ToString(), record.Phase.ToString(), record.Owner ?? "(unknown)");
+                await launcher.RecoverAsync(record, cancellationToken);
+            }
             return;
         }
-        if (record.Handle is null || !backends.TryGet(record.Backend, out var backend))
+        if (!adoptRunning || record.Handle is null || !backends.TryGet(record.Backend, out var backend))
         {
             return;
         }
@@ -72,5 +96,8 @@ public sealed partial class ServerReconciler(
 
         [LoggerMessage(EventId = LogEvents.ReconcileFailed, Level = LogLevel.Error, Message = "Could not reconcile {Server}")]
         public static partial void ReconcileFailed(ILogger logger, string server, Exception exception);
+
+        [LoggerMessage(EventId = LogEvents.ReplicaGone, Level = LogLevel.Warning, Message = "{Server} was {Phase} on replica {Replica}, which is gone; finishing for it")]
+        public static partial void ReplicaGone(ILogger logger, string server, string phase, string replica);
     }
 }

@@ -21,4 +21,10 @@ public sealed record ServerRecord
     public DateTimeOffset StartDate { get; init; }
     public DateTimeOffset? EndDate { get; init; }
     public DateTimeOffset LastUpdate { get; init; }
+
+    /// <summary>
+    /// The replica that made the last phase change (set by the store), and so owns the next step;
+    /// null for rows written before replicas existed.
+    /// </summary>
+    public string? Owner { get; init; }
 }

@@ -10,10 +10,18 @@ namespace Outpost.Storage;
 /// </summary>
 public static class MigrationRunner
 {
-    public static async Task<int> ApplyAsync(DbConnection connection, string provider, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Applies the pending scripts of <paramref name="provider"/>; returns how many. <paramref name="lockSql"/>,
+    /// when given, runs first in the transaction, so concurrent runners (replicas starting together) take turns.
+    /// </summary>
+    public static async Task<int> ApplyAsync(DbConnection connection, string provider, CancellationToken cancellationToken = default, string? lockSql = null)
     {
         var scripts = LoadScripts(provider);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (lockSql is not null)
+        {
+            await connection.ExecuteAsync(lockSql, transaction: transaction);
+        }
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", transaction: transaction);
         var current = await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version", transaction: transaction) ?? 0;
         var applied = 0;

@@ -1,15 +1,18 @@
 using Microsoft.Extensions.Options;
 using Outpost.Hosting;
+using Outpost.Storage.Postgres;
 using Outpost.Storage.Sqlite;
 
 namespace Outpost.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Registers the store of the provider named in <c>Outpost:Storage:Provider</c>.</summary>
+    /// <summary>Registers the stores of the provider named in <c>Outpost:Storage:Provider</c> ("Sqlite" or "Postgres").</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Outpost:Storage"));
+        var section = configuration.GetSection("Outpost:Storage");
+        services.AddOptions<StorageOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -17,6 +20,19 @@ public static class StorageServiceCollectionExtensions
             return SecretProtector.FromConfiguredOrFile(storage.EncryptionKey, Path.Combine(dataDir, "secret.key"));
         });
         services.AddSingleton<ServerSpecCodec>();
+        if ((section.Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
+        {
+            services.AddPostgres();
+        }
+        else
+        {
+            services.AddSqlite();
+        }
+        return services;
+    }
+
+    private static void AddSqlite(this IServiceCollection services)
+    {
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -24,9 +40,20 @@ public static class StorageServiceCollectionExtensions
             Directory.CreateDirectory(dataDir);
             return new SqliteDatabase(storage.ConnectionString ?? $"Data Source={Path.Combine(dataDir, "outpost.db")}");
         });
+        services.AddSingleton<IDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<IServerStore, SqliteServerStore>();
         services.AddSingleton<IEventOutbox, SqliteEventOutbox>();
         services.AddSingleton<IHubStore, SqliteHubStore>();
-        return services;
+        services.AddSingleton<ILeaseStore, SqliteLeaseStore>();
+    }
+
+    private static void AddPostgres(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new PostgresDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString ?? ""));
+        services.AddSingleton<IDatabase>(sp => sp.GetRequiredService<PostgresDatabase>());
+        services.AddSingleton<IServerStore, PostgresServerStore>();
+        services.AddSingleton<IEventOutbox, PostgresEventOutbox>();
+        services.AddSingleton<IHubStore, PostgresHubStore>();
+        services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
     }
 }

@@ -36,6 +36,9 @@ public sealed class FakeHub : IAsyncDisposable
 
     public int FailedDeliveries;
 
+    /// <summary>How long the hub takes to answer an event delivery (widens the window in which two relays would both send it).</summary>
+    public TimeSpan EventDelay { get; set; }
+
     public string EventsUrl(string user, string server = "") =>
         $"{BaseUrl}/hub/api/users/progress/events/{user}{(server.Length > 0 ? "/" + server : "")}";
 
@@ -55,6 +58,10 @@ public sealed class FakeHub : IAsyncDisposable
                 return Results.StatusCode(500);
             }
             using var body = await JsonDocument.ParseAsync(request.Body);
+            if (hub.EventDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(hub.EventDelay);
+            }
             hub.Events.Enqueue(new ReceivedEvent(request.Path, request.Headers.Authorization.ToString(), body.RootElement.Clone()));
             return Results.NoContent();
         });

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outpost.Events;
 using Outpost.Operations;
+using Outpost.Replicas;
 using Outpost.Storage;
 using Outpost.Tests.Fakes;
 
@@ -19,7 +20,7 @@ public sealed class HubEventRelayTests
     public HubEventRelayTests()
     {
         _outbox = new InMemoryEventOutbox(_time);
-        _relay = new HubEventRelay(_outbox, _http, Options.Create(_options), new OutpostMetrics(), _time, NullLogger<HubEventRelay>.Instance);
+        _relay = new HubEventRelay(_outbox, _http, Options.Create(_options), new OutpostMetrics(), new SingleReplica(new ReplicaIdentity("test")), _time, NullLogger<HubEventRelay>.Instance);
     }
 
     [Fact]

@@ -60,4 +60,15 @@ public sealed class FakesTests
         Assert.Null(await store.FindPasswordHashAsync("hub2"));
         Assert.Equal(["hub1"], await store.ListAsync());
     }
+
+    [Fact]
+    public void RecordingLogger_Log_KeepsLevelIdAndFormattedMessage()
+    {
+        var logger = new RecordingLogger<FakesTests>();
+
+        logger.Log(Microsoft.Extensions.Logging.LogLevel.Warning, new Microsoft.Extensions.Logging.EventId(7), "state", null, (s, _) => $"msg {s}");
+
+        Assert.Equal((Microsoft.Extensions.Logging.LogLevel.Warning, 7, "msg state"), Assert.Single(logger.Entries));
+        Assert.Equal("msg state", logger.AllText);
+    }
 }

@@ -3,13 +3,17 @@ using Microsoft.Data.Sqlite;
 namespace Outpost.Storage.Sqlite;
 
 /// <summary>Opens connections to the Outpost's SQLite file (WAL, pooled) and creates the schema.</summary>
-public sealed class SqliteDatabase(string connectionString)
+public sealed class SqliteDatabase(string connectionString) : IDatabase
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString)
     {
         Pooling = true,
         DefaultTimeout = 30,
     }.ToString();
+
+    public string Provider => StorageOptions.Sqlite;
+
+    public string Location => new SqliteConnectionStringBuilder(_connectionString).DataSource;
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
@@ -34,6 +38,9 @@ public sealed class SqliteDatabase(string connectionString)
             pragma.CommandText = "PRAGMA journal_mode=WAL";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
-        await MigrationRunner.ApplyAsync(connection, "Sqlite", cancellationToken);
+        await MigrationRunner.ApplyAsync(connection, Provider, cancellationToken);
     }
+
+    /// <summary>A local file is there or not; waiting does not help.</summary>
+    public bool IsTransient(Exception exception) => false;
 }

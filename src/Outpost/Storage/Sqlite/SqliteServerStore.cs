@@ -1,12 +1,13 @@
 using System.Globalization;
 using Dapper;
 using Outpost.Backends;
+using Outpost.Replicas;
 using Outpost.Servers;
 
 namespace Outpost.Storage.Sqlite;
 
 /// <summary><see cref="IServerStore"/> over SQLite. Writes that must not race run in BEGIN IMMEDIATE transactions.</summary>
-public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec codec, TimeProvider time) : IServerStore
+public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec codec, ReplicaIdentity replica, TimeProvider time) : IServerStore
 {
     // One Outpost process writes its SQLite file, so it can answer polls from memory (see PollStateCache).
     private readonly PollStateCache _pollStates = new();
@@ -15,7 +16,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
         id AS Id, hub AS Hub, name AS Name, start_id AS StartId, user_name AS UserName, user_id AS UserId,
         backend AS Backend, flavor AS Flavor, resource_name AS ResourceName, phase AS Phase, spec AS Spec,
         handle AS Handle, service_address AS ServiceAddress, exit_code AS ExitCode, error AS Error,
-        start_date AS StartDate, end_date AS EndDate, last_update AS LastUpdate
+        start_date AS StartDate, end_date AS EndDate, last_update AS LastUpdate, owner AS Owner
         """;
 
     public async Task<ServerRecord?> FindAsync(ServerKey key, CancellationToken cancellationToken = default)
@@ -91,21 +92,21 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
         var id = await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO servers (hub, name, start_id, user_name, user_id, backend, flavor, resource_name, phase, spec,
-                                 start_date, end_date, last_update)
+                                 start_date, end_date, last_update, owner)
             VALUES (@Hub, @Name, @StartId, @UserName, @UserId, @Backend, @Flavor, @ResourceName, @Phase, @Spec,
-                    @Now, @EndDate, @Now)
+                    @Now, @EndDate, @Now, @Owner)
             RETURNING id
             """,
             new
             {
                 key.Hub, key.Name, key.StartId, server.UserName, server.UserId, server.Backend, server.Flavor,
                 server.ResourceName, Phase = ServerPhase.Pending.ToString(), Spec = server.ProtectedSpec,
-                Now = Format(now), EndDate = server.EndDate is { } end ? Format(end) : null,
+                Now = Format(now), EndDate = server.EndDate is { } end ? Format(end) : null, Owner = replica.Id,
             },
             transaction);
         await transaction.CommitAsync(cancellationToken);
         _pollStates.Invalidate(key);
-        return new InsertOutcome(server with { Id = id, Phase = ServerPhase.Pending, StartDate = now, LastUpdate = now }, null);
+        return new InsertOutcome(server with { Id = id, Phase = ServerPhase.Pending, StartDate = now, LastUpdate = now, Owner = replica.Id }, null);
     }
 
     public async Task<IReadOnlyDictionary<string, int>> CountActiveByFlavorAsync(string hub, CancellationToken cancellationToken = default)
@@ -155,7 +156,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
         await using var connection = await database.OpenAsync(cancellationToken);
         var updated = await connection.ExecuteAsync(
             """
-            UPDATE servers SET phase = @To, last_update = @Now,
+            UPDATE servers SET phase = @To, last_update = @Now, owner = @Owner,
                 service_address = COALESCE(@ServiceAddress, service_address),
                 exit_code = COALESCE(@ExitCode, exit_code),
                 error = COALESCE(@Error, error),
@@ -165,7 +166,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
             """,
             new
             {
-                id, From = from.ToString(), To = to.ToString(), Now = Format(time.GetUtcNow()),
+                id, From = from.ToString(), To = to.ToString(), Now = Format(time.GetUtcNow()), Owner = replica.Id,
                 changes.ServiceAddress, changes.ExitCode, changes.Error,
                 EndDate = changes.EndDate is { } end ? Format(end) : null,
                 Handle = changes.Handle is { } handle ? codec.Protect(handle) : null,
@@ -221,6 +222,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
         StartDate = Parse(row.StartDate),
         EndDate = row.EndDate is null ? null : Parse(row.EndDate),
         LastUpdate = Parse(row.LastUpdate),
+        Owner = row.Owner,
     };
 
     private sealed class Row
@@ -243,5 +245,6 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
         public string StartDate { get; set; } = "";
         public string? EndDate { get; set; }
         public string LastUpdate { get; set; } = "";
+        public string? Owner { get; set; }
     }
 }

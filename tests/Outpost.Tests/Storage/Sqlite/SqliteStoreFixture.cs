@@ -1,12 +1,12 @@
-using System.Security.Cryptography;
+using Outpost.Replicas;
 using Outpost.Storage;
 using Outpost.Storage.Sqlite;
 using Outpost.Tests.Fakes;
 
 namespace Outpost.Tests.Storage.Sqlite;
 
-/// <summary>A migrated SQLite file in a temp folder, with the codec and a fake clock; one per test.</summary>
-public sealed class SqliteStoreFixture : IAsyncLifetime, IDisposable
+/// <summary>A migrated SQLite file in a temp folder.</summary>
+public sealed class SqliteStoreFixture : StoreFixture
 {
     private readonly TempDirectory _temp = new();
 
@@ -14,26 +14,18 @@ public sealed class SqliteStoreFixture : IAsyncLifetime, IDisposable
     {
         DatabaseFile = _temp.File("outpost.db");
         Database = new SqliteDatabase($"Data Source={DatabaseFile}");
-        Protector = new SecretProtector(RandomNumberGenerator.GetBytes(32));
-        Codec = new ServerSpecCodec(Protector);
     }
 
     public string DatabaseFile { get; }
 
     public SqliteDatabase Database { get; }
 
-    public SecretProtector Protector { get; }
+    public override IServerStore ServersOf(ReplicaIdentity replica) => new SqliteServerStore(Database, Codec, replica, Time);
 
-    public ServerSpecCodec Codec { get; }
-
-    public FakeTimeProvider Time { get; } = new();
-
-    public Task InitializeAsync() => Database.MigrateAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
+    public override ILeaseStore CreateLeaseStore(TimeProvider time) => new SqliteLeaseStore(Database, time);
 
     /// <summary>Every byte SQLite wrote: the main file and the write-ahead log.</summary>
-    public byte[] RawBytes()
+    public override Task<byte[]> RawBytesAsync()
     {
         var bytes = new List<byte>();
         foreach (var file in new[] { DatabaseFile, DatabaseFile + "-wal" }.Where(File.Exists))
@@ -43,8 +35,18 @@ public sealed class SqliteStoreFixture : IAsyncLifetime, IDisposable
             stream.CopyTo(copy);
             bytes.AddRange(copy.ToArray());
         }
-        return [.. bytes];
+        return Task.FromResult(bytes.ToArray());
     }
 
-    public void Dispose() => _temp.Dispose();
+    public override ValueTask DisposeAsync()
+    {
+        _temp.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    protected override Task CreateAsync() => Database.MigrateAsync();
+
+    protected override IEventOutbox CreateOutbox() => new SqliteEventOutbox(Database, Protector, Time);
+
+    protected override IHubStore CreateHubStore() => new SqliteHubStore(Database, Time);
 }

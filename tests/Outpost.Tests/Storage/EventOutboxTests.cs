@@ -1,0 +1,86 @@
+using System.Text;
+using Outpost.Storage;
+
+namespace Outpost.Tests.Storage;
+
+/// <summary><see cref="IEventOutbox"/> behaviour every provider must have (subclasses pick the provider).</summary>
+public abstract class EventOutboxTests<TFixture> : StoreTests<TFixture>
+    where TFixture : StoreFixture, new()
+{
+    private IEventOutbox Outbox => Db.Outbox;
+
+    [Fact]
+    public async Task PendingAsync_AppendedEvents_ComeBackInOrderWithEveryField()
+    {
+        var first = await Outbox.AppendAsync(Event("s1", "one"));
+        Db.Time.Advance(TimeSpan.FromSeconds(1));
+        var second = await Outbox.AppendAsync(Event("s2", "two"));
+        var third = await Outbox.AppendAsync(Event("s1", "three"));
+
+        var pending = await Outbox.PendingAsync(10);
+
+        Assert.Equal([first, second, third], pending.Select(e => e.Id));
+        Assert.Equal(["one", "two", "three"], pending.Select(e => e.Body));
+        var e = pending[0];
+        Assert.Equal(("hub1", "s1", "https://hub.example/events", "token-one"), (e.Hub, e.Server, e.Url, e.Token));
+        Assert.Equal(0, e.Attempts);
+        Assert.Equal(Db.Time.GetUtcNow().AddSeconds(-1), e.CreatedAt);
+        Assert.Equal(e.CreatedAt, e.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task PendingAsync_Limit_ReturnsTheOldest()
+    {
+        var first = await Outbox.AppendAsync(Event("s1", "one"));
+        await Outbox.AppendAsync(Event("s1", "two"));
+
+        var pending = await Outbox.PendingAsync(1);
+
+        Assert.Equal(first, Assert.Single(pending).Id);
+    }
+
+    [Fact]
+    public async Task RescheduleAsync_Event_StoresAttemptsAndNextTime()
+    {
+        var id = await Outbox.AppendAsync(Event("s1", "one"));
+        var next = Db.Time.GetUtcNow().AddSeconds(30);
+
+        await Outbox.RescheduleAsync(id, 3, next);
+
+        var stored = Assert.Single(await Outbox.PendingAsync(10));
+        Assert.Equal(3, stored.Attempts);
+        Assert.Equal(next, stored.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_Event_RemovesOnlyThatEvent()
+    {
+        var first = await Outbox.AppendAsync(Event("s1", "one"));
+        var second = await Outbox.AppendAsync(Event("s1", "two"));
+
+        await Outbox.DeleteAsync(first);
+
+        Assert.Equal(second, Assert.Single(await Outbox.PendingAsync(10)).Id);
+        Assert.Equal(1, await Outbox.CountAsync());
+    }
+
+    [Fact]
+    public async Task AppendAsync_Token_IsNotStoredInPlaintext()
+    {
+        await Outbox.AppendAsync(Event("s1", "body-marker-5e1d") with { Token = "event-token-c0ffee-secret" });
+
+        var raw = await Db.RawBytesAsync();
+
+        Assert.True(raw.AsSpan().IndexOf("body-marker-5e1d"u8) >= 0, "the test reads the wrong file: the body is missing");
+        Assert.True(raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes("event-token-c0ffee-secret")) < 0);
+    }
+
+    private static OutboxEvent Event(string server, string body) => new()
+    {
+        Hub = "hub1",
+        Server = server,
+        Url = "https://hub.example/events",
+        Token = "token-one",
+        Body = body,
+    };
+}

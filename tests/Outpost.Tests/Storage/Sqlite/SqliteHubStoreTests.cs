@@ -1,0 +1,3 @@
+namespace Outpost.Tests.Storage.Sqlite;
+
+public sealed class SqliteHubStoreTests : HubStoreTests<SqliteStoreFixture>;
