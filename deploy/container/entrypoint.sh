@@ -54,7 +54,7 @@ fi
 
 check_settings() {
     case $SSH_PORT in
-        ''|*[!0-9]*) die "OUTPOST_SSH_PORT must be a number, not '$SSH_PORT'" ;;
+        ''|*[!0-9]*|??????*) die "OUTPOST_SSH_PORT must be a number, not '$SSH_PORT'" ;;
     esac
     if [ "$SSH_PORT" -lt 1024 ] || [ "$SSH_PORT" -gt 65535 ]; then
         die "OUTPOST_SSH_PORT must be between 1024 and 65535 (sshd runs without privileges)"
