@@ -141,12 +141,24 @@ public sealed class KubeClient : IDisposable
             {
                 continue;
             }
-            var watchEvent = JsonSerializer.Deserialize<WatchEvent<T>>(line, KubeJson.Options)
-                ?? throw new JsonException("A watch line was JSON null.");
-            if (watchEvent.Type == WatchEvent<T>.Error)
+            WatchEvent<T>? watchEvent;
+            try
             {
-                var status = JsonSerializer.Deserialize<WatchEvent<V1Status>>(line, KubeJson.Options)?.Object;
-                throw new KubeApiException((HttpStatusCode)(status?.Code ?? 500), "watch", resource.Plural, ns, null, status);
+                watchEvent = JsonSerializer.Deserialize<WatchEvent<T>>(line, KubeJson.Options);
+            }
+            catch (JsonException)
+            {
+                // An ERROR event carries a Status, whose shape need not fit T ("status" is a string there).
+                watchEvent = null;
+            }
+            if (watchEvent is null || watchEvent.Type == WatchEvent<T>.Error)
+            {
+                var error = JsonSerializer.Deserialize<WatchEvent<V1Status>>(line, KubeJson.Options);
+                if (error?.Type != WatchEvent<T>.Error)
+                {
+                    throw new JsonException($"A watch line could not be read as {typeof(T).Name}: {line[..Math.Min(line.Length, 200)]}");
+                }
+                throw new KubeApiException((HttpStatusCode)(error.Object?.Code ?? 500), "watch", resource.Plural, ns, null, error.Object);
             }
             yield return watchEvent;
         }
