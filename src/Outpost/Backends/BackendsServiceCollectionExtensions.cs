@@ -1,3 +1,4 @@
+using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 
 namespace Outpost.Backends;
@@ -15,6 +16,7 @@ public static class BackendsServiceCollectionExtensions
         services.AddSingleton<BackendCatalog>();
 
         services.AddLocalProcessBackend(section.GetSection(BackendNames.Local), isDefault: !HasOtherBackends(section));
+        services.AddKubernetesBackend(section.GetSection(BackendNames.Kubernetes));
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         return services;
     }
