@@ -22,6 +22,12 @@ public sealed partial class KubernetesBackend(
 
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long one replica's claim to remove orphans lasts without renewal.</summary>
+    private static readonly TimeSpan SweeperLeaseDuration = TimeSpan.FromMinutes(2);
+
+    /// <summary>This process, as named in the orphan-sweeper Lease.</summary>
+    public string Identity { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
     public string Name => BackendNames.Kubernetes;
 
     /// <summary>The namespace servers go to: configured, else the kubeconfig's or service account's, else "default".</summary>
@@ -179,6 +185,10 @@ public sealed partial class KubernetesBackend(
         await pods.WaitForSyncAsync(SyncTimeout, cancellationToken);
         var now = time.GetUtcNow();
         var orphans = new List<string>();
+        // Several Outpost replicas may share a namespace and an instance name: only the one holding the Lease removes.
+        var remove = options.Value.RemoveOrphans &&
+                     await new KubeLeaseLock(client, ns, $"{options.Value.InstanceName}-orphan-sweeper", Identity, SweeperLeaseDuration, time)
+                         .TryAcquireAsync(cancellationToken);
         foreach (var pod in pods.Items.OrderBy(p => p.Metadata?.Name, StringComparer.Ordinal))
         {
             var name = pod.Metadata?.Name;
@@ -187,8 +197,8 @@ public sealed partial class KubernetesBackend(
                 continue;
             }
             orphans.Add($"pod {name} in namespace {ns}");
-            Log.Orphan(logger, name, ns, options.Value.RemoveOrphans);
-            if (options.Value.RemoveOrphans)
+            Log.Orphan(logger, name, ns, remove);
+            if (remove)
             {
                 // Service and Secret share the pod's name (and are owned by the pod, so the cluster would collect them anyway).
                 await RemoveAsync(new KubernetesHandle(ns, name, name, name, 0, 1, pod.Metadata.Uid), 1, cancellationToken);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Outpost.Backends.Kubernetes.Client.Models;
 
 /// <summary>Who holds a lease and until when.</summary>
@@ -7,8 +9,10 @@ public sealed record V1LeaseSpec
 
     public int? LeaseDurationSeconds { get; set; }
 
+    [JsonConverter(typeof(MicroTimeConverter))]
     public DateTimeOffset? AcquireTime { get; set; }
 
+    [JsonConverter(typeof(MicroTimeConverter))]
     public DateTimeOffset? RenewTime { get; set; }
 
     public int? LeaseTransitions { get; set; }
