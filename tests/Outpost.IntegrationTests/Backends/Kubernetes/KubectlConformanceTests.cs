@@ -6,18 +6,19 @@ using Outpost.Backends.Kubernetes.Client.Models;
 namespace Outpost.IntegrationTests.Backends.Kubernetes;
 
 /// <summary>
-/// Cross-checks the fake's wire format with an independent client: Debian's kubectl (package kubernetes-client)
+/// Cross-checks the fake's wire format with an independent client: Debian's kubectl
 /// lists, reads, creates, deletes and watches through it. kubectl is a required test tool here, not an optional one.
 /// </summary>
 public sealed class KubectlConformanceTests : IAsyncLifetime
 {
-    private const string Kubectl = "/usr/bin/kubectl";
+    /// <summary>The kubectl to run: $KUBECTL when set (e.g. Debian's binary unpacked beside another one), else /usr/bin/kubectl.</summary>
+    private static readonly string Kubectl = Environment.GetEnvironmentVariable("KUBECTL") is { Length: > 0 } path ? path : "/usr/bin/kubectl";
     private FakeKubeApiServer _server = null!;
     private string _home = null!;
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Kubectl), "kubectl is missing: install Debian's kubernetes-client (apt-get install -y kubernetes-client).");
+        Assert.True(File.Exists(Kubectl), "kubectl is missing: install it from Debian (apt-get install -y kubectl; older releases name the package kubernetes-client).");
         _server = await FakeKubeApiServer.StartAsync();
         _home = Directory.CreateTempSubdirectory("kubectl-home-").FullName;
         _server.SeedYaml("""
