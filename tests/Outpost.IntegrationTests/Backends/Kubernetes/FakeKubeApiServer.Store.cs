@@ -23,6 +23,7 @@ public sealed partial class FakeKubeApiServer
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
     private readonly List<FakeChange> _history = [];
     private readonly List<FakeWatcher> _watchers = [];
+    private TaskCompletionSource _watchOutput = Released();
     private long _resourceVersion = 1000;
     private long _compactedBefore;
 
@@ -88,6 +89,36 @@ public sealed partial class FakeKubeApiServer
             mutate(obj);
             Commit("MODIFIED", plural, key, obj);
         }
+    }
+
+    /// <summary>
+    /// Open watches keep collecting events but write nothing until <see cref="ReleaseWatchOutput"/>: lets a bench queue
+    /// a burst of changes first and then time only how fast a client drains them.
+    /// </summary>
+    public void HoldWatchOutput()
+    {
+        lock (_gate)
+        {
+            if (_watchOutput.Task.IsCompleted)
+            {
+                _watchOutput = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    public void ReleaseWatchOutput()
+    {
+        lock (_gate)
+        {
+            _watchOutput.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource Released()
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        released.SetResult();
+        return released;
     }
 
     /// <summary>
@@ -346,9 +377,18 @@ public sealed partial class FakeKubeApiServer
         timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)));
         try
         {
-            await foreach (var line in watcher.Channel.Reader.ReadAllAsync(timeout.Token))
+            var reader = watcher.Channel.Reader;
+            while (await reader.WaitToReadAsync(timeout.Token))
             {
-                await context.Response.WriteAsync(line + "\n", timeout.Token);
+                if (Volatile.Read(ref _watchOutput).Task is { IsCompleted: false } held)
+                {
+                    await held.WaitAsync(timeout.Token);
+                }
+                // One line per event; what is queued goes out together, then one flush (as a busy apiserver's would).
+                while (reader.TryRead(out var line))
+                {
+                    await context.Response.WriteAsync(line + "\n", timeout.Token);
+                }
                 await context.Response.Body.FlushAsync(timeout.Token);
             }
         }
