@@ -1,9 +1,7 @@
-using Outpost.Backends;
+using Outpost.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddBackends(builder.Configuration);
-var app = builder.Build();
-app.MapGet("/ping", () => new { ping = "pong!" });
-app.Run();
+// `outpost serve` runs the service; see OutpostApp for how it is put together and
+// OutpostServiceCollectionExtensions.AddOutpost for what it is made of.
+return await OutpostCommandLine.RunAsync(args);
 
 public partial class Program;

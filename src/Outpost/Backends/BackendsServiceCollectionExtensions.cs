@@ -1,5 +1,6 @@
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
+using Outpost.Backends.Slurm;
 
 namespace Outpost.Backends;
 
@@ -18,6 +19,7 @@ public static class BackendsServiceCollectionExtensions
         services.AddLocalProcessBackend(section.GetSection(BackendNames.Local), isDefault: !HasOtherBackends(section));
         services.AddKubernetesBackend(section.GetSection(BackendNames.Kubernetes));
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
+        services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         return services;
     }
 

@@ -32,6 +32,21 @@ public sealed record ServerSpec
     /// <summary>Profile name from <c>user_options.profile</c>, if any.</summary>
     public string? Profile { get; init; }
 
+    /// <summary>
+    /// The flavor's runtime limit, if it has one. Backends that can enforce a limit themselves do so
+    /// (Slurm: the job's time limit); the Outpost stops the server at the end date either way.
+    /// </summary>
+    public TimeSpan? RuntimeLimit { get; init; }
+
+    /// <summary>
+    /// Where flavor usage updates go (the hub sent <c>JUPYTERHUB_FLAVORS_UPDATE_URL</c>). Kept out of
+    /// <see cref="Env"/>, like the token, because they are for the Outpost, not for the server.
+    /// </summary>
+    public string? FlavorsUpdateUrl { get; init; }
+
+    /// <summary>Token for flavor usage updates (<c>JUPYTERHUB_FLAVORS_UPDATE_TOKEN</c>); never given to a server.</summary>
+    public string? FlavorsUpdateToken { get; init; }
+
     /// <summary>The hub user's name (<c>JUPYTERHUB_USER</c>), empty when the hub did not send it.</summary>
     public string UserName => Env.GetValueOrDefault(HubEnv.User, "");
 

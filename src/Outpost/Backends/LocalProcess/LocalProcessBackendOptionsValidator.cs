@@ -11,7 +11,8 @@ public sealed class LocalProcessBackendOptionsValidator : IValidateOptions<Local
     public ValidateOptionsResult Validate(string? name, LocalProcessBackendOptions options)
     {
         var errors = new List<string>();
-        if (options.Command.Length == 0 || options.Command.Any(string.IsNullOrWhiteSpace))
+        // Empty means "not configured": the default command is applied after binding.
+        if (options.Command.Any(string.IsNullOrWhiteSpace))
         {
             errors.Add($"{Prefix}:Command must list a program and its arguments, with no empty item.");
         }

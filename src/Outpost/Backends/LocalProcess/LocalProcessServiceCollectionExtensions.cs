@@ -9,7 +9,10 @@ public static class LocalProcessServiceCollectionExtensions
         {
             return services;
         }
-        services.AddOptions<LocalProcessBackendOptions>().Bind(section).ValidateOnStart();
+        services.AddOptions<LocalProcessBackendOptions>()
+            .Bind(section)
+            .PostConfigure(o => o.Command = o.Command.Length == 0 ? LocalProcessBackendOptions.DefaultCommand : o.Command)
+            .ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LocalProcessBackendOptions>, LocalProcessBackendOptionsValidator>();
         services.AddSingleton<LocalProcessBackend>();
         services.AddSingleton<IBackend>(sp => sp.GetRequiredService<LocalProcessBackend>());

@@ -1,0 +1,308 @@
+"""Hub API handlers the Outpost (or the servers) call back into.
+
+Registered by importing :mod:`outpostspawner` (JupyterHub loads the spawner class
+before it builds its handler list). All paths are below ``{base_url}hub/api``:
+
+* ``GET|POST /users/progress/events/{user}[/{server}]``   progress events
+* ``POST /users/setuptunnel/{user}[/{server}]``           delayed ssh forward
+* ``GET /outpost/servers`` and ``GET /servers``            running servers (for orphan checks)
+* ``GET|POST /recreateforward/{system}``                   rebuild forwards after an ssh node restart
+* ``GET|POST /outpostflavors[/{system}]``                  flavor usage pushed by Outposts
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from jupyterhub import apihandlers, orm
+from jupyterhub.apihandlers.base import APIHandler
+from jupyterhub.apihandlers.users import SpawnProgressAPIHandler
+from jupyterhub.scopes import needs_scope
+from tornado import web
+
+from .models import make_event, resolve, stamp_incoming_event
+from .spawner import JH_RUNS_PROGRESS_READY_HOOK, OutpostSpawner
+from .ssh import TunnelInputError, validate_tunnel_api_body
+
+log = logging.getLogger("outpostspawner.handlers")
+
+SCOPE_LIST_SERVERS = "custom:servers:list"
+SCOPE_SSHNODE_RESTART = "custom:sshnode:restart"
+SCOPE_FLAVORS_SET = "custom:outpostflavors:set"
+
+# Flavor usage per Outpost system, as last pushed by that Outpost. In memory only.
+FLAVORS: dict[str, dict] = {}
+
+
+def require_token(handler: APIHandler) -> None:
+    """Refuse cookie-authenticated requests: these APIs are for programs with tokens."""
+    if handler.get_current_user_token() is None:
+        raise web.HTTPError(403, "This API needs token authentication")
+
+
+def require_custom_scope(handler: APIHandler, scope: str) -> None:
+    if scope not in (getattr(handler, "expanded_scopes", None) or set()):
+        raise web.HTTPError(403, f"Action is not authorized; requires scope {scope}")
+
+
+def read_json(handler: APIHandler):
+    try:
+        return json.loads(handler.request.body or b"")
+    except ValueError:
+        raise web.HTTPError(400, "Request body must be JSON") from None
+
+
+def find_outpost_spawner(handler: APIHandler, user_name: str, server_name: str) -> OutpostSpawner:
+    user = handler.find_user(user_name)
+    if user is None:
+        raise web.HTTPError(404, "No such user")
+    server_name = server_name or ""
+    if server_name not in user.orm_user.orm_spawners:
+        raise web.HTTPError(404, "No such server")
+    spawner = user.spawners[server_name]
+    if not isinstance(spawner, OutpostSpawner):
+        raise web.HTTPError(400, "Server is not managed by OutpostSpawner")
+    return spawner
+
+
+async def cancel_or_stop(handler: APIHandler, spawner: OutpostSpawner, reason: str) -> None:
+    """Abort a pending start, or stop a running server, after a failure report."""
+    user = spawner.user
+    if spawner._spawn_pending or spawner.pending == "spawn":
+        if await spawner.cancel_start(reason):
+            return  # start() raises; JupyterHub cleans up as for any failed start
+        future = spawner._spawn_future
+        if future is not None and not future.done():
+            await spawner._append_cancelling_event()
+            future.cancel()
+            await asyncio.sleep(1)
+        if spawner.pending != "stop":
+            await handler.stop_single_user(user, spawner.name)
+        return
+    if spawner.active and spawner.pending != "stop":
+        status = await spawner.poll_and_notify()
+        if status is None:
+            await handler.stop_single_user(user, spawner.name)
+
+
+class SpawnEventsAPIHandler(APIHandler):
+    """Progress events of one server: the Outpost POSTs them with the server's token."""
+
+    def check_xsrf_cookie(self):
+        # token-authenticated API; cookie requests are refused in post()
+        return
+
+    @needs_scope("read:servers")
+    async def get(self, user_name, server_name=""):
+        spawner = find_outpost_spawner(self, user_name, server_name)
+        self.write({"events": spawner.events, "active": spawner.active, "ready": spawner.ready})
+
+    @needs_scope("access:servers")
+    async def post(self, user_name, server_name=""):
+        require_token(self)
+        self.set_header("Cache-Control", "no-cache")
+        spawner = find_outpost_spawner(self, user_name, server_name)
+        event = read_json(self)
+        if not isinstance(event, dict):
+            raise web.HTTPError(400, "Event must be a JSON object")
+        if spawner.pending == "stop":
+            self.set_status(204)
+            return
+        event.pop("ready", None)
+        if event.get("failed"):
+            stamp_incoming_event(event)
+            spawner.add_event(event)
+            reason = event.get("message") or "The Outpost reported a failed start"
+            await cancel_or_stop(self, spawner, str(reason))
+            self.set_status(204)
+            return
+        if spawner.filter_events:
+            try:
+                event = await resolve(spawner.filter_events, spawner, event)
+            except Exception:
+                log.exception("filter_events of %s failed", spawner._log_name)
+                event = None
+        if not event:
+            raise web.HTTPError(400, "Event rejected")
+        spawner.add_event(stamp_incoming_event(dict(event)))
+        self.set_status(204)
+
+
+class SetupTunnelAPIHandler(APIHandler):
+    """Delayed tunnel: the address of the server arrives after start() returned."""
+
+    def check_xsrf_cookie(self):
+        return
+
+    @needs_scope("access:servers")
+    async def post(self, user_name, server_name=""):
+        require_token(self)
+        self.set_header("Cache-Control", "no-cache")
+        spawner = find_outpost_spawner(self, user_name, server_name)
+        if spawner.pending == "stop" or not (spawner.active or spawner._spawn_pending):
+            raise web.HTTPError(400, "Server is not running or is stopping")
+        body = read_json(self)
+        try:
+            clean = validate_tunnel_api_body(body, spawner.setuptunnel_allowed_keys)
+        except TunnelInputError as e:
+            raise web.HTTPError(400, str(e)) from None
+        remote = clean.pop("remote", None)
+        spawner.port_forward_info.update(clean)
+        if remote:
+            spawner.port_forward_info.setdefault("remote", {}).update(remote)
+        try:
+            if spawner._tunnels.get("local"):
+                await spawner.run_ssh_forward_remove(delete_svc=False)
+            await spawner.run_ssh_forward()
+        except Exception as e:
+            log.warning("setuptunnel for %s failed: %s", spawner._log_name, e)
+            spawner.add_event(make_event(100, "Could not set up the tunnel",
+                                         details=str(e), failed=True))
+            await cancel_or_stop(self, spawner, f"Could not set up the tunnel: {e}")
+            raise web.HTTPError(400, "Could not set up the tunnel") from None
+        spawner.orm_spawner.state = spawner.get_state()
+        self.db.commit()
+        self.set_status(204)
+
+
+class ListServersAPIHandler(APIHandler):
+    """``["{user_id}_{server}_{start_id}", ...]`` for every server the hub knows as running."""
+
+    async def get(self):
+        require_token(self)
+        require_custom_scope(self, SCOPE_LIST_SERVERS)
+        result = []
+        query = (
+            self.db.query(orm.Spawner)
+            .filter(orm.Spawner.server_id.isnot(None))
+            .order_by(orm.Spawner.user_id)
+        )
+        for orm_spawner in query:
+            user = self.users.get(orm_spawner.user_id) if hasattr(self.users, "get") else None
+            live = dict.get(user.spawners, orm_spawner.name) if user is not None else None
+            if isinstance(live, OutpostSpawner) and live.start_id:
+                name, start_id = live.wire_name, live.start_id
+            else:
+                state = orm_spawner.state or {}
+                name = orm_spawner.name or "default"
+                start_id = state.get("start_id", "")
+            result.append(f"{orm_spawner.user_id}_{name}_{start_id}")
+        self.write(json.dumps(result))
+
+
+class RecreateForwardAPIHandler(APIHandler):
+    """Rebuild the forwards of all servers of one system (``user_options.system``) or
+    behind one ssh node, after that node restarted."""
+
+    def check_xsrf_cookie(self):
+        return
+
+    async def _run(self, name: str):
+        require_token(self)
+        require_custom_scope(self, SCOPE_SSHNODE_RESTART)
+        spawners = []
+        for user in list(self.users.values()):
+            for spawner in list(dict.values(user.spawners)):
+                if not isinstance(spawner, OutpostSpawner) or not spawner.active:
+                    continue
+                local = spawner._tunnels.get("local") or {}
+                system = (spawner.user_options or {}).get("system")
+                if name in (system, local.get("node")):
+                    spawners.append(spawner)
+
+        async def recreate():
+            for spawner in spawners:
+                try:
+                    await spawner.run_ssh_forward_remove(delete_svc=False)
+                    await spawner.run_ssh_forward(create_svc=False)
+                except Exception:
+                    log.exception("Recreating the forward of %s failed", spawner._log_name)
+
+        asyncio.ensure_future(recreate())
+        self.set_status(202)
+        self.write({"servers": len(spawners)})
+
+    async def get(self, name):
+        await self._run(name)
+
+    async def post(self, name):
+        await self._run(name)
+
+
+class FlavorsAPIHandler(APIHandler):
+    """Outposts push their flavor usage here; logged-in users read it."""
+
+    def check_xsrf_cookie(self):
+        return
+
+    async def get(self, name=None):
+        if self.current_user is None:
+            raise web.HTTPError(403)
+        if name:
+            if name not in FLAVORS:
+                raise web.HTTPError(404)
+            self.write(json.dumps(FLAVORS[name]))
+        else:
+            self.write(json.dumps(FLAVORS))
+
+    async def post(self, name=None):
+        if not name:
+            raise web.HTTPError(400, "POST needs /outpostflavors/{system}")
+        require_token(self)
+        require_custom_scope(self, SCOPE_FLAVORS_SET)
+        body = read_json(self)
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "Flavors must be a JSON object")
+        FLAVORS[name] = body
+        self.set_status(200)
+        self.write({})
+
+
+class ReadyHookProgressAPIHandler(SpawnProgressAPIHandler):
+    """JupyterHub < 5 has no ``progress_ready_hook``; run it on the ready event here."""
+
+    _outpost_spawner = None
+
+    async def get(self, user_name, server_name=""):
+        user = self.find_user(user_name)
+        if user is not None:
+            self._outpost_spawner = dict.get(user.spawners, server_name or "")
+        return await super().get(user_name, server_name)
+
+    async def send_event(self, event):
+        spawner = self._outpost_spawner
+        if event.get("ready") and isinstance(spawner, OutpostSpawner) and spawner.progress_ready_hook:
+            try:
+                event = await resolve(spawner.progress_ready_hook, spawner, dict(event)) or event
+            except Exception:
+                log.exception("progress_ready_hook of %s failed", spawner._log_name)
+        return await super().send_event(event)
+
+
+HANDLERS = [
+    (r"/api/users/progress/events/([^/]+)/?", SpawnEventsAPIHandler),
+    (r"/api/users/progress/events/([^/]+)/([^/]+)/?", SpawnEventsAPIHandler),
+    (r"/api/users/setuptunnel/([^/]+)/?", SetupTunnelAPIHandler),
+    (r"/api/users/setuptunnel/([^/]+)/([^/]+)/?", SetupTunnelAPIHandler),
+    (r"/api/outpost/servers/?", ListServersAPIHandler),
+    (r"/api/servers/?", ListServersAPIHandler),
+    (r"/api/recreateforward/([^/]+)/?", RecreateForwardAPIHandler),
+    (r"/api/outpostflavors/?", FlavorsAPIHandler),
+    (r"/api/outpostflavors/([^/]+)/?", FlavorsAPIHandler),
+]
+
+
+def register() -> None:
+    """Add the handlers to JupyterHub's API handler list (once)."""
+    table = apihandlers.default_handlers
+    if any(h[1] is SpawnEventsAPIHandler for h in table):
+        return
+    table.extend(HANDLERS)
+    if not JH_RUNS_PROGRESS_READY_HOOK:
+        for i, entry in enumerate(table):
+            if entry[1] is SpawnProgressAPIHandler:
+                table[i] = (entry[0], ReadyHookProgressAPIHandler, *entry[2:])
+
+
+register()

@@ -1,0 +1,787 @@
+"""OutpostSpawner: JupyterHub lifecycle glue around the Outpost client, ssh and Services.
+
+Traits live in :mod:`outpostspawner.options`; HTTP in :mod:`.client`; ssh argument
+lists in :mod:`.ssh`; the Kubernetes Service in :mod:`.kube`.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import traceback
+import uuid
+from contextlib import suppress
+
+from jupyterhub.spawner import Spawner
+from jupyterhub.utils import random_port, url_escape_path, url_path_join
+from tornado.ioloop import PeriodicCallback
+from urllib.parse import urlparse
+
+from ._version import STATE_VERSION, __version__
+from .client import OutpostClient, OutpostError, shared_http_client
+from .kube import KubeClient, service_manifest
+from .models import (
+    StartRequest,
+    escape_dns_label,
+    expand_name_template,
+    format_hostport,
+    make_event,
+    resolve,
+    split_service_address,
+)
+from .options import OutpostOptions
+from .ssh import (
+    RemoteForwarder,
+    SshEndpoint,
+    SshForwarder,
+    SshRunner,
+    default_forward_options,
+    default_remote_forward_options,
+    local_forward_spec,
+)
+
+try:
+    from contextlib import aclosing
+except ImportError:  # Python < 3.10
+    from async_generator import aclosing  # type: ignore
+
+# What this JupyterHub does by itself (the plugin fills the gaps on older versions).
+_BASE_TRAITS = Spawner.class_traits()
+JH_RUNS_APPLY_USER_OPTIONS = "apply_user_options" in _BASE_TRAITS
+JH_RUNS_GROUP_OVERRIDES = "group_overrides" in _BASE_TRAITS
+JH_RUNS_PROGRESS_READY_HOOK = "progress_ready_hook" in _BASE_TRAITS
+
+DEFAULT_SERVER_WIRE_NAME = "default"
+MAX_STORED_EVENTS = 100
+
+
+class OutpostStartCancelled(Exception):
+    """Raised from start() when the start was cancelled (failed event, tunnel failure)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.jupyterhub_message = reason
+
+
+class OutpostSpawner(OutpostOptions, Spawner):
+    """Start single-user servers on remote systems through an Outpost service."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.events: list[dict] = []
+        self.port_forward_info: dict = {}
+        self.start_id = ""
+        self.exit_code = None
+        self.logs: list = []
+        self._tunnels: dict = {}
+        self._remote_active = False
+        self._restored = False
+        self._starting = False
+        self._start_task: asyncio.Future | None = None
+        self._cancel_reason: str | None = None
+        self._poll_interval_ms: int | None = None
+        self._lock: asyncio.Lock | None = None
+        self._events_changed = asyncio.Event()
+        self.ssh_runner = SshRunner(self.ssh_command)
+
+    # ------------------------------------------------------------------ small helpers
+    @property
+    def lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    @property
+    def wire_name(self) -> str:
+        """Name sent to the Outpost; the default server gets a non-empty one so that
+        ``/services/{name}/{start_id}`` is routable."""
+        return self.name or DEFAULT_SERVER_WIRE_NAME
+
+    @property
+    def svc_name(self) -> str:
+        ns = self.namespace
+        return expand_name_template(
+            self.svc_name_template,
+            username=self.user.name, userid=self.user.id, servername=self.name or "",
+            hubnamespace="user" if ns == "default" else ns,
+        )
+
+    @property
+    def svc_dns_name(self) -> str:
+        return f"{self.svc_name}.{self.namespace}.svc"
+
+    def add_event(self, event: dict) -> None:
+        self.events.append(event)
+        self._events_changed.set()
+
+    def _connect_host(self) -> str:
+        bind = self.ssh_local_bind_address
+        return "127.0.0.1" if bind in ("0.0.0.0", "") else ("::1" if bind == "::" else bind)
+
+    @property
+    def _proto(self) -> str:
+        return "https://" if self.internal_ssl else "http://"
+
+    async def _user_options(self) -> dict:
+        return self.user_options if isinstance(self.user_options, dict) else {}
+
+    async def outpost_client(self) -> OutpostClient:
+        uo = await self._user_options()
+        url = await resolve(self.request_url, self, uo)
+        headers = await resolve(self.request_headers, self, uo) or {}
+        kwargs = await resolve(self.request_kwargs, self, uo) or {}
+        return OutpostClient(url, dict(headers), dict(kwargs),
+                             http_client=shared_http_client(self.http_client_defaults))
+
+    # ------------------------------------------------------------------ pre-spawn
+    async def run_pre_spawn_hook(self):
+        if self.lock.locked():
+            raise RuntimeError("Server is in the process of stopping, please wait.")
+        self.events = []
+        self._events_changed.set()
+        if not JH_RUNS_GROUP_OVERRIDES:
+            await self._apply_group_overrides()
+        if not JH_RUNS_APPLY_USER_OPTIONS:
+            await self._apply_user_options()
+        if self.pre_spawn_hook:
+            await resolve(self.pre_spawn_hook, self)
+        options = html_json(self.user_options)
+        self.add_event(make_event(
+            20, "Sending request to Outpost service to start your service.",
+            details=f"Start {self._log_name}\nOptions:\n{options}",
+        ))
+
+    async def _apply_user_options(self) -> None:
+        hook = self.apply_user_options
+        uo = await self._user_options()
+        if hook is None:
+            return
+        if callable(hook):
+            await resolve(hook, self, uo)
+            return
+        for option_key, trait_name in hook.items():
+            if option_key not in uo:
+                continue
+            value = uo[option_key]
+            trait = self.traits().get(trait_name)
+            if trait is None:
+                self.log.warning("apply_user_options: %s has no trait %s", self, trait_name)
+                continue
+            if isinstance(value, str):
+                value = trait.from_string(value)
+            setattr(self, trait_name, value)
+
+    async def _apply_group_overrides(self) -> None:
+        overrides = await resolve(self.group_overrides, self) or {}
+        if not overrides:
+            return
+        groups = {g.name for g in getattr(self.user, "groups", [])}
+        for key in sorted(overrides):
+            entry = overrides[key]
+            if not groups.intersection(entry.get("groups", [])):
+                continue
+            for trait_name, value in entry.get("spawner_override", {}).items():
+                value = await resolve(value, self)
+                current = getattr(self, trait_name)
+                if isinstance(current, dict) and isinstance(value, dict):
+                    setattr(self, trait_name, _merge(current, value))
+                else:
+                    setattr(self, trait_name, value)
+
+    async def create_certs(self):
+        """One certificate per server (not per user), with the Service names included."""
+        from certipy import Certipy
+
+        alt_names = list(await resolve(self.ssl_alt_names, self) or [])
+        if self.ssl_alt_names_include_local:
+            alt_names = ["DNS:localhost", "IP:127.0.0.1"] + alt_names
+        for dns in (self.svc_name, self.svc_dns_name):
+            if f"DNS:{dns}" not in alt_names:
+                alt_names.append(f"DNS:{dns}")
+        common = f"user-{self.user.id}" + (f"-{escape_dns_label(self.name)}" if self.name else "")
+        pair = Certipy(store_dir=self.internal_certs_location).create_signed_pair(
+            common, "notebooks-ca", alt_names=alt_names, overwrite=True,
+        )
+        return {
+            "keyfile": pair["files"]["key"],
+            "certfile": pair["files"]["cert"],
+            "cafile": self.internal_trust_bundles["notebooks-ca"],
+        }
+
+    def _remove_certs(self) -> None:
+        paths = self.cert_paths or {}
+        for key in ("keyfile", "certfile"):
+            if paths.get(key):
+                with suppress(OSError):
+                    os.remove(paths[key])
+        if paths.get("certfile"):
+            with suppress(OSError):
+                os.rmdir(os.path.dirname(paths["certfile"]))
+
+    # ------------------------------------------------------------------ environment / body
+    async def hub_api_url(self) -> str:
+        url = await resolve(self.public_api_url, self) if self.public_api_url else None
+        if not url:
+            if self.hub_connect_url is not None:
+                url = url_path_join(self.hub_connect_url, urlparse(self.hub.api_url).path)
+            else:
+                url = self.hub.api_url
+        return str(url).rstrip("/")
+
+    async def build_env(self) -> dict:
+        env = self.get_env()
+        api = await self.hub_api_url()
+        user = self.user.escaped_name
+        server = f"/{url_escape_path(self.name)}" if self.name else ""
+        env["JUPYTERHUB_API_URL"] = api
+        env["JUPYTERHUB_ACTIVITY_URL"] = f"{api}/users/{user}/activity"
+        env["JUPYTERHUB_SETUPTUNNEL_URL"] = f"{api}/users/setuptunnel/{user}{server}"
+        env["JUPYTERHUB_EVENTS_URL"] = f"{api}/users/progress/events/{user}{server}"
+        base_url = self.server.base_url if self.server else "/"
+        env["JUPYTERHUB_SERVICE_URL"] = (
+            f"{self._proto}{format_hostport(self.remote_ip, self.port)}{base_url}"
+        )
+        dropped = sorted(k for k in env if not k.startswith(("JUPYTER_", "JUPYTERHUB_")))
+        dropped = [k for k in dropped if k != "JPY_API_TOKEN"]
+        if dropped:
+            self.log.info("Not sent to the Outpost (no JUPYTER_/JUPYTERHUB_ prefix; use "
+                          "custom_env): %s", ", ".join(dropped))
+        env = {k: v for k, v in env.items() if k.startswith(("JUPYTER_", "JUPYTERHUB_"))}
+        uo = await self._user_options()
+        env.update(await resolve(self.custom_env, self, uo, api) or {})
+        env["JUPYTERHUB_USER_ID"] = str(self.user.id)
+        return env
+
+    async def build_start_request(self) -> StartRequest:
+        uo = await self._user_options()
+        env = await self.build_env()
+        user_options = copy.deepcopy(uo)
+        user_options.update(await resolve(self.custom_user_options, self, user_options) or {})
+        user_options["start_id"] = self.start_id
+        misc = copy.deepcopy(await resolve(self.custom_misc, self, uo) or {})
+        if not self.custom_misc_disable_default:
+            misc.update({
+                "dns_name_template": self.dns_name_template,
+                "pod_name_template": self.svc_name_template,
+                "internal_ssl": bool(self.internal_ssl),
+                "ip": self.remote_ip,
+                "port": self.port,
+                "services_enabled": True,
+                "extra_labels": await resolve(self.extra_labels, self, uo) or {},
+            })
+        request = StartRequest(name=self.wire_name, env=env, user_options=user_options, misc=misc)
+        auth_state = await self.user.get_auth_state()
+        if auth_state and auth_state.get("outpost_flavors"):
+            request.authentication = {
+                "access_token": auth_state.get("access_token", ""),
+                "name": auth_state.get("name", ""),
+                "groups": auth_state.get("groups", []),
+            }
+        if self.internal_ssl and self.cert_paths:
+            for key, path in self.cert_paths.items():
+                request.certs[key] = _read(path)
+            for component, path in (self.internal_trust_bundles or {}).items():
+                request.internal_trust_bundles[component] = _read(path)
+            extra = await resolve(self.additional_cafile, self) if self.additional_cafile else None
+            if extra:
+                if "-----BEGIN" not in extra and os.path.isfile(extra):
+                    extra = _read(extra)
+                request.certs["cafile"] = request.certs.get("cafile", "").rstrip("\n") + "\n" + extra
+                hub_ca = request.internal_trust_bundles.get("hub-ca", "")
+                request.internal_trust_bundles["hub-ca"] = hub_ca.rstrip("\n") + "\n" + extra
+        return request
+
+    # ------------------------------------------------------------------ start
+    async def _resolve_port(self) -> int:
+        uo = await self._user_options()
+        port = await resolve(self.custom_port, self, uo)
+        port = int(port or 0)
+        return port if port > 0 else random_port()
+
+    async def _resolve_poll_interval(self) -> int | None:
+        uo = await self._user_options()
+        ms = int(await resolve(self.custom_poll_interval, self, uo) or 0)
+        if ms <= 0:
+            return None
+        return ms * 1000 if ms < 1000 else ms
+
+    async def start(self):
+        if not self.events:
+            self.events = []
+        self._cancel_reason = None
+        self.start_id = uuid.uuid4().hex
+        self.exit_code = None
+        self.logs = []
+        self._starting = True
+        self._start_task = asyncio.ensure_future(self._start())
+        try:
+            return await self._start_task
+        except asyncio.CancelledError:
+            reason = self._cancel_reason
+            self.log.info("Start of %s cancelled%s", self._log_name, f": {reason}" if reason else "")
+            await self._append_cancelling_event()
+            await asyncio.shield(self._teardown())
+            if reason is not None:
+                raise OutpostStartCancelled(reason) from None
+            raise
+        except Exception as e:
+            self.add_event(_failure_event(e))
+            await asyncio.shield(self._teardown())
+            raise
+        finally:
+            self._starting = False
+            self._start_task = None
+
+    async def _start(self) -> str:
+        uo = await self._user_options()
+        self.log.info("Starting %s on the Outpost (start_id %s)", self._log_name, self.start_id)
+        if self.check_allowed:
+            await resolve(self.check_allowed, self, uo)
+        self.port = await self._resolve_port()
+        self._poll_interval_ms = await self._resolve_poll_interval()
+        remote_info = self.port_forward_info.get("remote", {})
+        if await resolve(self.ssh_create_remote_forward, self, remote_info):
+            await self._start_remote_forward()
+
+        request = await self.build_start_request()
+        client = await self.outpost_client()
+        start_async = bool(await resolve(self.start_async, self))
+        kwargs_start = await resolve(self.request_kwargs_start, self, uo)
+        self._remote_active = True  # from now on a DELETE is needed to clean up
+        try:
+            service = await client.start(request, start_async, kwargs_start)
+        except OutpostError as e:
+            await self._start_request_failed(e)
+            raise
+        response = {"service": service}
+        last = self.events[-1]["progress"] if self.events else 20
+        self.add_event(make_event(
+            last, "Outpost communication successful. Waiting for the service to start...",
+            summary="Outpost communication successful.",
+            details="You will receive further information about the service status from the service itself.",
+        ))
+        if self.post_spawn_request_hook:
+            await resolve(self.post_spawn_request_hook, self, response)
+        if self.update_start_response:
+            service = await resolve(self.update_start_response, self, service) or ""
+        url = await self._connect(service)
+        if self.update_expected_path:
+            url = await resolve(self.update_expected_path, self, url)
+        self.log.info("%s expected at %s", self._log_name, url)
+        return url
+
+    async def _start_request_failed(self, error: OutpostError) -> None:
+        self.log.warning("Start request for %s failed: %s", self._log_name, error)
+        self.add_event(make_event(
+            99, f"Start failed: {error.message}. Deleting related resources...",
+            summary="JupyterLab start failed. Deleting related resources...",
+            details="This may take a few seconds.",
+        ))
+        if self.failed_spawn_request_hook:
+            try:
+                await resolve(self.failed_spawn_request_hook, self, error)
+            except Exception:
+                self.log.exception("failed_spawn_request_hook raised")
+
+    async def _connect(self, service: str) -> str:
+        """Pick how the hub reaches the server and return its URL."""
+        if await resolve(self.ssh_during_startup, self):
+            self.port_forward_info = {**self.port_forward_info, "service": service}
+            host, port = await self.run_ssh_forward()
+        elif not service:
+            # address comes later through the setuptunnel API
+            if await resolve(self.svc_create, self):
+                host, port = self.svc_dns_name, self.port
+            else:
+                host, port = self._connect_host(), self.port
+        else:
+            host, port = split_service_address(service)
+            self.port_forward_info = {**self.port_forward_info, "service": service}
+        return f"{self._proto}{format_hostport(host, int(port))}"
+
+    async def cancel_start(self, reason: str) -> bool:
+        """Cancel a running ``start()``; True if there was one to cancel."""
+        task = self._start_task
+        if task is None or task.done():
+            return False
+        self._cancel_reason = reason
+        task.cancel()
+        return True
+
+    async def _append_cancelling_event(self) -> None:
+        event = await resolve(self.cancelling_event, self)
+        if event:
+            self.add_event(dict(event))
+
+    # ------------------------------------------------------------------ ssh forward + Service
+    async def _ssh_value(self, name: str, info: dict, trait_name: str | None = None):
+        value = getattr(self, trait_name or name)
+        if callable(value):
+            return await resolve(value, self, info)
+        return info.get(name, value)
+
+    async def local_endpoint(self, info: dict) -> SshEndpoint:
+        node = await self._ssh_value("ssh_node", info)
+        if self.ssh_node_mapping:
+            node = await resolve(self.ssh_node_mapping, self, node)
+        if not node:
+            raise ValueError("no ssh node: set c.OutpostSpawner.ssh_node or send ssh_node")
+        port = int(await self._ssh_value("ssh_port", info))
+        user = await self._ssh_value("ssh_username", info)
+        key = await self._ssh_value("ssh_key", info)
+        options = default_forward_options(node, port, user, key)
+        options.update(await resolve(self.ssh_forward_options, self, info) or {})
+        return SshEndpoint(node, port, user, key, options)
+
+    async def remote_endpoint(self, info: dict) -> SshEndpoint:
+        node = await self._ssh_value("ssh_node", info, "ssh_remote_node")
+        if self.ssh_node_mapping:
+            node = await resolve(self.ssh_node_mapping, self, node)
+        if not node:
+            raise ValueError("no remote ssh node: set c.OutpostSpawner.ssh_remote_node")
+        port = int(await self._ssh_value("ssh_port", info, "ssh_remote_port"))
+        user = await self._ssh_value("ssh_username", info, "ssh_remote_username")
+        key = await self._ssh_value("ssh_key", info, "ssh_remote_key")
+        options = default_remote_forward_options(port, key)
+        options.update(await resolve(self.ssh_forward_remote_options, self, info) or {})
+        return SshEndpoint(node, port, user, key, options)
+
+    async def run_ssh_forward(self, create_svc: bool = True) -> tuple[str, int]:
+        """Forward ``localhost:self.port`` to ``port_forward_info["service"]`` (and make the
+        Service). Returns the (host, port) the hub connects to."""
+        info = self.port_forward_info
+        ret = None
+        try:
+            if self.ssh_custom_forward:
+                ret = await resolve(self.ssh_custom_forward, self, info)
+            else:
+                ret = await self._default_forward(info)
+        except Exception as e:
+            self.log.warning("ssh forward for %s failed: %s", self._log_name, e)
+            await self.run_ssh_forward_remove(delete_svc=False)
+            raise RuntimeError(f"Cannot start ssh tunnel for {self._log_name}: {e}") from e
+        if create_svc and await resolve(self.svc_create, self):
+            try:
+                if self.ssh_custom_svc:
+                    ret = await resolve(self.ssh_custom_svc, self, info)
+                    self._tunnels["svc_custom"] = True
+                else:
+                    ret = await self._default_svc()
+            except Exception as e:
+                self.log.warning("Service for %s failed: %s", self._log_name, e)
+                await self.run_ssh_forward_remove()
+                raise RuntimeError(f"Cannot create svc for {self._log_name}: {e}") from e
+        if not ret:
+            ret = (self._connect_host(), self.port)
+        host, port = ret
+        return host, int(port)
+
+    async def _default_forward(self, info: dict) -> tuple[str, int]:
+        host, rport = split_service_address(info.get("service", ""))
+        endpoint = await self.local_endpoint(info)
+        spec = local_forward_spec(self.ssh_local_bind_address or "0.0.0.0", self.port, host, rport)
+        self._tunnels["local"] = {**_endpoint_dict(endpoint), "spec": spec}
+        await SshForwarder(self.ssh_runner).forward(endpoint, spec)
+        return self._connect_host(), self.port
+
+    def kube_client(self) -> KubeClient:
+        return KubeClient.from_config(self.kube_api_url, self.kube_token_file, self.kube_ca_file)
+
+    async def _svc_selector(self, kube: KubeClient) -> dict:
+        if self.svc_selector is not None:
+            return dict(await resolve(self.svc_selector, self) or {})
+        ns = os.environ.get("POD_NAMESPACE") or self.namespace
+        hub = await kube.get_service(ns, self.hub_service_name)
+        if not hub or not hub.get("spec", {}).get("selector"):
+            raise RuntimeError(f"cannot read the selector of Service {ns}/{self.hub_service_name}")
+        return dict(hub["spec"]["selector"])
+
+    async def _default_svc(self) -> tuple[str, int]:
+        kube = self.kube_client()
+        uo = await self._user_options()
+        labels = await resolve(self.extra_labels, self, uo) or {}
+        manifest = service_manifest(self.svc_name, self.port, await self._svc_selector(kube), labels)
+        self._tunnels["svc"] = {"namespace": self.namespace, "name": self.svc_name}
+        await kube.ensure_service(self.namespace, manifest)
+        return self.svc_dns_name, self.port
+
+    async def run_ssh_forward_remove(self, delete_svc: bool = True) -> None:
+        info = self.port_forward_info
+        try:
+            if self.ssh_custom_forward_remove:
+                await resolve(self.ssh_custom_forward_remove, self, info)
+            elif "local" in self._tunnels:
+                t = self._tunnels["local"]
+                await SshForwarder(self.ssh_runner).cancel(_endpoint_from(t), t["spec"])
+            self._tunnels.pop("local", None)
+        except Exception:
+            self.log.exception("Removing the ssh forward of %s failed", self._log_name)
+        if not delete_svc:
+            return
+        try:
+            if self._tunnels.pop("svc_custom", None) and self.ssh_custom_svc_remove:
+                await resolve(self.ssh_custom_svc_remove, self, info)
+            svc = self._tunnels.get("svc")
+            if svc:
+                await self.kube_client().delete_service(svc["namespace"], svc["name"])
+                self._tunnels.pop("svc", None)
+        except Exception:
+            self.log.warning("Removing the Service of %s failed", self._log_name, exc_info=True)
+
+    async def _start_remote_forward(self) -> None:
+        info = self.port_forward_info.get("remote", {})
+        if self.ssh_custom_forward_remote:
+            await resolve(self.ssh_custom_forward_remote, self, info)
+            self._tunnels["remote_custom"] = True
+            return
+        endpoint = await self.remote_endpoint(info)
+        self._tunnels["remote"] = _endpoint_dict(endpoint)
+        try:
+            await RemoteForwarder(self.ssh_runner).start(endpoint)
+        except Exception as e:
+            raise RuntimeError(f"Cannot start remote ssh tunnel for {self._log_name}: {e}") from e
+
+    async def _stop_remote_forward(self) -> None:
+        info = self.port_forward_info.get("remote", {})
+        try:
+            if self._tunnels.pop("remote_custom", None):
+                if self.ssh_custom_forward_remote_remove:
+                    await resolve(self.ssh_custom_forward_remote_remove, self, info)
+            elif "remote" in self._tunnels:
+                await RemoteForwarder(self.ssh_runner).stop(_endpoint_from(self._tunnels["remote"]))
+            self._tunnels.pop("remote", None)
+        except Exception:
+            self.log.exception("Removing the remote forward of %s failed", self._log_name)
+
+    # ------------------------------------------------------------------ poll / stop
+    async def poll(self):
+        if self._starting:
+            return None
+        if not self._remote_active or not self.start_id:
+            return self.exit_code if self.exit_code is not None else 0
+        if self.pre_poll_hook:
+            verdict = await resolve(self.pre_poll_hook, self)
+        else:
+            verdict = True
+        if verdict is True:
+            status = await self._poll_outpost()
+        elif verdict is False:
+            status = None
+        else:
+            status = verdict
+        if self._restored:
+            self._restored = False
+            if status is None and self.port_forward_info.get("service") and (
+                self._tunnels.get("local") or self.ssh_custom_forward
+            ) and await resolve(self.ssh_recreate_at_start, self):
+                try:
+                    await self.run_ssh_forward(create_svc=False)
+                    self.log.info("Recreated the ssh forward of %s", self._log_name)
+                except Exception:
+                    self.log.exception("Recreating the ssh forward of %s failed", self._log_name)
+                    status = 0
+        if status is not None:
+            # The server is gone (or unusable): clean up our side and the Outpost's
+            # record. JupyterHub's poll callbacks do the rest; never user.stop() here.
+            self.exit_code = status
+            if self._spawn_pending:
+                self.add_event(make_event(
+                    100, f"JupyterLab stopped with status {status}",
+                    summary=f"JupyterLab start failed with status code {status}.",
+                    details="Check JupyterLab logs for more information, if available.",
+                    failed=True,
+                ))
+            await self._teardown()
+        return status
+
+    async def _poll_outpost(self):
+        try:
+            client = await self.outpost_client()
+            result = await client.poll(self.wire_name, self.start_id, self.collect_logs_polling)
+        except OutpostError as e:
+            if e.not_found:
+                return None if self.request_404_poll_keep_running else 0
+            self.log.warning("Poll of %s failed: %s", self._log_name, e.message)
+            return None if self.request_failed_poll_keep_running else 0
+        except Exception:
+            self.log.exception("Poll of %s failed", self._log_name)
+            return None if self.request_failed_poll_keep_running else 0
+        if self.collect_logs_polling:
+            self.logs = result.logs
+        return result.status
+
+    async def stop(self, now=False, **kwargs):
+        if not self._remote_active and not self._tunnels:
+            return
+        if self.pre_stop_hook:
+            try:
+                await resolve(self.pre_stop_hook, self)
+            except Exception:
+                self.log.exception("pre_stop_hook of %s failed", self._log_name)
+        await self._teardown(collect_logs=kwargs.get("collect_logs"))
+
+    async def _teardown(self, collect_logs=None) -> None:
+        """Idempotent: DELETE on the Outpost, remove forwards and Service, remove certs."""
+        async with self.lock:
+            if self._remote_active and self.start_id:
+                self._remote_active = False
+                want_logs = bool(self.collect_logs or collect_logs)
+                try:
+                    client = await self.outpost_client()
+                    stop_async = bool(await resolve(self.stop_async, self))
+                    logs = await client.stop(self.wire_name, self.start_id, stop_async, want_logs)
+                    if want_logs and logs is not None:
+                        self.logs = logs
+                except Exception as e:
+                    self.log.warning("Stop request for %s failed: %s", self._log_name, e)
+                if self.exit_code is None:
+                    self.exit_code = 0
+            self._remote_active = False
+            if self._tunnels:
+                await self.run_ssh_forward_remove(delete_svc=True)
+                await self._stop_remote_forward()
+            self._remove_certs()
+
+    # ------------------------------------------------------------------ progress
+    async def _generate_progress(self):
+        if not self._spawn_pending:
+            self.log.warning("Spawn not pending, can't generate progress for %s", self._log_name)
+            return
+        if await resolve(self.show_first_default_event, self):
+            yield {"progress": 0, "message": "Server requested"}
+        async with aclosing(self.progress()) as events:
+            async for event in events:
+                yield event
+
+    async def progress(self):
+        spawn_future = self._spawn_future
+        index = 0
+        while True:
+            finished = not self._spawn_pending or (spawn_future is not None and spawn_future.done())
+            self._events_changed.clear()
+            while index < len(self.events):
+                event = dict(self.events[index])
+                index += 1
+                event.pop("ready", None)
+                yield event
+                if event.get("failed"):
+                    finished = True
+            if finished:
+                return
+            with suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._events_changed.wait(), 1)
+
+    # ------------------------------------------------------------------ polling
+    def start_polling(self):
+        ms = self._poll_interval_ms or int(1000 * self.poll_interval)
+        if ms <= 0:
+            self.log.debug("Not polling %s", self._log_name)
+            return
+        self.stop_polling()
+        self._poll_callback = PeriodicCallback(self.poll_and_notify, ms, jitter=self.poll_jitter)
+        self._poll_callback.start()
+
+    # ------------------------------------------------------------------ state
+    def get_state(self):
+        state = super().get_state()
+        state["outpostspawner_version"] = STATE_VERSION
+        state["events"] = copy.deepcopy(self.events[-MAX_STORED_EVENTS:])
+        if self.exit_code is not None:
+            state["exit_code"] = self.exit_code
+        if self.logs:
+            state["logs"] = list(self.logs)
+        if self.start_id:
+            state.update({
+                "start_id": self.start_id,
+                "port": self.port,
+                "port_forward_info": copy.deepcopy(self.port_forward_info),
+                "tunnels": copy.deepcopy(self._tunnels),
+                "remote_active": self._remote_active,
+            })
+            if self._poll_interval_ms:
+                state["poll_interval_ms"] = self._poll_interval_ms
+        return state
+
+    def load_state(self, state):
+        super().load_state(state)
+        if not state:
+            return
+        self.events = list(state.get("events") or [])
+        self.exit_code = state.get("exit_code", state.get("exitCode"))
+        self.logs = list(state.get("logs") or [])
+        start_id = state.get("start_id")
+        if not start_id:
+            return
+        self.start_id = start_id
+        port = state.get("port", state.get("custom_port"))
+        if port:
+            self.port = int(port)
+        self.port_forward_info = copy.deepcopy(state.get("port_forward_info") or {})
+        self._tunnels = copy.deepcopy(state.get("tunnels") or {})
+        if "tunnels" not in state and self.port_forward_info.get("service"):
+            # state written by the original plugin: it always forwarded via ssh
+            self._tunnels = {}
+        self._remote_active = bool(state.get("remote_active", True))
+        self._poll_interval_ms = state.get("poll_interval_ms")
+        self._restored = True
+
+    def clear_state(self):
+        super().clear_state()
+        self.start_id = ""
+        self.port_forward_info = {}
+        self._tunnels = {}
+        self._remote_active = False
+        self._restored = False
+        self._poll_interval_ms = None
+
+    def __repr__(self):  # pragma: no cover - logging aid
+        return f"<OutpostSpawner {self._log_name} start_id={self.start_id or '-'} v{__version__}>"
+
+
+# ---------------------------------------------------------------------- module helpers
+def _read(path: str) -> str:
+    with open(path) as f:
+        return f.read()
+
+
+def _merge(base: dict, update: dict) -> dict:
+    out = dict(base)
+    for key, value in update.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def html_json(value) -> str:
+    import json
+
+    try:
+        return json.dumps(value, indent=2, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _failure_event(error: BaseException) -> dict:
+    code = getattr(error, "outpost_status", None) or getattr(error, "status_code", 500)
+    message = getattr(error, "message", None) or str(error)
+    details = getattr(error, "outpost_traceback", "") or "".join(
+        traceback.format_exception_only(type(error), error)
+    )
+    return make_event(
+        100, f"JupyterLab start failed ({code} - {message})",
+        details=details, failed=True,
+    )
+
+
+def _endpoint_dict(endpoint: SshEndpoint) -> dict:
+    return {"node": endpoint.node, "port": endpoint.port, "user": endpoint.user,
+            "key": endpoint.key, "options": dict(endpoint.options)}
+
+
+def _endpoint_from(data: dict) -> SshEndpoint:
+    return SshEndpoint(data["node"], data["port"], data["user"], data.get("key"),
+                       dict(data.get("options") or {}))

@@ -1,0 +1,325 @@
+"""OpenSSH port forwarding: argument lists, ControlMaster handling, input validation.
+
+Every command is an argument list run with ``asyncio.create_subprocess_exec``;
+no shell ever sees a value. Host, port, user and key are validated before they
+become arguments, and ``-o`` options must have plain names.
+"""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .models import format_hostport
+
+log = logging.getLogger("outpostspawner.ssh")
+
+USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+_LABEL_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_OPTION_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
+
+# -o options never accepted, not even from the hub configuration: they run
+# commands on the hub or change how ssh authenticates in ways a forward never needs.
+FORBIDDEN_OPTIONS = frozenset(o.lower() for o in (
+    "ProxyCommand", "LocalCommand", "PermitLocalCommand", "KnownHostsCommand",
+    "RemoteCommand", "ProxyUseFdpass", "Match", "Include", "PKCS11Provider",
+    "SecurityKeyProvider", "SendEnv", "SetEnv",
+))
+
+# Keys a caller of the setuptunnel API may set (per forward and inside "remote").
+TUNNEL_API_KEYS = ("service", "ssh_node", "ssh_port", "ssh_username", "ssh_key")
+
+REMOTE_FORWARD_OK = 217  # exit code the remote forced command uses for "done"
+
+
+class SshError(Exception):
+    pass
+
+
+class TunnelInputError(ValueError):
+    """Invalid value for a tunnel field; ``field`` names it."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+
+
+def is_valid_host(host: object) -> bool:
+    if not isinstance(host, str) or not host or len(host) > 253:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    return all(_LABEL_RE.match(label) for label in host.rstrip(".").split("."))
+
+
+def check_host(value: object, field_name: str = "ssh_node") -> str:
+    if not is_valid_host(value):
+        raise TunnelInputError(field_name, "must be a host name or IP address")
+    return value  # type: ignore[return-value]
+
+
+def check_port(value: object, field_name: str = "ssh_port") -> int:
+    if isinstance(value, bool):
+        raise TunnelInputError(field_name, "must be an integer in 1..65535")
+    try:
+        port = int(str(value), 10)
+    except (TypeError, ValueError):
+        raise TunnelInputError(field_name, "must be an integer in 1..65535") from None
+    if not 1 <= port <= 65535:
+        raise TunnelInputError(field_name, "must be an integer in 1..65535")
+    return port
+
+
+def check_user(value: object, field_name: str = "ssh_username") -> str:
+    if not isinstance(value, str) or not USER_RE.match(value):
+        raise TunnelInputError(field_name, "must match ^[a-z_][a-z0-9_-]{0,31}$")
+    return value
+
+
+def check_key_path(value: object, field_name: str = "ssh_key") -> str:
+    if not isinstance(value, str) or not value.startswith("/") or "\n" in value or "\0" in value:
+        raise TunnelInputError(field_name, "must be an absolute file path")
+    return value
+
+
+def check_options(options: dict, field_name: str = "ssh_forward_options") -> dict:
+    """Validate ``-o`` options from the hub configuration."""
+    out = {}
+    for key, value in (options or {}).items():
+        if not isinstance(key, str) or not _OPTION_NAME_RE.match(key):
+            raise TunnelInputError(field_name, f"invalid option name {key!r}")
+        if key.lower() in FORBIDDEN_OPTIONS:
+            raise TunnelInputError(field_name, f"option {key} is not allowed")
+        text = str(value)
+        if "\n" in text or "\r" in text or "\0" in text:
+            raise TunnelInputError(field_name, f"option {key} has an invalid value")
+        out[key] = text
+    return out
+
+
+def validate_tunnel_api_body(body: object, allowed_keys: Sequence[str]) -> dict:
+    """Validate the JSON body of the setuptunnel API.
+
+    Only ``service`` plus ssh host, port, user and key (from ``allowed_keys``)
+    are accepted, at top level and in ``remote``. Everything else, in
+    particular ``ssh_forward_options``, is refused.
+    """
+    if not isinstance(body, dict) or not body:
+        raise TunnelInputError("body", "must be a non-empty JSON object")
+
+    def check_part(part: dict, prefix: str, need_service: bool) -> dict:
+        clean: dict = {}
+        for key, value in part.items():
+            name = f"{prefix}{key}"
+            if key == "remote" and not prefix:
+                continue
+            if key not in TUNNEL_API_KEYS:
+                raise TunnelInputError(name, "is not accepted through this API")
+            if key == "service":
+                from .models import split_service_address
+
+                try:
+                    host, port = split_service_address(value)
+                except ValueError:
+                    raise TunnelInputError(name, "must be host:port") from None
+                check_host(host, name)
+                check_port(port, name)
+                clean[key] = format_hostport(host, port)
+            elif key == "ssh_node":
+                clean[key] = check_host(value, name)
+            elif key == "ssh_port":
+                clean[key] = check_port(value, name)
+            elif key == "ssh_username":
+                clean[key] = check_user(value, name)
+            elif key == "ssh_key":
+                path = check_key_path(value, name)
+                if path not in allowed_keys:
+                    raise TunnelInputError(name, "is not in the configured allow-list")
+                clean[key] = path
+        if need_service and "service" not in clean:
+            raise TunnelInputError(f"{prefix}service", "is required")
+        return clean
+
+    result = check_part(body, "", need_service=True)
+    if "remote" in body:
+        remote = body["remote"]
+        if not isinstance(remote, dict):
+            raise TunnelInputError("remote", "must be a JSON object")
+        result["remote"] = check_part(remote, "remote.", need_service=False)
+    return result
+
+
+@dataclass
+class SshEndpoint:
+    """Where and as whom to connect, plus the ``-o`` options in order."""
+
+    node: str
+    port: int
+    user: str
+    key: str | None = None
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_host(self.node, "ssh_node")
+        self.port = check_port(self.port, "ssh_port")
+        if not isinstance(self.user, str) or not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$", self.user):
+            raise TunnelInputError("ssh_username", "is not a valid user name")
+        if self.key is not None:
+            check_key_path(self.key, "ssh_key")
+        self.options = check_options(self.options)
+
+    @property
+    def destination(self) -> str:
+        return f"{self.user}@{self.node}"
+
+
+def default_forward_options(endpoint_node: str, port: int, user: str, key: str | None) -> dict:
+    """The default ``-o`` options of the local forward, in order."""
+    opts = {
+        "ServerAliveInterval": "15",
+        "StrictHostKeyChecking": "accept-new",
+        "ControlMaster": "auto",
+        "ControlPersist": "yes",
+        "Port": str(port),
+        "ControlPath": f"/tmp/control_{user}@{endpoint_node}:{port}",
+        "BatchMode": "yes",
+        "ConnectTimeout": "10",
+    }
+    if key:
+        opts["IdentityFile"] = key
+    return opts
+
+
+def default_remote_forward_options(port: int, key: str | None) -> dict:
+    opts = {"StrictHostKeyChecking": "accept-new", "Port": str(port), "BatchMode": "yes",
+            "ConnectTimeout": "10"}
+    if key:
+        opts["IdentityFile"] = key
+    return opts
+
+
+def base_argv(ssh_command: str, endpoint: SshEndpoint, extra: Sequence[str] = ()) -> list[str]:
+    argv = [ssh_command, *extra]
+    for key, value in endpoint.options.items():
+        argv += ["-o", f"{key}={value}"]
+    return argv
+
+
+def local_forward_spec(bind: str, local_port: int, host: str, remote_port: int) -> str:
+    check_host(bind, "bind address")
+    check_host(host, "service")
+    b = f"[{bind}]" if ":" in bind else bind
+    h = f"[{host}]" if ":" in host else host
+    return f"{b}:{check_port(local_port, 'port')}:{h}:{check_port(remote_port, 'service')}"
+
+
+class SshRunner:
+    """Runs ssh argument lists. Tests may swap it for a recording fake."""
+
+    def __init__(self, ssh_command: str = "ssh"):
+        self.ssh_command = ssh_command
+
+    async def run(self, argv: list[str], timeout: float = 10,
+                  capture: bool = True) -> tuple[int, str, str]:
+        """Run ``argv``; returns (rc, stdout, stderr). rc is -1 on timeout.
+
+        With ``capture=False`` stdout/stderr go to /dev/null, which is needed when
+        ssh leaves a background master holding the pipes open.
+        """
+        log.debug("ssh: %s", argv)
+        pipe = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=pipe, stderr=pipe,
+            start_new_session=True,
+        )
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), timeout)
+        except asyncio.TimeoutError:
+            try:
+                proc.kill()
+            except ProcessLookupError:
+                pass
+            await proc.wait()
+            return -1, "", f"timed out after {timeout}s"
+        return (proc.returncode or 0,
+                (out or b"").decode("utf8", "replace"), (err or b"").decode("utf8", "replace"))
+
+
+class SshForwarder:
+    """Local forwards through an OpenSSH ControlMaster (``-O check|forward|cancel``)."""
+
+    def __init__(self, runner: SshRunner):
+        self.runner = runner
+
+    def _base(self, endpoint: SshEndpoint) -> list[str]:
+        return base_argv(self.runner.ssh_command, endpoint)
+
+    async def check(self, endpoint: SshEndpoint) -> bool:
+        rc, _, _ = await self.runner.run([*self._base(endpoint), "-O", "check", endpoint.destination])
+        return rc == 0
+
+    async def ensure_master(self, endpoint: SshEndpoint) -> None:
+        if await self.check(endpoint):
+            return
+        argv = [*base_argv(self.runner.ssh_command, endpoint, ["-f", "-N", "-n"]), endpoint.destination]
+        rc, _, err = await self.runner.run(argv, timeout=20, capture=False)
+        if not await self.check(endpoint):
+            raise SshError(
+                f"could not open an ssh connection to {endpoint.destination} port {endpoint.port} (rc {rc})"
+            )
+
+    async def forward(self, endpoint: SshEndpoint, spec: str, flag: str = "-L") -> None:
+        await self.ensure_master(endpoint)
+        argv = [*self._base(endpoint), "-O", "forward", flag, spec, endpoint.destination]
+        rc, _, err = await self.runner.run(argv)
+        if rc != 0:
+            log.warning("ssh -O forward %s failed (rc %s): %s; cancelling and retrying", spec, rc, err.strip())
+            await self.cancel(endpoint, spec, flag)
+            rc, _, err = await self.runner.run(argv)
+            if rc != 0:
+                raise SshError(f"ssh forward {spec} failed (rc {rc}): {err.strip()}")
+
+    async def cancel(self, endpoint: SshEndpoint, spec: str, flag: str = "-L") -> int:
+        argv = [*self._base(endpoint), "-O", "cancel", flag, spec, endpoint.destination]
+        rc, _, err = await self.runner.run(argv)
+        if rc != 0:
+            log.debug("ssh -O cancel %s: rc %s %s", spec, rc, err.strip())
+        return rc
+
+    async def exit_master(self, endpoint: SshEndpoint) -> int:
+        rc, _, _ = await self.runner.run([*self._base(endpoint), "-O", "exit", endpoint.destination])
+        return rc
+
+
+class RemoteForwarder:
+    """Reverse forward (remote system -> hub) driven by a forced command on the remote side.
+
+    The remote account's forced command understands one word, ``start``,
+    ``status`` or ``stop``, and exits with 217 when it did what was asked.
+    """
+
+    def __init__(self, runner: SshRunner):
+        self.runner = runner
+
+    async def _call(self, endpoint: SshEndpoint, word: str, timeout: float) -> int:
+        argv = [*base_argv(self.runner.ssh_command, endpoint, ["-n"]), endpoint.destination, word]
+        rc, _, _ = await self.runner.run(argv, timeout=timeout)
+        return rc
+
+    async def start(self, endpoint: SshEndpoint, timeout: float = 10) -> None:
+        rc = await self._call(endpoint, "start", timeout)
+        if rc == -1:  # timed out: ask whether it is up anyway
+            rc = await self._call(endpoint, "status", timeout)
+        if rc != REMOTE_FORWARD_OK:
+            raise SshError(
+                f"remote forward via {endpoint.destination} failed (exit code {rc}, expected {REMOTE_FORWARD_OK})"
+            )
+
+    async def stop(self, endpoint: SshEndpoint, timeout: float = 10) -> int:
+        return await self._call(endpoint, "stop", timeout)

@@ -1,0 +1,79 @@
+"""Basic start/poll/stop on JupyterHub 5 (Debian 13 chroot), run by scripts/e2e-jupyterhub5.
+
+Named explicitly by that script (it is not collected by scripts/test-plugin). The hub runs
+inside the chroot; sshd, the Outpost and the single-user servers run on the host. The work
+directory and the plugin are bind-mounted into the chroot at the same paths.
+"""
+import os
+import subprocess
+
+import pytest
+import requests
+from harness import HUB_EXTRA_CONFIG, PLUGIN_DIR, port_open, wait_until
+from test_e2e import listener_is_ssh, read_progress, stop_server, tunnel_of, wire_names
+
+ROOT = os.environ.get("E2E_JH5_ROOT", "")
+
+
+def mount_same_path(root: str, path: str, mounted: list):
+    target = f"{root}{path}"
+    os.makedirs(target, exist_ok=True)
+    subprocess.run(["mount", "--bind", path, target], check=True)
+    mounted.append(target)
+
+
+@pytest.fixture(scope="module")
+def chroot(workdir):
+    if not ROOT or not os.path.exists(f"{ROOT}/usr/bin/jupyterhub"):
+        pytest.fail("E2E_JH5_ROOT must point at the Debian 13 chroot (scripts/e2e-jupyterhub5 builds it)")
+    mounted = []
+    try:
+        if not os.path.ismount(f"{ROOT}/proc"):
+            subprocess.run(["mount", "-t", "proc", "proc", f"{ROOT}/proc"], check=True)
+            mounted.append(f"{ROOT}/proc")
+        mount_same_path(ROOT, str(workdir), mounted)
+        mount_same_path(ROOT, str(PLUGIN_DIR), mounted)
+        yield ROOT
+    finally:
+        for target in reversed(mounted):
+            subprocess.run(["umount", "-l", target], check=False)
+
+
+@pytest.fixture(scope="module")
+def hub5(hub_factory, chroot):
+    extra = HUB_EXTRA_CONFIG + "\nc.OutpostSpawner.custom_poll_interval = 1000\n"
+    hub = hub_factory("hub1", root=chroot, extra=extra).start(timeout=90)
+    assert hub.api("GET", "/").json()["version"].startswith("5.")
+    assert hub.api("POST", "/users/alice").status_code in (201, 409)
+    yield hub
+    hub.stop()
+
+
+@pytest.mark.parametrize("server", ["lab5", ""], ids=["named", "default"])
+def test_jupyterhub5_start_poll_stop(hub5, outpost, server):
+    r = hub5.api("POST", hub5.server_path("alice", server), json={})
+    assert r.status_code in (201, 202), r.text
+    events = read_progress(hub5, "alice", server)
+    assert events[-1].get("ready"), events
+    assert events[-1]["html_message"] == f"READY-HOOK {server or 'default'}"
+    assert any(str(e.get("message", "")).startswith("Sending request") for e in events)
+    hub5.wait_ready("alice", server)
+    r = requests.get(hub5.user_url("alice", server), headers={"Authorization": f"token {hub5.token}"},
+                     timeout=20)
+    assert r.status_code == 200 and "version" in r.json()
+    local, remote = tunnel_of(hub5, "alice", server)
+    assert listener_is_ssh(local)
+    # JupyterHub polls every second (custom_poll_interval): the Outpost sees the polls
+    start_id = hub5.server_model("alice", server)["state"]["start_id"]
+    poll_path = f"/services/{server or 'default'}/{start_id}"
+
+    def polls():
+        text = outpost["proc"].log_path.read_text(errors="replace")
+        return text.count(f"GET http://127.0.0.1:{outpost['port']}{poll_path}")
+
+    wait_until(lambda: polls() >= 2, 20, what="periodic polls at the Outpost")
+    assert hub5.server_model("alice", server)["ready"]
+    stop_server(hub5, "alice", server)
+    wait_until(lambda: not port_open(remote), 30, what="remote server gone")
+    wait_until(lambda: not port_open(local), 20, what="forward gone")
+    assert (server or "default") not in wire_names(outpost, "hub1")

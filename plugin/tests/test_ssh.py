@@ -1,0 +1,141 @@
+"""ssh argument lists, ControlMaster sequence, setuptunnel input validation."""
+import pytest
+
+from outpostspawner.ssh import (
+    RemoteForwarder,
+    SshEndpoint,
+    SshForwarder,
+    SshRunner,
+    TunnelInputError,
+    base_argv,
+    default_forward_options,
+    local_forward_spec,
+    validate_tunnel_api_body,
+)
+
+KEYS = ["/etc/outpost/keys/node1"]
+
+
+def endpoint(**kw):
+    args = dict(node="127.0.0.1", port=2222, user="tunnel", key="/k/id")
+    args.update(kw)
+    return SshEndpoint(options=default_forward_options(args["node"], args["port"], args["user"],
+                                                       args["key"]), **args)
+
+
+def test_default_forward_argv_is_a_list_in_order():
+    ep = endpoint()
+    argv = base_argv("ssh", ep, ["-f", "-N", "-n"])
+    assert argv == [
+        "ssh", "-f", "-N", "-n",
+        "-o", "ServerAliveInterval=15", "-o", "StrictHostKeyChecking=accept-new",
+        "-o", "ControlMaster=auto", "-o", "ControlPersist=yes", "-o", "Port=2222",
+        "-o", "ControlPath=/tmp/control_tunnel@127.0.0.1:2222", "-o", "BatchMode=yes",
+        "-o", "ConnectTimeout=10", "-o", "IdentityFile=/k/id",
+    ]
+
+
+def test_forward_spec():
+    assert local_forward_spec("127.0.0.1", 19001, "10.0.0.5", 8888) == "127.0.0.1:19001:10.0.0.5:8888"
+    assert local_forward_spec("0.0.0.0", 1, "::1", 2) == "0.0.0.0:1:[::1]:2"
+    with pytest.raises(TunnelInputError):
+        local_forward_spec("127.0.0.1", 1, "-oProxyCommand=x", 2)
+
+
+@pytest.mark.parametrize("opts", [
+    {"ProxyCommand": "nc evil 22"}, {"LocalCommand": "id"}, {"permitlocalcommand": "yes"},
+    {"Bad Key": "x"}, {"ServerAliveInterval": "1\nProxyCommand x"},
+])
+def test_dangerous_config_options_refused(opts):
+    with pytest.raises(TunnelInputError):
+        SshEndpoint("127.0.0.1", 22, "u", None, opts)
+
+
+@pytest.mark.parametrize("node", ["-oProxyCommand=x", "a b", "host;id", "", "x" * 300])
+def test_bad_hosts_refused(node):
+    with pytest.raises(TunnelInputError):
+        SshEndpoint(node, 22, "u", None, {})
+
+
+async def test_forward_sequence_starts_master_when_missing(ssh_runner):
+    ssh_runner.rc_for["-O check"] = [255, 0]
+    ep = endpoint()
+    await SshForwarder(ssh_runner).forward(ep, "127.0.0.1:19001:127.0.0.1:8888")
+    assert ssh_runner.ops() == ["-O check", "connect", "-O check", "-O forward"]
+    connect = ssh_runner.calls[1]
+    assert connect[:4] == ["ssh", "-f", "-N", "-n"] and connect[-1] == "tunnel@127.0.0.1"
+    fwd = ssh_runner.calls[3]
+    assert fwd[-4:] == ["forward", "-L", "127.0.0.1:19001:127.0.0.1:8888", "tunnel@127.0.0.1"]
+
+
+async def test_forward_retries_after_cancel(ssh_runner):
+    ssh_runner.rc_for["-O forward"] = [255, 0]
+    await SshForwarder(ssh_runner).forward(endpoint(), "127.0.0.1:1:127.0.0.1:2")
+    assert ssh_runner.ops() == ["-O check", "-O forward", "-O cancel", "-O forward"]
+
+
+async def test_forward_fails_when_master_cannot_start(ssh_runner):
+    ssh_runner.rc_for["-O check"] = [255, 255]
+    with pytest.raises(Exception, match="could not open an ssh connection"):
+        await SshForwarder(ssh_runner).forward(endpoint(), "127.0.0.1:1:127.0.0.1:2")
+
+
+async def test_remote_forward_exit_codes(ssh_runner):
+    ep = SshEndpoint("10.1.2.3", 22, "jhuboutpost", "/k/r", {"Port": "22"})
+    ssh_runner.rc_for["start"] = [217]
+    await RemoteForwarder(ssh_runner).start(ep)
+    assert ssh_runner.calls[0][:2] == ["ssh", "-n"] and ssh_runner.calls[0][-2:] == ["jhuboutpost@10.1.2.3", "start"]
+    ssh_runner.rc_for["start"] = [0]
+    with pytest.raises(Exception, match="expected 217"):
+        await RemoteForwarder(ssh_runner).start(ep)
+    ssh_runner.rc_for["start"] = [-1]
+    ssh_runner.rc_for["status"] = [217]
+    await RemoteForwarder(ssh_runner).start(ep)
+
+
+async def test_real_runner_uses_exec_without_shell(tmp_path):
+    marker = tmp_path / "pwned"
+    rc, out, _ = await SshRunner().run(["/bin/echo", f"$(touch {marker}); `id`"])
+    assert rc == 0 and out.strip() == f"$(touch {marker}); `id`"
+    assert not marker.exists()
+    rc, _, err = await SshRunner().run(["/bin/sleep", "5"], timeout=0.2)
+    assert rc == -1 and "timed out" in err
+
+
+# ---------------------------------------------------------------- setuptunnel body
+def test_tunnel_body_accepts_allowed_fields():
+    body = {"service": "10.0.0.7:8888", "ssh_node": "node1.example.org", "ssh_port": "2222",
+            "ssh_username": "tunnel", "ssh_key": KEYS[0],
+            "remote": {"ssh_node": "10.0.0.1", "ssh_port": 22}}
+    clean = validate_tunnel_api_body(body, KEYS)
+    assert clean == {"service": "10.0.0.7:8888", "ssh_node": "node1.example.org", "ssh_port": 2222,
+                     "ssh_username": "tunnel", "ssh_key": KEYS[0],
+                     "remote": {"ssh_node": "10.0.0.1", "ssh_port": 22}}
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"service": "h:1", "ssh_forward_options": {"ProxyCommand": "sh -c id"}}, "ssh_forward_options"),
+    ({"service": "h:1", "ProxyCommand": "x"}, "ProxyCommand"),
+    ({"service": "h:1", "ssh_node": "-oProxyCommand=touch /tmp/x"}, "ssh_node"),
+    ({"service": "h:1", "ssh_node": "host; rm -rf /"}, "ssh_node"),
+    ({"service": "h:1", "ssh_port": "22 -oProxyCommand=x"}, "ssh_port"),
+    ({"service": "h:1", "ssh_port": 70000}, "ssh_port"),
+    ({"service": "h:1", "ssh_port": True}, "ssh_port"),
+    ({"service": "h:1", "ssh_username": "Root"}, "ssh_username"),
+    ({"service": "h:1", "ssh_username": "-oProxyCommand=x"}, "ssh_username"),
+    ({"service": "h:1", "ssh_key": "/etc/shadow"}, "ssh_key"),
+    ({"service": "h:1", "ssh_key": "relative/key"}, "ssh_key"),
+    ({"service": "$(id):1"}, "service"),
+    ({"service": "h:99999"}, "service"),
+    ({"ssh_node": "h"}, "service"),
+    ({"service": "h:1", "remote": {"ssh_forward_options": {"LocalCommand": "id"}}},
+     "remote.ssh_forward_options"),
+    ({"service": "h:1", "remote": "x"}, "remote"),
+    ({}, "body"),
+    ([], "body"),
+])
+def test_tunnel_body_refused_with_field_name(body, field):
+    with pytest.raises(TunnelInputError) as info:
+        validate_tunnel_api_body(body, KEYS)
+    assert info.value.field == field
+    assert str(info.value).startswith(field)

@@ -1,0 +1,184 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+
+namespace Outpost.Backends.LocalProcess;
+
+/// <summary>
+/// Starts a program with <c>posix_spawn</c> in a new session (so its whole process group can be
+/// signalled and it outlives the Outpost), stdin from /dev/null and stdout+stderr appended to a file
+/// (so no pipe to the Outpost breaks when the Outpost restarts). Linux/glibc only.
+/// </summary>
+internal static unsafe partial class PosixProcess
+{
+    private const short PosixSpawnSetSigDef = 0x04;
+    private const short PosixSpawnSetSigMask = 0x08;
+    private const short PosixSpawnSetSid = 0x80;
+    private const int ORdOnly = 0x0;
+    private const int OWrOnly = 0x1;
+    private const int OCreat = 0x40;
+    private const int OAppend = 0x400;
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+    private const int SigPipe = 13;
+    private const int Eintr = 4;
+
+    /// <summary>Spawns <paramref name="path"/> and returns its pid.</summary>
+    public static int Spawn(string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment, string workingDirectory, string logFile)
+    {
+        // glibc's opaque structs are far smaller than these buffers (80 and 336 bytes on x86-64).
+        var fileActions = Marshal.AllocHGlobal(1024);
+        var attributes = Marshal.AllocHGlobal(1024);
+        var signals = Marshal.AllocHGlobal(256);
+        var strings = new List<IntPtr>();
+        try
+        {
+            Check(posix_spawn_file_actions_init(fileActions), "posix_spawn_file_actions_init");
+            Check(posix_spawnattr_init(attributes), "posix_spawnattr_init");
+            Check(posix_spawn_file_actions_addopen(fileActions, 0, "/dev/null", ORdOnly, 0), "addopen stdin");
+            Check(posix_spawn_file_actions_addopen(fileActions, 1, logFile, OWrOnly | OCreat | OAppend, 0x180), "addopen stdout");
+            Check(posix_spawn_file_actions_adddup2(fileActions, 1, 2), "adddup2 stderr");
+            Check(posix_spawn_file_actions_addchdir_np(fileActions, workingDirectory), "addchdir");
+
+            // The runtime ignores SIGPIPE and may block signals; the child gets the defaults back.
+            sigemptyset(signals);
+            Check(posix_spawnattr_setsigmask(attributes, signals), "setsigmask");
+            sigaddset(signals, SigPipe);
+            Check(posix_spawnattr_setsigdefault(attributes, signals), "setsigdefault");
+            Check(posix_spawnattr_setflags(attributes, (short)(PosixSpawnSetSid | PosixSpawnSetSigMask | PosixSpawnSetSigDef)), "setflags");
+
+            var argvBlock = ToNullTerminated(argv, strings);
+            var envBlock = ToNullTerminated([.. environment.Select(p => $"{p.Key}={p.Value}")], strings);
+            int pid;
+            var error = posix_spawn(&pid, path, fileActions, attributes, argvBlock, envBlock);
+            if (error != 0)
+            {
+                throw new Win32Exception(error);
+            }
+            return pid;
+        }
+        finally
+        {
+            posix_spawn_file_actions_destroy(fileActions);
+            posix_spawnattr_destroy(attributes);
+            Marshal.FreeHGlobal(fileActions);
+            Marshal.FreeHGlobal(attributes);
+            Marshal.FreeHGlobal(signals);
+            strings.ForEach(Marshal.FreeHGlobal);
+        }
+    }
+
+    /// <summary>Blocks until our child <paramref name="pid"/> ends; returns its exit code (128+signal when killed), or null if it is not our child.</summary>
+    public static int? WaitForExit(int pid)
+    {
+        while (true)
+        {
+            int status;
+            var result = waitpid(pid, &status, 0);
+            if (result == pid)
+            {
+                var signal = status & 0x7f;
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+            }
+            var errno = Marshal.GetLastPInvokeError();
+            if (result < 0 && errno == Eintr)
+            {
+                continue;
+            }
+            return null;
+        }
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to the process group <paramref name="pgid"/>; false when it no longer exists.</summary>
+    public static bool SignalGroup(int pgid, int signal) => kill(-pgid, signal) == 0;
+
+    /// <summary>
+    /// The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), or null when the
+    /// process does not exist or is a zombie. Together with the pid it identifies a process across pid reuse.
+    /// </summary>
+    public static long? StartTicks(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        // The command name (field 2) may contain spaces and ')' — parse after its last ')'.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        if (fields[0] is "Z" or "X")
+        {
+            return null;
+        }
+        return long.TryParse(fields[19], out var ticks) ? ticks : null;
+    }
+
+    private static IntPtr ToNullTerminated(IReadOnlyList<string> values, List<IntPtr> owned)
+    {
+        var block = Marshal.AllocHGlobal(IntPtr.Size * (values.Count + 1));
+        owned.Add(block);
+        for (var i = 0; i < values.Count; i++)
+        {
+            var text = Marshal.StringToCoTaskMemUTF8(values[i]);
+            owned.Add(text);
+            Marshal.WriteIntPtr(block, i * IntPtr.Size, text);
+        }
+        Marshal.WriteIntPtr(block, values.Count * IntPtr.Size, IntPtr.Zero);
+        return block;
+    }
+
+    private static void Check(int error, string call)
+    {
+        if (error != 0)
+        {
+            throw new Win32Exception(error, $"{call} failed");
+        }
+    }
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int posix_spawn(int* pid, string path, IntPtr fileActions, IntPtr attributes, IntPtr argv, IntPtr envp);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawn_file_actions_init(IntPtr fileActions);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawn_file_actions_destroy(IntPtr fileActions);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int posix_spawn_file_actions_addopen(IntPtr fileActions, int fd, string path, int flags, int mode);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawn_file_actions_adddup2(IntPtr fileActions, int fd, int newFd);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int posix_spawn_file_actions_addchdir_np(IntPtr fileActions, string path);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_init(IntPtr attributes);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_destroy(IntPtr attributes);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_setflags(IntPtr attributes, short flags);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_setsigmask(IntPtr attributes, IntPtr mask);
+
+    [LibraryImport("libc")]
+    private static partial int posix_spawnattr_setsigdefault(IntPtr attributes, IntPtr signals);
+
+    [LibraryImport("libc")]
+    private static partial int sigemptyset(IntPtr set);
+
+    [LibraryImport("libc")]
+    private static partial int sigaddset(IntPtr set, int signal);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int waitpid(int pid, int* status, int options);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+}

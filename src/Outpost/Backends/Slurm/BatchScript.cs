@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Outpost.Backends.Slurm;
+
+/// <summary>
+/// Renders the sbatch script: a pure function of a <see cref="BatchScriptInput"/>. The only substitution is a
+/// fixed set of <c>{{name}}</c> placeholders. Values from hubs and users never enter the text: resources arrive
+/// already checked against a narrow character set (checked again here), the job's variables travel through
+/// sbatch's environment and are only named in <c>--export</c>, and the command's words are single-quoted.
+/// A line that holds nothing but a placeholder which renders empty is dropped.
+/// </summary>
+public static partial class BatchScript
+{
+    /// <summary>The default template.</summary>
+    public const string DefaultTemplate =
+        """
+        #!/bin/bash
+        {{sbatch}}
+        set -eu
+        {{setup}}
+        {{prologue}}
+        {{command}}
+        {{epilogue}}
+        """;
+
+    /// <summary>The placeholders a template may use.</summary>
+    public static readonly IReadOnlyList<string> Placeholders = ["sbatch", "setup", "prologue", "command", "epilogue"];
+
+    /// <summary>
+    /// Fixed lines run before the prologue. The variables they read are set by Slurm (<c>SLURMD_NODENAME</c>) or by
+    /// the Outpost as checked values (<c>OUTPOST_PORT</c>, <c>OUTPOST_BIND_ADDRESS</c>, <c>OUTPOST_SERVICE_HOST</c>).
+    /// </summary>
+    internal const string Setup =
+        """
+        # Where the server listens: its node (or the configured address) and the port the Outpost chose.
+        OUTPOST_NODE="${SLURMD_NODENAME:-$(hostname)}"
+        export JUPYTERHUB_SERVICE_URL="http://${OUTPOST_BIND_ADDRESS:-$OUTPOST_NODE}:${OUTPOST_PORT}${JUPYTERHUB_SERVICE_PREFIX:-/}"
+        export OUTPOST_SERVICE_ADDRESS="${OUTPOST_SERVICE_HOST:-$OUTPOST_NODE}:${OUTPOST_PORT}"
+        """;
+
+    /// <summary>Fixed Python run by the job to tell the hub its address (delayed tunnelling). It reads only the environment.</summary>
+    internal const string ReportAddress =
+        """
+        import json, os, sys, time, urllib.request
+        url = os.environ.get("JUPYTERHUB_SETUPTUNNEL_URL")
+        if not url:
+            sys.exit("outpost: JUPYTERHUB_SETUPTUNNEL_URL is not set, so the hub cannot learn this server's address")
+        body = json.dumps({"service": os.environ["OUTPOST_SERVICE_ADDRESS"]}).encode()
+        headers = {"Authorization": "token " + os.environ.get("JUPYTERHUB_API_TOKEN", ""), "Content-Type": "application/json"}
+        for attempt in range(5):
+            try:
+                urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers, method="POST"), timeout=10).close()
+                print("outpost: reported " + os.environ["OUTPOST_SERVICE_ADDRESS"] + " to the hub", file=sys.stderr)
+                break
+            except Exception as error:
+                print("outpost: reporting the address to the hub failed: %s" % error, file=sys.stderr)
+                time.sleep(3)
+        """;
+
+    private const string ReportDelimiter = "OUTPOST_REPORT_ADDRESS";
+
+    /// <summary>Renders the script. Throws <see cref="ArgumentException"/> for an unsafe value or an unknown placeholder.</summary>
+    public static string Render(BatchScriptInput input)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["sbatch"] = SbatchLines(input),
+            ["setup"] = SetupLines(input),
+            ["prologue"] = input.Prologue.TrimEnd('\n'),
+            ["command"] = string.Join(' ', input.Command.Select(Quote)),
+            ["epilogue"] = input.Epilogue.TrimEnd('\n'),
+        };
+        var output = new StringBuilder();
+        foreach (var line in input.Template.ReplaceLineEndings("\n").Split('\n'))
+        {
+            var whole = Placeholder().Match(line);
+            if (whole.Success && whole.Value.Length == line.Trim().Length && Lookup(values, whole) is "")
+            {
+                continue;
+            }
+            output.Append(Placeholder().Replace(line, m => Lookup(values, m))).Append('\n');
+        }
+        return output.ToString().TrimEnd('\n') + "\n";
+    }
+
+    /// <summary>Quotes one word for a POSIX shell: single quotes, with embedded quotes closed and escaped.</summary>
+    public static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static string Lookup(Dictionary<string, string> values, Match match) =>
+        values.TryGetValue(match.Groups[1].Value, out var value)
+            ? value
+            : throw new ArgumentException($"unknown placeholder {{{{{match.Groups[1].Value}}}}} in the batch script template");
+
+    private static string SbatchLines(BatchScriptInput input)
+    {
+        var r = input.Resources;
+        var lines = new List<string>
+        {
+            Option("job-name", Text(input.JobName)),
+            Option("chdir", Path(input.JobDirectory)),
+            Option("output", Path(input.OutputFile)),
+        };
+        if (input.ExportNames.Count > 0)
+        {
+            foreach (var name in input.ExportNames)
+            {
+                if (!SlurmValues.IsEnvName(name))
+                {
+                    throw new ArgumentException($"'{name}' is not a variable name", nameof(input));
+                }
+            }
+            lines.Add(Option("export", string.Join(',', input.ExportNames)));
+        }
+        else
+        {
+            lines.Add(Option("export", "NONE"));
+        }
+        AddText(lines, "partition", r.Partition);
+        AddText(lines, "account", r.Account);
+        AddText(lines, "qos", r.Qos);
+        AddText(lines, "reservation", r.Reservation);
+        AddText(lines, "constraint", r.Constraint);
+        AddText(lines, "gres", r.Gres);
+        AddNumber(lines, "gpus", r.Gpus, "");
+        AddNumber(lines, "nodes", r.Nodes, "");
+        AddNumber(lines, "cpus-per-task", r.Cpus, "");
+        AddNumber(lines, "mem", r.MemoryMb, "M");
+        AddNumber(lines, "time", r.TimeMinutes, "");
+        foreach (var extra in input.ExtraOptions)
+        {
+            if (!extra.StartsWith('-') || extra.Any(char.IsControl))
+            {
+                throw new ArgumentException($"extra sbatch option '{extra}' must be one option starting with '-'", nameof(input));
+            }
+            lines.Add("#SBATCH " + extra);
+        }
+        return string.Join('\n', lines);
+    }
+
+    private static string SetupLines(BatchScriptInput input)
+    {
+        if (!input.DelayedTunnel)
+        {
+            return Setup;
+        }
+        return $"""
+            {Setup}
+            # Delayed tunnelling: tell the hub where this server will listen.
+            {Quote(input.Python)} - <<'{ReportDelimiter}' || true
+            {ReportAddress}
+            {ReportDelimiter}
+            """;
+    }
+
+    private static void AddText(List<string> lines, string name, string? value)
+    {
+        if (value is not null)
+        {
+            lines.Add(Option(name, Text(value)));
+        }
+    }
+
+    private static void AddNumber(List<string> lines, string name, long? value, string suffix)
+    {
+        if (value is { } number)
+        {
+            if (number < 0)
+            {
+                throw new ArgumentException($"--{name} must not be negative");
+            }
+            lines.Add(Option(name, number.ToString(CultureInfo.InvariantCulture) + suffix));
+        }
+    }
+
+    private static string Option(string name, string value) => $"#SBATCH --{name}={value}";
+
+    private static string Text(string value) =>
+        SlurmValues.IsSafeText(value) ? value : throw new ArgumentException($"unsafe value for an #SBATCH line: only {SlurmValues.SafeCharacters} are allowed");
+
+    private static string Path(string value) =>
+        SlurmValues.IsSafePath(value) ? value : throw new ArgumentException($"'{value}' is not an absolute path without blanks, quotes or special characters");
+
+    [GeneratedRegex(@"\{\{\s*([A-Za-z_]+)\s*\}\}")]
+    private static partial Regex Placeholder();
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using Outpost.Hosting;
+
+namespace Outpost.Backends.Slurm;
+
+/// <summary>
+/// Builds the sbatch, squeue, sacct and scancel commands as argument lists (with the configured exec prefix and
+/// environment) and reads their output. It runs nothing itself.
+/// </summary>
+public sealed class SlurmCli(SlurmBackendOptions options)
+{
+    /// <summary>squeue's output format: id, state, batch host, reason. The reason comes last because it may hold anything.</summary>
+    public const string QueueFormat = "%i|%T|%B|%r";
+
+    /// <summary>sacct's fields, printed with <c>-P</c> (separated by '|').</summary>
+    public const string AccountingFields = "JobID,State,ExitCode,NodeList";
+
+    /// <summary>Submits a script on standard input; <paramref name="jobEnvironment"/> is what the job receives through <c>--export</c>.</summary>
+    public CommandSpec Submit(string script, string user, IReadOnlyDictionary<string, string> jobEnvironment)
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in options.CommandEnvironment)
+        {
+            environment[name] = value;
+        }
+        foreach (var (name, value) in jobEnvironment)
+        {
+            environment[name] = value;
+        }
+        return Build(options.ExecPrefix, options.Sbatch, ["--parsable"], user) with
+        {
+            Environment = environment,
+            StandardInput = script,
+        };
+    }
+
+    public CommandSpec Queue(string jobId, string user) =>
+        Build(options.QueryExecPrefix, options.Squeue, ["-h", "-j", jobId, "-t", "all", "-o", QueueFormat], user);
+
+    public CommandSpec Accounting(string jobId, string user) =>
+        Build(options.QueryExecPrefix, options.Sacct, ["-n", "-P", "-X", "-j", jobId, "-o", AccountingFields], user);
+
+    public CommandSpec Cancel(string jobId, string user) =>
+        Build(options.ExecPrefix, options.Scancel, [jobId], user);
+
+    /// <summary>The job id from <c>sbatch --parsable</c> ("123" or "123;cluster" on the last line).</summary>
+    public static string ParseSubmit(CommandResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new BackendException($"Slurm refused the job: {Summary(result)}");
+        }
+        var last = Lines(result.StandardOutput).LastOrDefault() ?? "";
+        var id = last.Split(';')[0].Trim();
+        return SlurmValues.IsJobId(id)
+            ? id
+            : throw new BackendException("sbatch did not print a job id; the job may not have been submitted.");
+    }
+
+    /// <summary>Reads squeue's answer. "Invalid job id" and an empty answer both mean Slurm no longer knows the job.</summary>
+    public static SlurmQuery ParseQueue(string jobId, CommandResult result)
+    {
+        if (!result.Succeeded)
+        {
+            return result.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase)
+                ? SlurmQuery.NotFound
+                : SlurmQuery.Failed($"squeue: {Summary(result)}");
+        }
+        foreach (var line in Lines(result.StandardOutput))
+        {
+            var fields = line.Split('|', 4);
+            if (fields.Length == 4 && fields[0].Trim() == jobId)
+            {
+                var node = fields[2].Trim();
+                return SlurmQuery.Found(new SlurmJobState(
+                    jobId, StateWord(fields[1]), node is "n/a" or "(null)" ? "" : node, fields[3].Trim()));
+            }
+        }
+        return SlurmQuery.NotFound;
+    }
+
+    /// <summary>Reads sacct's answer; any failure (accounting disabled, database down) is <see cref="SlurmQueryOutcome.Failed"/>.</summary>
+    public static SlurmQuery ParseAccounting(string jobId, CommandResult result)
+    {
+        if (!result.Succeeded)
+        {
+            return SlurmQuery.Failed($"sacct: {Summary(result)}");
+        }
+        foreach (var line in Lines(result.StandardOutput))
+        {
+            var fields = line.Split('|');
+            if (fields.Length >= 3 && fields[0].Trim() == jobId)
+            {
+                int? exitCode = int.TryParse(fields[2].Split(':')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var code)
+                    ? code
+                    : null;
+                var node = fields.Length >= 4 ? fields[3].Trim() : "";
+                return SlurmQuery.Found(new SlurmJobState(
+                    jobId, StateWord(fields[1]), node is "None assigned" ? "" : node, "", exitCode));
+            }
+        }
+        return SlurmQuery.NotFound;
+    }
+
+    /// <summary>Whether scancel's failure only says the job is already gone.</summary>
+    public static bool CancelFoundNothing(CommandResult result) =>
+        result.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase)
+        || result.StandardError.Contains("already completing or completed", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The first line of stderr (or stdout), for messages; never the environment or input.</summary>
+    public static string Summary(CommandResult result)
+    {
+        var line = Lines(result.StandardError).FirstOrDefault() ?? Lines(result.StandardOutput).FirstOrDefault();
+        return line is null ? $"exit code {result.ExitCode}" : Truncate(line, 300);
+    }
+
+    private CommandSpec Build(string[] prefix, string program, IReadOnlyList<string> arguments, string user)
+    {
+        var words = prefix.Select(word => word.Replace("{username}", user, StringComparison.Ordinal))
+            .Append(program)
+            .Concat(arguments)
+            .ToList();
+        return new CommandSpec
+        {
+            FileName = words[0],
+            Arguments = words.Skip(1).ToList(),
+            Environment = options.CommandEnvironment.ToDictionary(e => e.Key, e => (string?)e.Value, StringComparer.Ordinal),
+            Timeout = TimeSpan.FromSeconds(options.CommandTimeoutSeconds),
+        };
+    }
+
+    private static string StateWord(string state)
+    {
+        var word = state.Trim().Split(' ', 2)[0].TrimEnd('+').ToUpperInvariant();
+        return word.Length == 0 ? "UNKNOWN" : word;
+    }
+
+    private static IEnumerable<string> Lines(string text) =>
+        text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0);
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "…";
+}

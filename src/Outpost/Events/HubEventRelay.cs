@@ -1,0 +1,171 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Outpost.Hosting;
+using Outpost.Operations;
+using Outpost.Storage;
+
+namespace Outpost.Events;
+
+/// <summary>
+/// Delivers stored events to hubs: in order per server, different servers in parallel, retrying with
+/// exponential backoff. A slow or failing hub only delays its own events and never a start; events
+/// survive restarts because they are read back from the outbox.
+/// </summary>
+public sealed partial class HubEventRelay(
+    IEventOutbox outbox,
+    IHttpClientFactory httpClients,
+    IOptions<EventsOptions> options,
+    OutpostMetrics metrics,
+    TimeProvider time,
+    ILogger<HubEventRelay> logger) : BackgroundService
+{
+    public const string HttpClientName = "hub-events";
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Asks the relay to look at the outbox now.</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan? wait;
+            try
+            {
+                wait = await DeliverDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                Log.RelayPassFailed(logger, ex);
+                wait = TimeSpan.FromSeconds(1);
+            }
+            using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            delay.CancelAfter(wait ?? TimeSpan.FromSeconds(30));
+            try
+            {
+                await _wake.Reader.ReadAsync(delay.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The wait ended: time for due retries.
+            }
+        }
+    }
+
+    /// <summary>Delivers what is due; returns how long until the next retry is due (null: nothing pending).</summary>
+    internal async Task<TimeSpan?> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var pending = await outbox.PendingAsync(1000, cancellationToken);
+        metrics.SetRelayBacklog(pending.Count);
+        if (pending.Count == 0)
+        {
+            return null;
+        }
+        var nextDue = new ConcurrentMin();
+        var byServer = pending.GroupBy(e => e.Server).Select(g => g.ToList());
+        await Parallel.ForEachAsync(
+            byServer,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
+            async (events, ct) =>
+            {
+                foreach (var outboxEvent in events)
+                {
+                    var now = time.GetUtcNow();
+                    if (outboxEvent.NextAttemptAt > now)
+                    {
+                        nextDue.Offer(outboxEvent.NextAttemptAt - now);
+                        return; // keep order: later events of this server wait for this one
+                    }
+                    if (!await TryDeliverAsync(outboxEvent, ct))
+                    {
+                        nextDue.Offer(TimeSpan.Zero);
+                        return;
+                    }
+                }
+            });
+        return nextDue.Value;
+    }
+
+    private async Task<bool> TryDeliverAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        string failure;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, outboxEvent.Url)
+            {
+                Content = new StringContent(outboxEvent.Body, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", outboxEvent.Token);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode || (status is >= 400 and < 500 && status is not (408 or 429)))
+            {
+                // A 4xx other than timeouts/throttling will not change on retry (e.g. the hub filtered it).
+                if (!response.IsSuccessStatusCode)
+                {
+                    Log.EventRejected(logger, outboxEvent.Server, status);
+                }
+                await outbox.DeleteAsync(outboxEvent.Id, CancellationToken.None);
+                metrics.EventDelivered(response.IsSuccessStatusCode);
+                return true;
+            }
+            failure = $"HTTP {status}";
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Any failure (network, timeout, an unusable URL from the hub) delays only this server's events.
+            failure = ex.GetType().Name;
+        }
+
+        var attempts = outboxEvent.Attempts + 1;
+        if (time.GetUtcNow() - outboxEvent.CreatedAt > TimeSpan.FromHours(settings.MaxAgeHours))
+        {
+            Log.EventDropped(logger, outboxEvent.Server, attempts, failure);
+            await outbox.DeleteAsync(outboxEvent.Id, CancellationToken.None);
+            metrics.EventDelivered(false);
+            return true;
+        }
+        var backoff = TimeSpan.FromMilliseconds(Math.Min(
+            settings.InitialBackoffMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 20)),
+            settings.MaxBackoffSeconds * 1000.0));
+        Log.EventRetry(logger, outboxEvent.Server, attempts, failure, backoff.TotalMilliseconds);
+        await outbox.RescheduleAsync(outboxEvent.Id, attempts, time.GetUtcNow() + backoff, CancellationToken.None);
+        return false;
+    }
+
+    private sealed class ConcurrentMin
+    {
+        private readonly Lock _lock = new();
+
+        public TimeSpan? Value { get; private set; }
+
+        public void Offer(TimeSpan candidate)
+        {
+            lock (_lock)
+            {
+                Value = Value is { } current && current <= candidate ? current : candidate;
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEvents.RelayPassFailed, Level = LogLevel.Error, Message = "Event relay pass failed")]
+        public static partial void RelayPassFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = LogEvents.EventRejected, Level = LogLevel.Warning, Message = "Hub refused an event for {Server} with HTTP {Status}; not retried")]
+        public static partial void EventRejected(ILogger logger, string server, int status);
+
+        [LoggerMessage(EventId = LogEvents.EventRetry, Level = LogLevel.Information, Message = "Event for {Server} not delivered (attempt {Attempts}: {Failure}); retry in {BackoffMs} ms")]
+        public static partial void EventRetry(ILogger logger, string server, int attempts, string failure, double backoffMs);
+
+        [LoggerMessage(EventId = LogEvents.EventDropped, Level = LogLevel.Warning, Message = "Event for {Server} dropped after {Attempts} attempts ({Failure}): older than the maximum age")]
+        public static partial void EventDropped(ILogger logger, string server, int attempts, string failure);
+    }
+}

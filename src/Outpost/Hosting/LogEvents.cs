@@ -1,0 +1,36 @@
+namespace Outpost.Hosting;
+
+/// <summary>Event ids of the Outpost's log messages, in one place so they stay unique.</summary>
+public static class LogEvents
+{
+    public const int ServerStarting = 100;
+    public const int ServerStarted = 101;
+    public const int ServerStartFailed = 102;
+    public const int ServerStopped = 103;
+    public const int ServerStopFailed = 104;
+    public const int ServerExited = 105;
+    public const int ServerAdopted = 110;
+    public const int ServerRecoveredFailed = 111;
+    public const int ReconcileFailed = 112;
+    public const int RuntimeExpired = 120;
+    public const int RuntimeSweepFailed = 121;
+    public const int OrphanStopped = 122;
+    public const int OrphanCheckSkipped = 123;
+    public const int FlavorsReloaded = 130;
+    public const int FlavorsReloadRejected = 131;
+    public const int RelayPassFailed = 200;
+    public const int EventRejected = 201;
+    public const int EventRetry = 202;
+    public const int EventDropped = 203;
+    public const int LocalProcessSpawned = 300;
+    public const int LocalProcessSignal = 301;
+    public const int SlurmJobSubmitted = 400;
+    public const int SlurmJobRunning = 401;
+    public const int SlurmQueryFailed = 402;
+    public const int SlurmStartTimedOut = 403;
+    public const int SlurmCancelFailed = 404;
+    public const int SlurmJobVanished = 405;
+    public const int SlurmLogsUnreadable = 406;
+    public const int SlurmJobCancelled = 407;
+    public const int SlurmCommandFailed = 408;
+}

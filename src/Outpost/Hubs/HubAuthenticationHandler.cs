@@ -1,0 +1,68 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Outpost.Hubs;
+
+/// <summary>
+/// HTTP Basic authentication where the user name is the hub's name. Failures answer 401 with the
+/// original Outpost's <c>{"detail": ...}</c> bodies and <c>WWW-Authenticate: Basic</c>.
+/// </summary>
+public sealed class HubAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    HubCredentials credentials)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "HubBasic";
+    private const string FailureKey = "Outpost.AuthFailure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!AuthenticationHeaderValue.TryParse(Request.Headers.Authorization, out var header)
+            || !"Basic".Equals(header.Scheme, StringComparison.OrdinalIgnoreCase)
+            || header.Parameter is null)
+        {
+            return Fail("Not authenticated");
+        }
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
+        }
+        catch (FormatException)
+        {
+            return Fail("Not authenticated");
+        }
+        var colon = decoded.IndexOf(':');
+        if (colon <= 0)
+        {
+            return Fail("Not authenticated");
+        }
+        var hub = decoded[..colon];
+        if (!await credentials.VerifyAsync(hub, decoded[(colon + 1)..], Context.RequestAborted))
+        {
+            return Fail("Incorrect username or password");
+        }
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, hub)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var detail = Context.Items[FailureKey] as string ?? "Not authenticated";
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Basic";
+        await Response.WriteAsJsonAsync(new { detail });
+    }
+
+    private AuthenticateResult Fail(string detail)
+    {
+        Context.Items[FailureKey] = detail;
+        return AuthenticateResult.Fail(detail);
+    }
+}

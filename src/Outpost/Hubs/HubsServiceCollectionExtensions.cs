@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Outpost.Hubs;
+
+public static class HubsServiceCollectionExtensions
+{
+    /// <summary>Hub credentials from <c>Outpost:Hubs</c> and the store, and Basic authentication as the hub.</summary>
+    public static IServiceCollection AddHubs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HubsOptions>()
+            .Configure(o => Bind(configuration.GetSection("Outpost:Hubs"), o))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HubsOptions>, HubsOptionsValidator>();
+        services.AddSingleton<HubCredentials>();
+        services.AddAuthentication(HubAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, HubAuthenticationHandler>(HubAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static void Bind(IConfigurationSection section, HubsOptions options)
+    {
+        section.Bind(options.Hubs);
+        foreach (var (name, hub) in options.Hubs)
+        {
+            // "[]" in JSON leaves only a key without value, which the binder ignores; here it means "none".
+            var keys = section.GetSection(name).GetChildren().Where(c => c.Value is null or "" && !c.GetChildren().Any()).Select(c => c.Key).ToList();
+            hub.AllowedMisc = keys.Contains(nameof(HubOptions.AllowedMisc), StringComparer.OrdinalIgnoreCase) ? [] : hub.AllowedMisc;
+            hub.AllowedUserOptions = keys.Contains(nameof(HubOptions.AllowedUserOptions), StringComparer.OrdinalIgnoreCase) ? [] : hub.AllowedUserOptions;
+        }
+    }
+
+    /// <summary>The authenticated hub's name.</summary>
+    public static string HubName(this System.Security.Claims.ClaimsPrincipal user) =>
+        user.Identity?.Name ?? throw new InvalidOperationException("No hub is authenticated.");
+}

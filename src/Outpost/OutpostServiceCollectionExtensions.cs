@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Options;
+using Outpost.Backends;
+using Outpost.Events;
+using Outpost.Flavors;
+using Outpost.Hosting;
+using Outpost.Hubs;
+using Outpost.Operations;
+using Outpost.Servers;
+using Outpost.Storage;
+
+namespace Outpost;
+
+public static class OutpostServiceCollectionExtensions
+{
+    /// <summary>Everything the Outpost is made of: storage, hubs, backends, servers, events, operations.</summary>
+    public static IServiceCollection AddOutpost(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<OutpostOptions>().Bind(configuration.GetSection("Outpost")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OutpostOptions>, OutpostOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ICommandRunner, ProcessCommandRunner>();
+
+        services.AddStorage(configuration);
+        services.AddHostedService<DatabaseMigrator>(); // first: everything after it reads the schema
+        services.AddHubs(configuration);
+        services.AddBackends(configuration);
+        services.AddServers(configuration);
+        services.AddEvents(configuration);
+        services.AddFlavors(configuration);
+
+        services.AddSingleton<OutpostMetrics>();
+        services.AddHealthChecks();
+        services.AddOpenApi();
+        return services;
+    }
+
+    private static IServiceCollection AddServers(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Dictionary<string, ProfileOptions>>().Bind(configuration.GetSection("Outpost:Profiles"));
+        services.AddSingleton<ServerLocks>();
+        services.AddSingleton<ServerWorkspace>();
+        services.AddSingleton<ServerProfiles>();
+        services.AddSingleton<AuthStateCache>();
+        services.AddSingleton<ServerLauncher>();
+        services.AddHostedService<ServerReconciler>();
+        return services;
+    }
+
+    private static IServiceCollection AddFlavors(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FlavorsOptions>()
+            .Configure(o => (o.Config, o.Errors) = FlavorConfigReader.Read(configuration.GetSection(FlavorConfigReader.SectionPath)))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FlavorsOptions>, FlavorsOptionsValidator>();
+        services.AddSingleton<FlavorCatalog>();
+        services.AddSingleton<FlavorUsage>();
+        services.AddSingleton<QuotaPolicy>();
+        services.AddSingleton<FlavorUpdates>();
+        services.AddHostedService<RuntimeLimitSweeper>();
+        services.AddHttpClient(Hubs.HubOrphanSweeper.HttpClientName);
+        services.AddHostedService<Hubs.HubOrphanSweeper>();
+        return services;
+    }
+
+    private static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Outpost:Events"));
+        services.AddHttpClient(HubEventRelay.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
+        {
+            var verify = sp.GetRequiredService<IOptions<EventsOptions>>().Value.VerifyTls;
+            return new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                SslOptions = verify ? new() : new() { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+            };
+        });
+        services.AddSingleton<ServerEvents>();
+        services.AddSingleton<HubEventRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubEventRelay>());
+        return services;
+    }
+}

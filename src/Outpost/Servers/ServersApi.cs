@@ -1,0 +1,211 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Outpost.Backends;
+using Outpost.Flavors;
+using Outpost.Hubs;
+
+namespace Outpost.Servers;
+
+/// <summary>
+/// The original Outpost's server routes, wire-compatible: <c>/services[/]</c> to list and start,
+/// <c>/services/{name}[/{start_id}][/]</c> to poll and stop. Both slash forms are answered directly,
+/// and an empty name (<c>/services//{start_id}</c>) addresses a user's default server.
+/// </summary>
+public static class ServersApi
+{
+    public static IEndpointRouteBuilder MapServers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/services").RequireAuthorization().WithTags("Servers");
+        // Route matching ignores a trailing slash, so each of these also answers "/services/".
+        group.MapGet("", ListServers).WithName("ListServers");
+        group.MapPost("", StartServer).WithName("StartServer").Accepts<JsonElement>("application/json");
+        group.MapGet("/{**path}", PollServer).WithName("PollServer");
+        group.MapDelete("/{**path}", StopServer).WithName("StopServer");
+        return app;
+    }
+
+    private static async Task<Ok<ServerSummary[]>> ListServers(ClaimsPrincipal user, Storage.IServerStore store, CancellationToken cancellationToken)
+    {
+        var servers = await store.ListAsync(user.HubName(), cancellationToken);
+        return TypedResults.Ok(servers.Select(ServerSummary.From).ToArray());
+    }
+
+    private static async Task<IResult> StartServer(
+        HttpRequest request,
+        ClaimsPrincipal user,
+        ServerLauncher launcher,
+        BackendCatalog backends,
+        ServerProfiles profiles,
+        AuthStateCache authStates,
+        QuotaPolicy quotas,
+        IOptions<HubsOptions> hubs,
+        CancellationToken cancellationToken)
+    {
+        var hub = user.HubName();
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.UnprocessableEntity(new ValidationProblem(
+                [new FieldError("json_invalid", ["body", $"line {ex.LineNumber + 1}"], "The body is not valid JSON.")]));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Json(new { detail = "The request body is too large." }, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var (spec, errors) = StartRequestReader.Read(body);
+        if (spec is null)
+        {
+            return TypedResults.UnprocessableEntity(new ValidationProblem(errors));
+        }
+        hubs.Value.Hubs.TryGetValue(hub, out var hubOptions);
+        var problems = StartRequestReader.CheckPolicy(spec, hub, hubOptions);
+        if (problems.Count > 0)
+        {
+            return Refuse(new OutpostRefusal($"{DisplayName(spec)}: {string.Join(" ", problems)}"));
+        }
+        var (admission, refusal) = quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null);
+        if (admission is null)
+        {
+            return Refuse(new OutpostRefusal(refusal!));
+        }
+        var async = IsAsync(request);
+        try
+        {
+            var backend = profiles.SelectBackend(spec, backends);
+            authStates.Merge(new ServerKey(hub, spec.Name, spec.StartId), request.Headers);
+            var service = await launcher.StartAsync(hub, spec, backend, admission, waitForStart: !async, cancellationToken);
+            return async
+                ? TypedResults.Json(new Dictionary<string, string> { ["service"] = "" }, statusCode: StatusCodes.Status202Accepted)
+                : TypedResults.Ok(new Dictionary<string, string> { ["service"] = service });
+        }
+        catch (Exception ex) when (ex is OutpostRefusal or BackendException)
+        {
+            return Refuse(ex);
+        }
+    }
+
+    private static async Task<IResult> PollServer(
+        string? path,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        ServerLauncher launcher,
+        AuthStateCache authStates,
+        CancellationToken cancellationToken)
+    {
+        if (ServerKeyFor(request, user, authStates) is not { } key)
+        {
+            return NotFound();
+        }
+        try
+        {
+            var result = await launcher.PollAsync(key, CollectLogs(request), cancellationToken);
+            return result is null ? NotFound() : TypedResults.Ok(new PollResponse(result.Status, result.Logs));
+        }
+        catch (BackendException ex)
+        {
+            return Refuse(ex);
+        }
+    }
+
+    private static async Task<IResult> StopServer(
+        string? path,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        ServerLauncher launcher,
+        AuthStateCache authStates,
+        CancellationToken cancellationToken)
+    {
+        if (ServerKeyFor(request, user, authStates) is not { } key)
+        {
+            return NotFound();
+        }
+        var async = IsAsync(request);
+        try
+        {
+            var logs = await launcher.StopAsync(key, CollectLogs(request), waitForStop: !async, cancellationToken);
+            if (logs is null)
+            {
+                return NotFound();
+            }
+            authStates.Remove(key);
+            return async
+                ? TypedResults.Json(new Dictionary<string, string>(), statusCode: StatusCodes.Status202Accepted)
+                : TypedResults.Ok(new StopResponse(logs));
+        }
+        catch (BackendException ex)
+        {
+            return Refuse(ex);
+        }
+    }
+
+    /// <summary>The server a poll or stop addresses (its auth-state headers merged), or null for a malformed path.</summary>
+    private static ServerKey? ServerKeyFor(HttpRequest request, ClaimsPrincipal user, AuthStateCache authStates)
+    {
+        if (!TryParseKey(user.HubName(), request.Path, out var key))
+        {
+            return null;
+        }
+        authStates.Merge(key, request.Headers);
+        return key;
+    }
+
+    /// <summary>Parses <c>/services/{name}[/{start_id}][/]</c> from the raw path; an empty name is the default server.</summary>
+    internal static bool TryParseKey(string hub, PathString path, out ServerKey key)
+    {
+        key = default;
+        var value = path.Value ?? "";
+        var rest = value.StartsWith("/services/", StringComparison.Ordinal) ? value["/services/".Length..] : null;
+        if (rest is null)
+        {
+            return false;
+        }
+        if (rest.EndsWith('/'))
+        {
+            rest = rest[..^1];
+        }
+        var parts = rest.Split('/');
+        if (parts.Length > 2 || (parts.Length == 1 && parts[0].Length == 0))
+        {
+            return false;
+        }
+        var startId = parts.Length == 2 ? parts[1] : "0";
+        if (startId.Length == 0)
+        {
+            return false;
+        }
+        key = new ServerKey(hub, parts[0], startId);
+        return true;
+    }
+
+    private static bool IsAsync(HttpRequest request) =>
+        string.Equals(request.Headers["execution-type"], "async", StringComparison.OrdinalIgnoreCase);
+
+    private static bool CollectLogs(HttpRequest request) =>
+        string.Equals(request.Query["collect_logs"], "true", StringComparison.OrdinalIgnoreCase);
+
+    private static JsonHttpResult<Dictionary<string, string>> NotFound() =>
+        TypedResults.Json(new Dictionary<string, string> { ["detail"] = "Item not found" }, statusCode: StatusCodes.Status404NotFound);
+
+    private static JsonHttpResult<WireError> Refuse(Exception exception) =>
+        TypedResults.Json(WireError.From(exception), statusCode: WireError.StatusCode);
+
+    private static string DisplayName(ServerSpec spec) => $"{spec.UserName}:{(spec.Name.Length == 0 ? "(default)" : spec.Name)}";
+
+    /// <summary>Poll answer: <c>status</c> is null while the server runs.</summary>
+    public sealed record PollResponse(
+        [property: System.Text.Json.Serialization.JsonPropertyName("status")]
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)]
+        int? Status,
+        [property: System.Text.Json.Serialization.JsonPropertyName("logs")] IReadOnlyList<string> Logs);
+
+    /// <summary>Stop answer.</summary>
+    public sealed record StopResponse([property: System.Text.Json.Serialization.JsonPropertyName("logs")] IReadOnlyList<string> Logs);
+}

@@ -1,0 +1,30 @@
+using Dapper;
+
+namespace Outpost.Storage.Sqlite;
+
+/// <summary><see cref="IHubStore"/> over SQLite.</summary>
+public sealed class SqliteHubStore(SqliteDatabase database, TimeProvider time) : IHubStore
+{
+    public async Task<string?> FindPasswordHashAsync(string hub, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>("SELECT password_hash FROM hubs WHERE name = @hub", new { hub });
+    }
+
+    public async Task SetPasswordHashAsync(string hub, string passwordHash, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO hubs (name, password_hash, created_at) VALUES (@hub, @passwordHash, @now)
+            ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash
+            """,
+            new { hub, passwordHash, now = SqliteServerStore.Format(time.GetUtcNow()) });
+    }
+
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<string>("SELECT name FROM hubs ORDER BY name")];
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Outpost.IntegrationTests.Fakes;
+
+namespace Outpost.IntegrationTests.Flavors;
+
+/// <summary>Flavors follow the YAML configuration file at run time; a broken or invalid change keeps the last good one.</summary>
+public sealed class FlavorReloadTests
+{
+    private const string Initial = """
+        Outpost:
+          Flavors:
+            Flavors:
+              small:
+                max: 3
+                display_name: Small
+        """;
+
+    [Fact]
+    public async Task ConfigFileChange_ReloadsFlavors_ButKeepsTheLastGoodOnErrors()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("outpost-reload-").FullName;
+        var file = Path.Combine(dataDir, "outpost.yaml");
+        await File.WriteAllTextAsync(file, Initial);
+        await using var outpost = await OutpostHost.StartAsync(new() { ["config"] = file }, dataDir, OutpostHost.WithInstantBackend(new InstantBackend()));
+        using var client = outpost.Client();
+        Assert.Equal(["small"], await FlavorNamesAsync(client));
+
+        await File.WriteAllTextAsync(file, Initial + "\n      large:\n        max: 1\n");
+        await WaitForAsync(async () => (await FlavorNamesAsync(client)).SequenceEqual(["large", "small"]));
+
+        await File.WriteAllTextAsync(file, "Outpost:\n  Flavors: [unclosed\n");
+        await Task.Delay(1500);
+        Assert.Equal(["large", "small"], await FlavorNamesAsync(client));
+
+        await File.WriteAllTextAsync(file, Initial + "\n    Hubs:\n      all:\n        jupyterhub_name: .*\n        flavors: [missing]\n");
+        await Task.Delay(1500);
+        Assert.Equal(["large", "small"], await FlavorNamesAsync(client));
+    }
+
+    private static async Task<string[]> FlavorNamesAsync(HttpClient client) =>
+        [.. (await client.GetFromJsonAsync<JsonElement>("/flavors")).EnumerateObject().Select(p => p.Name)];
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("the flavors were not reloaded within 10 s");
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Outpost.IntegrationTests;
+
+/// <summary>A real `outpost serve` process, for tests that kill it (SIGKILL) and start it again on the same data.</summary>
+public sealed class OutpostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private OutpostProcess(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+
+    public static async Task<OutpostProcess> StartAsync(string dataDir, int? port = null, string? logFile = null, bool debugLogs = false, Dictionary<string, string>? extra = null)
+    {
+        port ??= FreePort();
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Outpost.dll"));
+        startInfo.ArgumentList.Add("serve");
+        startInfo.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        foreach (var (key, value) in OutpostHost.DefaultSettings(dataDir).Concat(extra ?? []))
+        {
+            startInfo.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        if (debugLogs)
+        {
+            startInfo.Environment["Logging__LogLevel__Default"] = "Debug";
+        }
+        var process = Process.Start(startInfo)!;
+        var log = logFile is null ? null : new StreamWriter(logFile) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { lock (process) { log?.WriteLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (process) { log?.WriteLine(e.Data); } };
+        process.Exited += (_, _) => { lock (process) { log?.Dispose(); log = null; } };
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var outpost = new OutpostProcess(process, $"http://127.0.0.1:{port}");
+        using var client = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await client.GetAsync($"{outpost.BaseUrl}/ping")).StatusCode == HttpStatusCode.OK)
+                {
+                    return outpost;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not up yet
+            }
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"outpost exited with {process.ExitCode}");
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("outpost did not answer /ping");
+    }
+
+    public int Port => new Uri(BaseUrl).Port;
+
+    public HttpClient Client(string hub = OutpostHost.Hub1) =>
+        OutpostHost.CreateClient(BaseUrl, hub, hub == OutpostHost.Hub2 ? OutpostHost.Password2 : OutpostHost.Password1);
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Outpost.Events;
+using Outpost.Operations;
+using Outpost.Storage;
+using Outpost.Tests.Fakes;
+
+namespace Outpost.Tests.Events;
+
+public sealed class HubEventRelayTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly InMemoryEventOutbox _outbox;
+    private readonly RecordingHttpClientFactory _http = new();
+    private readonly EventsOptions _options = new() { InitialBackoffMilliseconds = 500, MaxBackoffSeconds = 60, MaxAgeHours = 24 };
+    private readonly HubEventRelay _relay;
+
+    public HubEventRelayTests()
+    {
+        _outbox = new InMemoryEventOutbox(_time);
+        _relay = new HubEventRelay(_outbox, _http, Options.Create(_options), new OutpostMetrics(), _time, NullLogger<HubEventRelay>.Instance);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_NothingPending_ReturnsNull()
+    {
+        Assert.Null(await _relay.DeliverDueAsync(CancellationToken.None));
+        Assert.Empty(_http.Requests);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_EventsOfOneServer_GoOutInOrderWithToken()
+    {
+        Add("s1", "one", token: "tok-1");
+        Add("s2", "other", token: "tok-2");
+        Add("s1", "two", token: "tok-1");
+        Add("s1", "three", token: "tok-1");
+
+        var next = await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Null(next);
+        Assert.Empty(_outbox.Events);
+        var s1 = _http.Requests.Where(r => r.Url!.AbsolutePath == "/events/s1").ToList();
+        Assert.Equal(["one", "two", "three"], s1.Select(r => r.Body));
+        Assert.All(s1, r => Assert.Equal("token tok-1", r.Authorization));
+        Assert.All(s1, r => Assert.Equal(HttpMethod.Post, r.Method));
+        Assert.Equal("token tok-2", Assert.Single(_http.Requests, r => r.Url!.AbsolutePath == "/events/s2").Authorization);
+        Assert.All(_http.ClientNames, n => Assert.Equal(HubEventRelay.HttpClientName, n));
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_ServerError_ReschedulesWithBackoffAndBlocksOnlyThatServer()
+    {
+        var failing = Add("s1", "one");
+        Add("s1", "two");
+        Add("s2", "other");
+        _http.Respond = r => r.Body == "one" ? HttpStatusCode.InternalServerError : HttpStatusCode.OK;
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(["one", "other"], _http.Requests.Select(r => r.Body).Order(StringComparer.Ordinal));
+        Assert.Equal([failing], _outbox.Events.Where(e => e.Body == "one").Select(e => e.Id));
+        Assert.Equal(["one", "two"], _outbox.Events.Select(e => e.Body));
+        var rescheduled = _outbox.Events[0];
+        Assert.Equal(1, rescheduled.Attempts);
+        Assert.Equal(_time.GetUtcNow().AddMilliseconds(500), rescheduled.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_BeforeRetryIsDue_SendsNothingAndReturnsTheWait()
+    {
+        Add("s1", "one");
+        Add("s1", "two");
+        _http.Respond = _ => HttpStatusCode.InternalServerError;
+        await _relay.DeliverDueAsync(CancellationToken.None);
+        _http.Requests.Clear();
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+
+        var next = await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Empty(_http.Requests);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), next);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_RepeatedFailures_DoubleTheBackoffUpToTheMaximum()
+    {
+        Add("s1", "one");
+        _http.Respond = _ => HttpStatusCode.ServiceUnavailable;
+        var delays = new List<TimeSpan>();
+
+        for (var i = 0; i < 10; i++)
+        {
+            await _relay.DeliverDueAsync(CancellationToken.None);
+            var delay = _outbox.Events[0].NextAttemptAt - _time.GetUtcNow();
+            delays.Add(delay);
+            _time.Advance(delay);
+        }
+
+        Assert.Equal(
+            [0.5, 1, 2, 4, 8, 16, 32, 60, 60, 60],
+            delays.Select(d => d.TotalSeconds));
+        Assert.Equal(10, _outbox.Events[0].Attempts);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_AfterRetryIsDue_DeliversInOrder()
+    {
+        Add("s1", "one");
+        Add("s1", "two");
+        _http.Respond = _ => HttpStatusCode.BadGateway;
+        await _relay.DeliverDueAsync(CancellationToken.None);
+        _http.Respond = _ => HttpStatusCode.OK;
+        _http.Requests.Clear();
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(["one", "two"], _http.Requests.Select(r => r.Body));
+        Assert.Empty(_outbox.Events);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.NotFound)]
+    public async Task DeliverDueAsync_ClientError_DropsTheEventAndContinues(HttpStatusCode status)
+    {
+        Add("s1", "one");
+        Add("s1", "two");
+        _http.Respond = r => r.Body == "one" ? status : HttpStatusCode.OK;
+
+        var next = await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Null(next);
+        Assert.Equal(["one", "two"], _http.Requests.Select(r => r.Body));
+        Assert.Empty(_outbox.Events);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    public async Task DeliverDueAsync_TimeoutOrThrottling_IsRetried(HttpStatusCode status)
+    {
+        Add("s1", "one");
+        _http.Respond = _ => status;
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(1, Assert.Single(_outbox.Events).Attempts);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_NetworkError_IsRetried()
+    {
+        Add("s1", "one");
+        Add("s2", "other");
+        _http.Respond = r => r.Body == "one" ? throw new HttpRequestException("connection refused") : HttpStatusCode.OK;
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(1, Assert.Single(_outbox.Events).Attempts);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_UnusableUrl_DoesNotStopOtherServers()
+    {
+        Add("s1", "one", url: "not-an-absolute-url");
+        Add("s2", "other");
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(["other"], _http.Requests.Select(r => r.Body));
+        Assert.Equal(1, Assert.Single(_outbox.Events).Attempts);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_FailingEventOlderThanMaxAge_IsDropped()
+    {
+        Add("s1", "old", createdAt: _time.GetUtcNow().AddHours(-25));
+        Add("s1", "new");
+        _http.Respond = r => r.Body == "old" ? HttpStatusCode.InternalServerError : HttpStatusCode.OK;
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(["old", "new"], _http.Requests.Select(r => r.Body));
+        Assert.Empty(_outbox.Events);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_FailingEventYoungerThanMaxAge_IsKept()
+    {
+        Add("s1", "recent", createdAt: _time.GetUtcNow().AddHours(-23));
+        _http.Respond = _ => HttpStatusCode.InternalServerError;
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Single(_outbox.Events);
+    }
+
+    private long Add(string server, string body, string token = "tok", string? url = null, DateTimeOffset createdAt = default) =>
+        _outbox.Add(new OutboxEvent
+        {
+            Hub = "hub1",
+            Server = server,
+            Url = url ?? $"https://hub.example/events/{server}",
+            Token = token,
+            Body = body,
+            CreatedAt = createdAt,
+        });
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using Outpost.Storage;
+
+namespace Outpost.Tests.Fakes;
+
+/// <summary>The fakes are code too: a couple of checks that they behave like what they stand in for.</summary>
+public sealed class FakesTests
+{
+    [Fact]
+    public void FakeTimeProvider_Advance_MovesOnlyWhenAsked()
+    {
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+
+        Assert.Equal(start, time.GetUtcNow());
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(start.AddSeconds(5), time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task InMemoryEventOutbox_Operations_BehaveLikeTheSqliteOne()
+    {
+        var time = new FakeTimeProvider();
+        var outbox = new InMemoryEventOutbox(time);
+        var first = await outbox.AppendAsync(new OutboxEvent { Hub = "h", Server = "s", Url = "u", Token = "t", Body = "1", Attempts = 9 });
+        var second = await outbox.AppendAsync(new OutboxEvent { Hub = "h", Server = "s", Url = "u", Token = "t", Body = "2" });
+
+        await outbox.RescheduleAsync(second, 2, time.GetUtcNow().AddSeconds(1));
+        await outbox.DeleteAsync(first);
+
+        var pending = Assert.Single(await outbox.PendingAsync(10));
+        Assert.Equal((second, 2, time.GetUtcNow().AddSeconds(1), time.GetUtcNow()), (pending.Id, pending.Attempts, pending.NextAttemptAt, pending.CreatedAt));
+        Assert.Equal(1, await outbox.CountAsync());
+    }
+
+    [Fact]
+    public async Task RecordingHttpClientFactory_Request_IsRecordedAndAnsweredAsScripted()
+    {
+        var factory = new RecordingHttpClientFactory { Respond = _ => HttpStatusCode.Conflict };
+        using var client = factory.CreateClient("named");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://hub.test/x") { Content = new StringContent("body") };
+        request.Headers.TryAddWithoutValidation("Authorization", "token abc");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var recorded = Assert.Single(factory.Requests);
+        Assert.Equal((HttpMethod.Post, "http://hub.test/x", "token abc", "body"), (recorded.Method, recorded.Url!.ToString(), recorded.Authorization, recorded.Body));
+        Assert.Equal(["named"], factory.ClientNames);
+    }
+
+    [Fact]
+    public async Task InMemoryHubStore_SetThenFind_ReturnsTheHash()
+    {
+        var store = new InMemoryHubStore();
+        await store.SetPasswordHashAsync("hub1", "hash");
+
+        Assert.Equal("hash", await store.FindPasswordHashAsync("hub1"));
+        Assert.Null(await store.FindPasswordHashAsync("hub2"));
+        Assert.Equal(["hub1"], await store.ListAsync());
+    }
+}

@@ -1,0 +1,80 @@
+using Outpost.Storage;
+
+namespace Outpost.Tests.Fakes;
+
+/// <summary><see cref="IEventOutbox"/> in a list, ordered by id like the SQLite one.</summary>
+public sealed class InMemoryEventOutbox(TimeProvider time) : IEventOutbox
+{
+    private readonly Lock _lock = new();
+    private readonly List<OutboxEvent> _events = [];
+    private long _nextId = 1;
+
+    public IReadOnlyList<OutboxEvent> Events
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>Adds an event as stored, keeping its <see cref="OutboxEvent.CreatedAt"/> and attempts when given.</summary>
+    public long Add(OutboxEvent outboxEvent)
+    {
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            var stored = outboxEvent with
+            {
+                Id = _nextId++,
+                CreatedAt = outboxEvent.CreatedAt == default ? now : outboxEvent.CreatedAt,
+                NextAttemptAt = outboxEvent.NextAttemptAt == default ? now : outboxEvent.NextAttemptAt,
+            };
+            _events.Add(stored);
+            return stored.Id;
+        }
+    }
+
+    public Task<long> AppendAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Add(outboxEvent with { CreatedAt = default, NextAttemptAt = default, Attempts = 0 }));
+
+    public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<OutboxEvent>>([.. _events.OrderBy(e => e.Id).Take(limit)]);
+        }
+    }
+
+    public Task DeleteAsync(long id, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _events.RemoveAll(e => e.Id == id);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var index = _events.FindIndex(e => e.Id == id);
+            if (index >= 0)
+            {
+                _events[index] = _events[index] with { Attempts = attempts, NextAttemptAt = nextAttemptAt };
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<int> CountAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_events.Count);
+        }
+    }
+}

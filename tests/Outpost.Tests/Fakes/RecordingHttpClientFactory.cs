@@ -1,0 +1,49 @@
+using System.Net;
+
+namespace Outpost.Tests.Fakes;
+
+/// <summary>
+/// Hands out clients whose handler records every request (method, URL, Authorization, body) and answers
+/// with a status chosen by <see cref="Respond"/>; the default is 200.
+/// </summary>
+public sealed class RecordingHttpClientFactory : IHttpClientFactory
+{
+    private readonly Handler _handler;
+
+    public RecordingHttpClientFactory()
+    {
+        _handler = new Handler(this);
+    }
+
+    /// <summary>Chooses the answer for a request: a status code, or throw to simulate a network failure.</summary>
+    public Func<RecordedRequest, HttpStatusCode> Respond { get; set; } = _ => HttpStatusCode.OK;
+
+    public List<RecordedRequest> Requests { get; } = [];
+
+    public List<string> ClientNames { get; } = [];
+
+    public HttpClient CreateClient(string name)
+    {
+        lock (Requests)
+        {
+            ClientNames.Add(name);
+        }
+        return new HttpClient(_handler, disposeHandler: false);
+    }
+
+    public sealed record RecordedRequest(HttpMethod Method, Uri? Url, string? Authorization, string Body);
+
+    private sealed class Handler(RecordingHttpClientFactory owner) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            var recorded = new RecordedRequest(request.Method, request.RequestUri, request.Headers.Authorization?.ToString(), body);
+            lock (owner.Requests)
+            {
+                owner.Requests.Add(recorded);
+            }
+            return new HttpResponseMessage(owner.Respond(recorded)) { RequestMessage = request };
+        }
+    }
+}

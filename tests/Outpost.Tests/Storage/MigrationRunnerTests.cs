@@ -1,0 +1,37 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Outpost.Storage;
+using Outpost.Tests.Fakes;
+
+namespace Outpost.Tests.Storage;
+
+public sealed class MigrationRunnerTests
+{
+    [Fact]
+    public async Task ApplyAsync_FreshDatabase_AppliesEveryScriptThenNothing()
+    {
+        using var temp = new TempDirectory();
+        await using var connection = new SqliteConnection($"Data Source={temp.File("m.db")}");
+        await connection.OpenAsync();
+
+        var first = await MigrationRunner.ApplyAsync(connection, "Sqlite");
+        var second = await MigrationRunner.ApplyAsync(connection, "Sqlite");
+
+        Assert.True(first >= 1);
+        Assert.Equal(0, second);
+        Assert.Equal(first, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM schema_version"));
+        var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).ToList();
+        Assert.Contains("servers", tables);
+        Assert.Contains("events", tables);
+        Assert.Contains("hubs", tables);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_UnknownProvider_AppliesNothing()
+    {
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+
+        Assert.Equal(0, await MigrationRunner.ApplyAsync(connection, "NoSuchProvider"));
+    }
+}
