@@ -110,6 +110,11 @@ public sealed partial class KubernetesBackend(
         {
             return BackendStatus.Unknown($"The watch of pods in namespace {h.Namespace} has not synced yet: {pods.LastError?.Message}");
         }
+        if (!pods.IsCurrent)
+        {
+            // The watch is failing: what the cache says may be stale, and the API may be down too.
+            return BackendStatus.Unknown($"The watch of pods in namespace {h.Namespace} is reconnecting: {pods.LastError?.Message}");
+        }
         var pod = pods.Get(h.Pod);
         if (pod is null || (h.PodUid is not null && pod.Metadata?.Uid != h.PodUid))
         {

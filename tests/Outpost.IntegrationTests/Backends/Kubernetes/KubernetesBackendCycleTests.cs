@@ -257,6 +257,22 @@ public sealed class KubernetesBackendCycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetStatus_WhileTheWatchKeepsFailing_IsUnknown_ThenRunningAfterRecovery()
+    {
+        _f.Server.StartPodsAutomatically();
+        var result = await _f.Backend.StartAsync(KubernetesBackendFixture.Request(), new RecordingStartContext(), CancellationToken.None).WaitAsync(Limit);
+        var pods = _f.Watches.Pods(Ns);
+        _f.Server.Fail("GET", "/pods?watch=true", 500, times: 2);
+
+        _f.Server.DropWatches();
+        await KubeClientTests.WaitUntil(() => pods.LastError is not null);
+        Assert.Equal(BackendState.Unknown, (await _f.Backend.GetStatusAsync(result.Handle, CancellationToken.None)).State);
+
+        await KubeClientTests.WaitUntil(() => pods.IsCurrent);
+        Assert.Equal(BackendState.Running, (await _f.Backend.GetStatusAsync(result.Handle, CancellationToken.None)).State);
+    }
+
+    [Fact]
     public async Task SweepOrphans_ReportsUnownedOldPods_AndRemovesThemWhenConfigured()
     {
         _f.Server.StartPodsAutomatically();

@@ -113,6 +113,7 @@ public sealed class KubeClient : IDisposable
     /// Streams changes from <paramref name="resourceVersion"/> on (an empty one replays current objects as ADDED).
     /// The stream ends when the server closes it (e.g. after <paramref name="timeoutSeconds"/>); the caller reconnects from
     /// the last resourceVersion it saw. An ERROR event is thrown as <see cref="KubeApiException"/> (410 when the version is too old).
+    /// <paramref name="opened"/> runs once the server has accepted the watch, before any event.
     /// </summary>
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(
         string ns,
@@ -120,7 +121,8 @@ public sealed class KubeClient : IDisposable
         string? labelSelector = null,
         string? fieldSelector = null,
         int timeoutSeconds = 300,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        [EnumeratorCancellation] CancellationToken cancellationToken = default,
+        Action? opened = null)
         where T : class, IKubeObject
     {
         var resource = KubeResource.Of<T>();
@@ -133,6 +135,7 @@ public sealed class KubeClient : IDisposable
             ("fieldSelector", fieldSelector));
         using var response = await SendRawAsync(HttpMethod.Get, path, null, HttpCompletionOption.ResponseHeadersRead,
             "watch", resource.Plural, ns, null, null, cancellationToken);
+        opened?.Invoke();
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)

@@ -62,8 +62,11 @@ public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class,
     /// <summary>Count of changes applied to the cache.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>The last failure of the list/watch loop, cleared by the next successful list or event.</summary>
+    /// <summary>The last failure of the list/watch loop, cleared once a list succeeds or a watch is accepted again.</summary>
     public Exception? LastError { get; private set; }
+
+    /// <summary>True when the cache is filled and the loop is not failing: what it holds can be trusted.</summary>
+    public bool IsCurrent => IsSynced && LastError is null;
 
     /// <summary>Completes at the next change of the cache. Take it before reading the cache, then await it.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
@@ -124,7 +127,8 @@ public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class,
                 }
                 Interlocked.Increment(ref _watches);
                 await foreach (var change in _client.WatchAsync<T>(
-                                   _namespace, resourceVersion, _labelSelector, _fieldSelector, _watchTimeoutSeconds, cancellationToken))
+                                   _namespace, resourceVersion, _labelSelector, _fieldSelector, _watchTimeoutSeconds, cancellationToken,
+                                   opened: () => LastError = null))
                 {
                     resourceVersion = change.Object?.Metadata?.ResourceVersion ?? resourceVersion;
                     if (change.Type != WatchEvent<T>.Bookmark && change.Object is { } obj)
