@@ -1,3 +1,4 @@
+using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
 
@@ -16,6 +17,7 @@ public static class BackendsServiceCollectionExtensions
         services.AddSingleton<BackendCatalog>();
 
         services.AddLocalProcessBackend(section.GetSection(BackendNames.Local), isDefault: !HasOtherBackends(section));
+        services.AddKubernetesBackend(section.GetSection(BackendNames.Kubernetes));
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         return services;

@@ -51,7 +51,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/* Whether the pod needs a service account token. */}}
 {{- define "outpost.needsToken" -}}
-{{- if or .Values.kubernetesBackend.enabled .Values.leaderElection.enabled }}true{{ else }}false{{ end }}
+{{- if .Values.kubernetesBackend.enabled }}true{{ else }}false{{ end }}
 {{- end }}
 
 {{/* Keys of the chart's Secret that hold something (the Secret is made only when one does). */}}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Outpost.Backends.Kubernetes.Client;
+
+namespace Outpost.Backends.Kubernetes;
+
+public static class KubernetesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Kubernetes backend when its section (<c>Outpost:Backends:Kubernetes</c>) exists: options validated
+    /// at start-up, one API client, the shared watches and the backend.
+    /// </summary>
+    public static IServiceCollection AddKubernetesBackend(this IServiceCollection services, IConfigurationSection section)
+    {
+        if (!section.Exists())
+        {
+            return services;
+        }
+        services.AddOptions<KubernetesBackendOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KubernetesBackendOptions>, KubernetesBackendOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<KubernetesBackendOptions>>().Value;
+            var config = options.KubeConfigPath is { } path ? KubeConfig.FromFile(path, options.Context) : KubeConfig.InCluster();
+            return new KubeClient(config, TimeSpan.FromSeconds(options.RequestTimeoutSeconds), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<KubernetesWatches>();
+        services.AddSingleton<KubernetesBackend>();
+        services.AddSingleton<IBackend>(sp => sp.GetRequiredService<KubernetesBackend>());
+        services.AddSingleton<IOrphanSweeper>(sp => sp.GetRequiredService<KubernetesBackend>());
+        return services;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Outpost.IntegrationTests.Backends.Kubernetes;
+
+/// <summary>One request the fake received.</summary>
+public sealed record FakeRequest(string Method, string Path, string Query, string Verb, string Resource);
