@@ -1,3 +1,5 @@
+using Outpost.Bench.Hosts;
+
 namespace Outpost.Bench.Load;
 
 /// <summary>One layer of the poll path under load, with its throughput relative to the bare endpoint.</summary>
@@ -10,17 +12,17 @@ public sealed record BreakdownStep(string Name, LoadResult Result, double RatioT
 public static class PollBreakdown
 {
     public static async Task<IReadOnlyList<BreakdownStep>> RunAsync(
-        ILoadGenerator generator, OutpostUnderTest outpost, BareEndpoint bare, int servers, int connections,
+        ILoadGenerator generator, ChildHost outpost, ChildHost bare, int servers, int connections,
         TimeSpan warmup, TimeSpan duration, TextWriter log)
     {
-        var auth = outpost.Authorization.ToString();
+        var auth = outpost.Client.Authorization.ToString();
         var steps = new (string Name, Uri Address, PollTargets Targets)[]
         {
             ("bare ASP.NET endpoint", bare.BaseAddress, new(PollBench.Prefix, servers, PollBench.StartId, auth)),
             ("Outpost middleware, no Authorization header", outpost.BaseAddress, new(PollBench.Prefix, servers, PollBench.StartId, null, DiagnosticRoutes.Anonymous)),
             ("+ Basic auth of the hub", outpost.BaseAddress, new(PollBench.Prefix, servers, PollBench.StartId, auth, DiagnosticRoutes.Anonymous)),
             ("+ authorization policy", outpost.BaseAddress, new(PollBench.Prefix, servers, PollBench.StartId, auth, DiagnosticRoutes.Authorized)),
-            ("+ IServerStore.FindAsync (SQLite)", outpost.BaseAddress, new(PollBench.Prefix, servers, PollBench.StartId, auth, DiagnosticRoutes.Find)),
+            ("+ IServerStore.FindPollStateAsync (the poll's read)", outpost.BaseAddress, new(PollBench.Prefix, servers, PollBench.StartId, auth, DiagnosticRoutes.Find)),
             ("real poll route (launcher, backend, answer)", outpost.BaseAddress, new(PollBench.Prefix, servers, PollBench.StartId, auth)),
         };
         var results = new List<BreakdownStep>();
@@ -39,7 +41,7 @@ public static class PollBreakdown
             bareRate ??= result.RequestsPerSecond;
             var step = new BreakdownStep(name, result, result.RequestsPerSecond / bareRate.Value);
             results.Add(step);
-            log.WriteLine($"  {name,-46} {result.RequestsPerSecond,8:N0} req/s  p50 {result.P50Ms,5:0.00} ms  p99 {result.P99Ms,5:0.00} ms  " +
+            log.WriteLine($"  {name,-52} {result.RequestsPerSecond,8:N0} req/s  p50 {result.P50Ms,5:0.00} ms  p99 {result.P99Ms,5:0.00} ms  " +
                           $"{1e6 / result.RequestsPerSecond,6:0.0} µs/request  ratio {step.RatioToBare:0.00}");
         }
         return results;
