@@ -176,17 +176,18 @@ public sealed record Report(
         Line("of rest, a forced full compacting collection and another second (\"settled\"; \"before\" is just before that collection).");
         Line("With servers, they were started through the API once; each process is then a restart on that SQLite file.");
         Line();
-        Line("| process | servers | first answer (ms) | CPU by then (ms) | RSS settled (MiB) | RSS before GC (MiB) |");
-        Line("|---|---:|---:|---:|---:|---:|");
+        Line("| process | servers | first answer (ms) | CPU by then (ms) | RSS settled (MiB) | RSS before GC (MiB) | managed heap (MiB) | GC |");
+        Line("|---|---:|---:|---:|---:|---:|---:|---|");
+        static string Gc(ProcessSample s) => s.ServerGc ? "server" : "workstation";
         foreach (var s in Memory.Bare)
         {
-            Line($"| bare endpoint | — | {s.FirstAnswerSeconds * 1000:0} | {s.CpuMsAtFirstAnswer:0} | {Mib(s.ResidentAfter)} | {Mib(s.ResidentBefore)} |");
+            Line($"| bare endpoint | — | {s.FirstAnswerSeconds * 1000:0} | {s.CpuMsAtFirstAnswer:0} | {Mib(s.ResidentAfter)} | {Mib(s.ResidentBefore)} | {Mib(s.ManagedHeap)} | {Gc(s)} |");
         }
         foreach (var (size, samples) in Memory.Outpost.OrderBy(p => p.Key))
         {
             foreach (var s in samples)
             {
-                Line($"| Outpost{(size > 0 ? ", restarted" : ", new")} | {size:N0} | {s.FirstAnswerSeconds * 1000:0} | {s.CpuMsAtFirstAnswer:0} | {Mib(s.ResidentAfter)} | {Mib(s.ResidentBefore)} |");
+                Line($"| Outpost{(size > 0 ? ", restarted" : ", new")} | {size:N0} | {s.FirstAnswerSeconds * 1000:0} | {s.CpuMsAtFirstAnswer:0} | {Mib(s.ResidentAfter)} | {Mib(s.ResidentBefore)} | {Mib(s.ManagedHeap)} | {Gc(s)} |");
             }
         }
         Line();

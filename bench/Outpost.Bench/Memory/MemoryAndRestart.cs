@@ -4,7 +4,7 @@ using Outpost.Bench.Load;
 namespace Outpost.Bench.Memory;
 
 /// <summary>One process measured: time from launch to its first answer, CPU used by then, and its settled resident set.</summary>
-public sealed record ProcessSample(double FirstAnswerSeconds, double CpuMsAtFirstAnswer, long ResidentBefore, long ResidentAfter);
+public sealed record ProcessSample(double FirstAnswerSeconds, double CpuMsAtFirstAnswer, long ResidentBefore, long ResidentAfter, long ManagedHeap, bool ServerGc);
 
 /// <summary>Samples (3 processes each) for the bare endpoint and for Outposts holding a number of running servers.</summary>
 public sealed record MemoryAndRestartResults(
@@ -102,9 +102,10 @@ public static class MemoryAndRestart
             using var list = await host.Client.Http.GetAsync("/services");
         }
         var (before, after) = await host.SettledResidentBytesAsync();
-        return new ProcessSample(first.TotalSeconds, cpu, before, after);
+        var runtime = await host.RuntimeAsync();
+        return new ProcessSample(first.TotalSeconds, cpu, before, after, runtime.HeapBytes, runtime.ServerGc);
     }
 
     private static string Describe(ProcessSample s) =>
-        $"first answer {s.FirstAnswerSeconds * 1000:0} ms after launch ({s.CpuMsAtFirstAnswer:0} ms CPU), RSS {s.ResidentAfter / 1048576.0:0.0} MiB settled ({s.ResidentBefore / 1048576.0:0.0} MiB before the forced GC)";
+        $"first answer {s.FirstAnswerSeconds * 1000:0} ms after launch ({s.CpuMsAtFirstAnswer:0} ms CPU), RSS {s.ResidentAfter / 1048576.0:0.0} MiB settled ({s.ResidentBefore / 1048576.0:0.0} MiB before the forced GC), managed heap {s.ManagedHeap / 1048576.0:0.0} MiB, server GC {s.ServerGc}";
 }

@@ -70,8 +70,13 @@ public sealed class OutpostMetrics
 
         public void Observe(double seconds)
         {
-            var index = Array.FindIndex(Buckets, b => seconds <= b);
-            Interlocked.Increment(ref _counts[index < 0 ? Buckets.Length : index]);
+            // A loop, not Array.FindIndex with a lambda: this runs on every request, and the lambda captured seconds.
+            var index = 0;
+            while (index < Buckets.Length && seconds > Buckets[index])
+            {
+                index++;
+            }
+            Interlocked.Increment(ref _counts[index]);
             Interlocked.Add(ref _sumMicros, (long)(seconds * 1_000_000));
         }
 
