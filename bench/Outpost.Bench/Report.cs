@@ -48,7 +48,7 @@ public sealed record Report(
         Line($"- Load average (1/5/15 min) before the run: {LoadAverageBefore}; after: {LoadAverageAfter}.");
         Line($"- Load generator: {Generator}. Log levels: {(Options.LogLevel is { } level ? $"{level} (`--outpost-log-level`)" : "the product's appsettings.json (Information; ASP.NET Core at Warning)")}, for the Outpost and the bare endpoint alike.");
         Line("- Every Outpost measured runs in its own process (the bench's `host outpost`: `OutpostApp.Build`, as `outpost serve`, plus the");
-        Line("  bench-only instant backend), with the Outpost's own runtime configuration (`Outpost.runtimeconfig.json`: server GC);");
+        Line($"  bench-only instant backend), with the Outpost's own runtime configuration (`Outpost.runtimeconfig.json`: {(Memory.Outpost[0][0].ServerGc ? "server" : "workstation")} GC);");
         Line("  the baseline, a bare ASP.NET Core minimal API, runs the same way in another process. Release build.");
         Line("- The Outpost, the bare endpoint and the load generator share the same cores, and other engineers build and test");
         Line("  on this machine at the same time, so absolute figures move by tens of percent between runs; each baseline is");
@@ -97,6 +97,17 @@ public sealed record Report(
             Line($"| {p.Round} | {p.Outpost.Load.Connections} | {p.Outpost.Load.RequestsPerSecond:N0} | {p.Bare.Load.RequestsPerSecond:N0} | {p.Ratio:0.00} | " +
                  $"{p.Outpost.Load.P99Ms:0.00} ms | {p.Bare.Load.P99Ms:0.00} ms | {o.Gen0}/{o.Gen1}/{o.Gen2}, {o.PauseMs:0} ms | {b.Gen0}/{b.Gen1}/{b.Gen2}, {b.PauseMs:0} ms | " +
                  $"{o.CpuMs / 1000:0.0} s / {b.CpuMs / 1000:0.0} s | {o.ThreadPoolThreads} / {b.ThreadPoolThreads} |");
+        }
+        Line();
+        foreach (var group in Polls.GroupBy(p => p.Outpost.Load.Connections))
+        {
+            var pairs = group.ToArray();
+            var pauseShare = Stats.Median(pairs.Select(p => p.Outpost.Runtime.PauseMs / (p.Outpost.Load.Seconds * 1000)));
+            var gcs = Stats.Median(pairs.Select(p => (double)(p.Outpost.Runtime.Gen0 + p.Outpost.Runtime.Gen1 + p.Outpost.Runtime.Gen2) / p.Outpost.Load.Seconds));
+            var bytes = Stats.Median(pairs.Select(p => (double)p.Outpost.Runtime.AllocatedBytes / p.Outpost.Load.Requests));
+            var bareBytes = Stats.Median(pairs.Select(p => (double)p.Bare.Runtime.AllocatedBytes / p.Bare.Load.Requests));
+            Line($"- {group.Key} connections: the Outpost allocated {bytes:N0} bytes per poll (bare endpoint {bareBytes:N0}), ran {gcs:0} collections/s, " +
+                 $"paused {pauseShare:P1} of the time; p99 {Stats.Median(pairs.Select(p => p.Outpost.Load.P99Ms)):0.00} ms against the bare endpoint's {Stats.Median(pairs.Select(p => p.Bare.Load.P99Ms)):0.00} ms.");
         }
         Line();
         var bareBest = Polls.Max(p => p.Bare.Load.RequestsPerSecond);
