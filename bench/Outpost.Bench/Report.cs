@@ -125,11 +125,11 @@ public sealed record Report(
         Line("is wall time per request across all connections (1 / throughput). Each row is one run, so on this machine");
         Line("differences of about 10 µs between neighbouring rows are noise.");
         Line();
-        Line("| layers | req/s | µs / request | ratio to bare | p50 / p99 (ms) |");
-        Line("|---|---:|---:|---:|---:|");
+        Line("| layers | req/s | µs / request | ratio to bare | p50 / p99 (ms) | bytes allocated / request (server) |");
+        Line("|---|---:|---:|---:|---:|---:|");
         foreach (var step in Breakdown)
         {
-            Line($"| {step.Name} | {step.Result.RequestsPerSecond:N0} | {1e6 / step.Result.RequestsPerSecond:0.0} | {step.RatioToBare:0.00} | {step.Result.P50Ms:0.00} / {step.Result.P99Ms:0.00} |");
+            Line($"| {step.Name} | {step.Result.RequestsPerSecond:N0} | {1e6 / step.Result.RequestsPerSecond:0.0} | {step.RatioToBare:0.00} | {step.Result.P50Ms:0.00} / {step.Result.P99Ms:0.00} | {step.BytesPerRequest:N0} |");
         }
         Line();
 
