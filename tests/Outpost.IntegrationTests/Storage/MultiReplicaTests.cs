@@ -130,6 +130,7 @@ public sealed class MultiReplicaTests(ITestOutputHelper output)
         var pid = await Processes.ReadPidAsync(replicas.PidFile("orphan"));
         var killed = Stopwatch.StartNew();
         await replicas[victim].KillAsync();
+        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} killed replica {victim} (leader {leader}); logs in {replicas.Root}");
 
         await Processes.WaitForExitAsync(pid, seconds: 20);
         var cleanedUp = killed.Elapsed;
@@ -152,24 +153,24 @@ public sealed class MultiReplicaTests(ITestOutputHelper output)
         var watch = Stopwatch.StartNew();
         await using var hub = await FakeHub.StartAsync();
         hub.EventDelay = TimeSpan.FromMilliseconds(200); // two relays at once would both send
-        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: hub up");
+        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s ({DateTime.UtcNow:HH:mm:ss.fff}): hub up");
         await using var replicas = await OutpostReplicas.StartAsync(3, Settings());
-        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: replicas up");
+        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s ({DateTime.UtcNow:HH:mm:ss.fff}): replicas up; logs in {replicas.Root}");
         var leader = await replicas.WaitForOneLeaderAsync(10);
-        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: replicas up, {leader} leads");
+        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s ({DateTime.UtcNow:HH:mm:ss.fff}): replicas up, {leader} leads");
         Assert.Equal([leader], await replicas.LeadersAsync());
 
         // Events and runtime limits of servers started on every replica: each event arrives once.
         var names = Enumerable.Range(0, 6).Select(i => $"bg{i}").ToArray();
         var starts = await Task.WhenAll(names.Select((name, i) => replicas[i % 3].Client().StartAsync(Body(replicas, name, "short", hub))));
         Assert.All(starts, s => Assert.Equal(HttpStatusCode.OK, s.StatusCode));
-        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: started");
+        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s ({DateTime.UtcNow:HH:mm:ss.fff}): started");
         var events = await hub.WaitForEventsAsync(e => names.All(n => e.Count(x => x.Path.EndsWith("/" + n, StringComparison.Ordinal) && x.Message.Contains("runtime limit", StringComparison.Ordinal)) == 1), timeoutSeconds: 30);
         foreach (var name in names)
         {
             await replicas[0].Client().PollUntilAsync($"/services/{name}/{name}", (response, _) => response.StatusCode == HttpStatusCode.NotFound);
         }
-        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: expired and removed");
+        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s ({DateTime.UtcNow:HH:mm:ss.fff}): expired and removed");
         await Task.Delay(2000); // time for duplicates to show up, if any
         AssertEachEventOnce(hub, names);
 
@@ -183,9 +184,9 @@ public sealed class MultiReplicaTests(ITestOutputHelper output)
         var survivors = Enumerable.Range(0, 3).Where(i => i != leader).ToArray();
         starts = await Task.WhenAll(late.Select((name, i) => replicas[survivors[i % 2]].Client().StartAsync(Body(replicas, name, "free", hub))));
         Assert.All(starts, s => Assert.Equal(HttpStatusCode.OK, s.StatusCode));
-        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: late started");
+        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s ({DateTime.UtcNow:HH:mm:ss.fff}): late started");
         await hub.WaitForEventsAsync(e => late.All(n => e.Any(x => x.Path.EndsWith("/" + n, StringComparison.Ordinal) && x.Progress == 90)));
-        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: late events in");
+        output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s ({DateTime.UtcNow:HH:mm:ss.fff}): late events in");
         foreach (var name in late)
         {
             Assert.Equal(HttpStatusCode.OK, (await replicas[next].Client().StopAsync($"/services/{name}/{name}")).StatusCode);

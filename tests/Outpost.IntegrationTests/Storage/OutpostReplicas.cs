@@ -53,6 +53,12 @@ public sealed class OutpostReplicas : IAsyncDisposable
             ["Logging:LogLevel:Outpost.Storage"] = "Information",
             ["Logging:LogLevel:Outpost.Servers"] = "Information",
             ["Logging:LogLevel:Outpost.Flavors"] = "Information",
+            ["Logging:LogLevel:Outpost.Events"] = "Information",
+            ["Logging:LogLevel:Outpost.Backends"] = "Information",
+            // Wall-clock times, so the logs of a failed run can be laid next to the test's own timeline.
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
+            ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
         };
         foreach (var (key, value) in extra ?? [])
         {
