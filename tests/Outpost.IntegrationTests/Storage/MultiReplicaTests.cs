@@ -194,7 +194,10 @@ public sealed class MultiReplicaTests(ITestOutputHelper output)
         await Task.Delay(2000);
         AssertEachEventOnce(hub, replicas, [.. names, .. late]);
         output.WriteLine($"leader {leader} killed; replica {next} led after {failover.TotalSeconds:0.0} s (lease {OutpostReplicas.LeaseSeconds} s); {hub.Events.Count} events, each shown once; {hub.Repeats.Count} sent again");
-        Assert.InRange(failover, TimeSpan.Zero, TimeSpan.FromSeconds(OutpostReplicas.LeaseSeconds + 3));
+        // The lease runs out at most LeaseSeconds after the kill, then a survivor takes it at its next renewal (1 s)
+        // and /metrics says so. A starved machine delays that renewal and the answers by seconds (6.8 s seen under
+        // load, 7.6 s with replicas frozen for 2.5 s), so allow 6 s beyond the lease: still failover within seconds.
+        Assert.InRange(failover, TimeSpan.Zero, TimeSpan.FromSeconds(OutpostReplicas.LeaseSeconds + 6));
     }
 
     /// <summary>

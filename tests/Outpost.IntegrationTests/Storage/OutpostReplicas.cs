@@ -7,8 +7,10 @@ namespace Outpost.IntegrationTests.Storage;
 
 /// <summary>
 /// Several real <c>outpost serve</c> processes sharing one PostgreSQL (a private schema of the tests'
-/// server): each with its own data folder and log file, short leases so failover takes seconds
-/// (4 s: long enough that a replica starved of CPU by parallel tests does not lose its lease).
+/// server): each with its own data folder and log file, short leases so failover takes seconds.
+/// On a loaded machine a starved leader still misses its renewals now and then: its term ends and it
+/// takes the lease again ("stopped leading" then "is now the leader" in its log), which cuts off the
+/// background work in flight. The tests allow for that; they do not assume terms never end.
 /// </summary>
 public sealed class OutpostReplicas : IAsyncDisposable
 {
