@@ -66,9 +66,21 @@ public sealed class OutpostReplicas : IAsyncDisposable
         {
             settings[key] = value;
         }
-        var replicas = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
-            OutpostProcess.StartAsync(Directory.CreateDirectory(Path.Combine(root, $"r{i}")).FullName, logFile: Path.Combine(root, $"r{i}.log"), extra: settings)));
-        return new OutpostReplicas(server, schema, root, replicas);
+        var starting = Enumerable.Range(0, count).Select(i =>
+            OutpostProcess.StartAsync(Directory.CreateDirectory(Path.Combine(root, $"r{i}")).FullName, logFile: Path.Combine(root, $"r{i}.log"), extra: settings)).ToList();
+        try
+        {
+            return new OutpostReplicas(server, schema, root, await Task.WhenAll(starting));
+        }
+        catch
+        {
+            // One did not come up: stop the others, which no test would stop otherwise.
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+            throw;
+        }
     }
 
     /// <summary>Indexes of the replicas whose <c>/metrics</c> say they lead (replicas in <paramref name="dead"/> are skipped).</summary>
