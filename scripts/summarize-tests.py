@@ -15,7 +15,19 @@ def count_trx(path):
     counters = ET.parse(path).getroot().find(f"{TRX}ResultSummary/{TRX}Counters")
     get = lambda name: int(counters.get(name, 0))
     failed = get("failed") + get("error") + get("timeout") + get("aborted")
-    return get("passed"), failed, get("notExecuted")
+    # xUnit's skipped tests count as not executed: in the total, not in "executed".
+    not_run = max(get("notExecuted"), get("total") - get("executed"))
+    return get("passed"), failed, not_run
+
+
+def not_run_trx(path):
+    """Names and reasons of the tests a TRX file reports as not run (skipped)."""
+    for result in ET.parse(path).getroot().iter(f"{TRX}UnitTestResult"):
+        if result.get("outcome") == "NotExecuted":
+            reason = result.find(f"{TRX}Output/{TRX}StdOut")
+            message = result.find(f"{TRX}Output/{TRX}ErrorInfo/{TRX}Message")
+            text = next((e.text for e in (message, reason) if e is not None and e.text), "")
+            yield result.get("testName"), text.strip().splitlines()[0] if text.strip() else "no reason given"
 
 
 def count_junit(path):
@@ -35,6 +47,9 @@ def main(folder):
     for path in files:
         p, f, s = count_trx(path) if path.suffix == ".trx" else count_junit(path)
         print(f"  {path.name}: {p} passed, {f} failed, {s} skipped")
+        if path.suffix == ".trx":
+            for name, reason in not_run_trx(path):
+                print(f"    not run: {name}: {reason}")
         passed, failed, skipped = passed + p, failed + f, skipped + s
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or passed == 0 else 0

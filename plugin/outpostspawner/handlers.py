@@ -21,7 +21,7 @@ from jupyterhub.apihandlers.users import SpawnProgressAPIHandler
 from jupyterhub.scopes import needs_scope
 from tornado import web
 
-from .models import make_event, resolve, stamp_incoming_event
+from .models import is_repeat, make_event, resolve, stamp_incoming_event
 from .spawner import JH_RUNS_PROGRESS_READY_HOOK, OutpostSpawner
 from .ssh import TunnelInputError, validate_tunnel_api_body
 
@@ -106,10 +106,13 @@ class SpawnEventsAPIHandler(APIHandler):
         event = read_json(self)
         if not isinstance(event, dict):
             raise web.HTTPError(400, "Event must be a JSON object")
-        if spawner.pending == "stop":
+        # The Outpost sends an event again (same id) when it cannot know the first one arrived:
+        # a repeat is acknowledged, not shown twice, and a failed start is not acted on twice.
+        if is_repeat(event, spawner.events) or spawner.pending == "stop":
             self.set_status(204)
             return
         event.pop("ready", None)
+        event_id = event.get("id")
         if event.get("failed"):
             stamp_incoming_event(event)
             spawner.add_event(event)
@@ -125,7 +128,13 @@ class SpawnEventsAPIHandler(APIHandler):
                 event = None
         if not event:
             raise web.HTTPError(400, "Event rejected")
-        spawner.add_event(stamp_incoming_event(dict(event)))
+        event = dict(event)
+        if event_id is not None:
+            event.setdefault("id", event_id)  # kept, so a repeat is still recognised
+        if is_repeat(event, spawner.events):  # the same event arrived while filter_events ran
+            self.set_status(204)
+            return
+        spawner.add_event(stamp_incoming_event(event))
         self.set_status(204)
 
 

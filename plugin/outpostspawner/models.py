@@ -61,6 +61,19 @@ def stamp_incoming_event(event: dict) -> dict:
     return event
 
 
+def is_repeat(event: dict, recorded: list) -> bool:
+    """Whether ``event`` carries an ``id`` that one of the ``recorded`` events already has.
+
+    The Outpost sends each event at least once: when it cannot know whether the hub took an
+    event (an answer was lost, or the Outpost replica that relays events changed), it sends it
+    again with the same ``id``. Events without an id (older Outposts) are never repeats.
+    """
+    event_id = event.get("id")
+    if not isinstance(event_id, str) or not event_id:
+        return False
+    return any(isinstance(e, dict) and e.get("id") == event_id for e in recorded)
+
+
 _HOSTPORT = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:/\[\]]+)):(?P<port>\d{1,5})$")
 
 

@@ -264,26 +264,35 @@ class SshForwarder:
         rc, _, _ = await self.runner.run([*self._base(endpoint), "-O", "check", endpoint.destination])
         return rc == 0
 
-    async def ensure_master(self, endpoint: SshEndpoint) -> None:
+    async def ensure_master(self, endpoint: SshEndpoint) -> bool:
+        """Starts the ControlMaster unless it runs; True if it had to be started."""
         if await self.check(endpoint):
-            return
+            return False
         argv = [*base_argv(self.runner.ssh_command, endpoint, ["-f", "-N", "-n"]), endpoint.destination]
         rc, _, err = await self.runner.run(argv, timeout=20, capture=False)
         if not await self.check(endpoint):
             raise SshError(
                 f"could not open an ssh connection to {endpoint.destination} port {endpoint.port} (rc {rc})"
             )
+        return True
 
     async def forward(self, endpoint: SshEndpoint, spec: str, flag: str = "-L") -> None:
-        await self.ensure_master(endpoint)
+        # Ask the master straight away: with ControlPersist it is nearly always up, and `-O forward`
+        # fails (rc 255) when it is not, so a `-O check` first would cost every start one more ssh run.
         argv = [*self._base(endpoint), "-O", "forward", flag, spec, endpoint.destination]
         rc, _, err = await self.runner.run(argv)
-        if rc != 0:
-            log.warning("ssh -O forward %s failed (rc %s): %s; cancelling and retrying", spec, rc, err.strip())
-            await self.cancel(endpoint, spec, flag)
+        if rc == 0:
+            return
+        if await self.ensure_master(endpoint):
             rc, _, err = await self.runner.run(argv)
-            if rc != 0:
-                raise SshError(f"ssh forward {spec} failed (rc {rc}): {err.strip()}")
+            if rc == 0:
+                return
+        # The master is up, so this is usually a stale forward of the same spec.
+        log.warning("ssh -O forward %s failed (rc %s): %s; cancelling and retrying", spec, rc, err.strip())
+        await self.cancel(endpoint, spec, flag)
+        rc, _, err = await self.runner.run(argv)
+        if rc != 0:
+            raise SshError(f"ssh forward {spec} failed (rc {rc}): {err.strip()}")
 
     async def cancel(self, endpoint: SshEndpoint, spec: str, flag: str = "-L") -> int:
         argv = [*self._base(endpoint), "-O", "cancel", flag, spec, endpoint.destination]

@@ -4,6 +4,7 @@ import pytest
 from outpostspawner.models import (
     ServerStatus,
     expand_name_template,
+    is_repeat,
     make_event,
     resolve,
     split_service_address,
@@ -64,3 +65,22 @@ def test_server_status_from_json():
     assert ServerStatus.from_json({"status": None, "logs": ["a"]}).status is None
     assert ServerStatus.from_json({"status": 3, "logs": "a\nb"}).logs == ["a", "b"]
     assert ServerStatus.from_json("junk").status is None
+
+
+def test_is_repeat_matches_an_id_already_recorded():
+    recorded = [make_event(0, "Server requested"), {"progress": 30, "message": "a", "id": "e1"}]
+    assert is_repeat({"progress": 30, "message": "a", "id": "e1"}, recorded)
+    assert is_repeat({"progress": 99, "message": "changed by a hook", "id": "e1"}, recorded)
+    assert not is_repeat({"progress": 40, "message": "b", "id": "e2"}, recorded)
+
+
+@pytest.mark.parametrize("event", [
+    {"progress": 30, "message": "a"},              # an Outpost without ids
+    {"progress": 30, "message": "a", "id": ""},
+    {"progress": 30, "message": "a", "id": None},
+    {"progress": 30, "message": "a", "id": 1},
+])
+def test_is_repeat_never_for_events_without_a_usable_id(event):
+    recorded = [{"progress": 30, "message": "a"}, {"progress": 30, "message": "a", "id": ""},
+                {"progress": 30, "message": "a", "id": None}, {"progress": 30, "message": "a", "id": 1}]
+    assert not is_repeat(event, recorded)

@@ -57,27 +57,50 @@ def test_bad_hosts_refused(node):
         SshEndpoint(node, 22, "u", None, {})
 
 
+async def test_forward_with_a_running_master_is_one_ssh_run(ssh_runner):
+    await SshForwarder(ssh_runner).forward(endpoint(), "127.0.0.1:19001:127.0.0.1:8888")
+    assert ssh_runner.ops() == ["-O forward"]
+    assert ssh_runner.calls[0][-4:] == ["forward", "-L", "127.0.0.1:19001:127.0.0.1:8888", "tunnel@127.0.0.1"]
+
+
 async def test_forward_sequence_starts_master_when_missing(ssh_runner):
+    ssh_runner.rc_for["-O forward"] = [255, 0]
     ssh_runner.rc_for["-O check"] = [255, 0]
     ep = endpoint()
     await SshForwarder(ssh_runner).forward(ep, "127.0.0.1:19001:127.0.0.1:8888")
-    assert ssh_runner.ops() == ["-O check", "connect", "-O check", "-O forward"]
-    connect = ssh_runner.calls[1]
+    assert ssh_runner.ops() == ["-O forward", "-O check", "connect", "-O check", "-O forward"]
+    connect = ssh_runner.calls[2]
     assert connect[:4] == ["ssh", "-f", "-N", "-n"] and connect[-1] == "tunnel@127.0.0.1"
-    fwd = ssh_runner.calls[3]
+    fwd = ssh_runner.calls[4]
     assert fwd[-4:] == ["forward", "-L", "127.0.0.1:19001:127.0.0.1:8888", "tunnel@127.0.0.1"]
 
 
 async def test_forward_retries_after_cancel(ssh_runner):
     ssh_runner.rc_for["-O forward"] = [255, 0]
     await SshForwarder(ssh_runner).forward(endpoint(), "127.0.0.1:1:127.0.0.1:2")
-    assert ssh_runner.ops() == ["-O check", "-O forward", "-O cancel", "-O forward"]
+    assert ssh_runner.ops() == ["-O forward", "-O check", "-O cancel", "-O forward"]
+
+
+async def test_forward_cancels_and_retries_after_starting_the_master(ssh_runner):
+    ssh_runner.rc_for["-O forward"] = [255, 255, 0]
+    ssh_runner.rc_for["-O check"] = [255, 0]
+    await SshForwarder(ssh_runner).forward(endpoint(), "127.0.0.1:1:127.0.0.1:2")
+    assert ssh_runner.ops() == ["-O forward", "-O check", "connect", "-O check", "-O forward", "-O cancel",
+                                "-O forward"]
+
+
+async def test_forward_fails_when_it_keeps_failing(ssh_runner):
+    ssh_runner.rc_for["-O forward"] = [255, 255]
+    with pytest.raises(Exception, match="ssh forward 127.0.0.1:1:127.0.0.1:2 failed"):
+        await SshForwarder(ssh_runner).forward(endpoint(), "127.0.0.1:1:127.0.0.1:2")
 
 
 async def test_forward_fails_when_master_cannot_start(ssh_runner):
+    ssh_runner.rc_for["-O forward"] = [255]
     ssh_runner.rc_for["-O check"] = [255, 255]
     with pytest.raises(Exception, match="could not open an ssh connection"):
         await SshForwarder(ssh_runner).forward(endpoint(), "127.0.0.1:1:127.0.0.1:2")
+    assert ssh_runner.ops() == ["-O forward", "-O check", "connect", "-O check"]
 
 
 async def test_remote_forward_exit_codes(ssh_runner):

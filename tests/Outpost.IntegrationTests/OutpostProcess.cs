@@ -46,27 +46,49 @@ public sealed class OutpostProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var outpost = new OutpostProcess(process, $"http://127.0.0.1:{port}");
-        using var client = new HttpClient();
-        for (var i = 0; i < 300; i++)
+        try
+        {
+            await outpost.WaitUntilUpAsync();
+            return outpost;
+        }
+        catch
+        {
+            await outpost.DisposeAsync(); // never leave a process behind that no test will stop
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for <c>/ping</c>. A calm machine answers within seconds; a machine loaded far beyond its cores
+    /// (load 75 on 2 cores was seen) took more than 30 s to start a .NET process, hence the generous limit.
+    /// </summary>
+    private async Task WaitUntilUpAsync()
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
         {
             try
             {
-                if ((await client.GetAsync($"{outpost.BaseUrl}/ping")).StatusCode == HttpStatusCode.OK)
+                if ((await client.GetAsync($"{BaseUrl}/ping")).StatusCode == HttpStatusCode.OK)
                 {
-                    return outpost;
+                    return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
                 // not up yet
             }
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"outpost exited with {process.ExitCode}");
+                throw new InvalidOperationException($"outpost exited with {_process.ExitCode}");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("outpost did not answer /ping within 120 s");
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException("outpost did not answer /ping");
     }
 
     public int Port => new Uri(BaseUrl).Port;

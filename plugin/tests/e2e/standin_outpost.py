@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import uuid
 
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
@@ -36,7 +37,7 @@ async def send_event(env, event):
         return
     try:
         await AsyncHTTPClient().fetch(HTTPRequest(
-            url, method="POST", body=json.dumps(event), validate_cert=False,
+            url, method="POST", body=json.dumps({**event, "id": str(uuid.uuid4())}), validate_cert=False,
             headers={"Authorization": f"token {env.get('JUPYTERHUB_API_TOKEN', '')}",
                      "Content-Type": "application/json"}), raise_error=False)
     except Exception as e:  # never fail a start because of events

@@ -117,6 +117,18 @@ def test_events_api_list_servers_and_setuptunnel_validation(hub1, outpost):
         r = hub1.api("GET", "/users/progress/events/bob/x1")
         assert r.status_code == 200 and r.json()["events"]
 
+        # The Outpost's events carry ids; an event sent again (same id) is acknowledged, shown once.
+        def outpost_ids():
+            return [e["id"] for e in hub1.api("GET", "/users/progress/events/bob/x1").json()["events"]
+                    if "id" in e]
+        wait_until(outpost_ids, 20, what="events relayed by the Outpost")
+        assert len(outpost_ids()) == len(set(outpost_ids()))
+        repeat = {"progress": 95, "message": "sent twice", "id": "e2e-repeat"}
+        for _ in range(2):
+            assert hub1.api("POST", "/users/progress/events/bob/x1", json=repeat).status_code == 204
+        events = hub1.api("GET", "/users/progress/events/bob/x1").json()["events"]
+        assert [e["message"] for e in events if e.get("id") == "e2e-repeat"] == ["sent twice"]
+
         model = hub1.server_model("bob", "x1")
         start_id = model["state"]["start_id"]
         uid = hub1.api("GET", "/users/bob").json().get("id")

@@ -120,6 +120,13 @@ public sealed partial class HubEventRelay(
             }
             failure = $"HTTP {status}";
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The term ended (or the host stops) with the request in flight: the hub may have taken the
+            // event, and the next leader sends it again, with the same id.
+            Log.DeliveryInterrupted(logger, outboxEvent.Server);
+            throw;
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Any failure (network, timeout, an unusable URL from the hub) delays only this server's events.
@@ -152,6 +159,9 @@ public sealed partial class HubEventRelay(
 
         [LoggerMessage(EventId = LogEvents.EventRetry, Level = LogLevel.Information, Message = "Event for {Server} not delivered (attempt {Attempts}: {Failure}); retry in {BackoffMs} ms")]
         public static partial void EventRetry(ILogger logger, string server, int attempts, string failure, double backoffMs);
+
+        [LoggerMessage(EventId = LogEvents.EventDeliveryInterrupted, Level = LogLevel.Information, Message = "Delivery of an event for {Server} was interrupted (leadership ended or the Outpost stops); it will be sent again")]
+        public static partial void DeliveryInterrupted(ILogger logger, string server);
 
         [LoggerMessage(EventId = LogEvents.EventDropped, Level = LogLevel.Warning, Message = "Event for {Server} dropped after {Attempts} attempts ({Failure}): older than the maximum age")]
         public static partial void EventDropped(ILogger logger, string server, int attempts, string failure);

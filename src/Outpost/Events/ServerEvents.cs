@@ -24,8 +24,20 @@ public sealed class ServerEvents(IEventOutbox outbox, HubEventRelay relay)
             Server = key.ToString(),
             Url = url,
             Token = token,
-            Body = JsonSerializer.Serialize(progressEvent),
+            Body = Body(progressEvent, Guid.CreateVersion7()),
         }, cancellationToken);
         relay.Wake();
+    }
+
+    /// <summary>
+    /// The JSON the hub receives: the event plus an <c>id</c>. The id is stored with the body, so it stays
+    /// the same when the relay sends the event again (delivery is at least once: an answer can be lost,
+    /// and a leader's term can end while a delivery is in flight); the hub drops an id it already has.
+    /// </summary>
+    internal static string Body(ProgressEvent progressEvent, Guid id)
+    {
+        var body = JsonSerializer.SerializeToNode(progressEvent)!.AsObject();
+        body["id"] = id.ToString();
+        return body.ToJsonString();
     }
 }

@@ -23,6 +23,7 @@ public static class LogEvents
     public const int EventRejected = 201;
     public const int EventRetry = 202;
     public const int EventDropped = 203;
+    public const int EventDeliveryInterrupted = 204;
     public const int LocalProcessSpawned = 300;
     public const int LocalProcessSignal = 301;
     public const int SlurmJobSubmitted = 400;

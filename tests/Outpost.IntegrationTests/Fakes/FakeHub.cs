@@ -12,11 +12,14 @@ namespace Outpost.IntegrationTests.Fakes;
 
 /// <summary>
 /// A JupyterHub stand-in on loopback: answers the hub API version (so a real jupyterhub-singleuser
-/// starts) and records the progress events an Outpost POSTs, optionally failing for a while.
+/// starts) and records the progress events an Outpost POSTs, optionally failing for a while. Like the
+/// plugin's handler, it acknowledges an event whose <c>id</c> it already has without recording it again
+/// (such repeats are kept in <see cref="Repeats"/>).
 /// </summary>
 public sealed class FakeHub : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, bool> _ids = new();
     private int _failuresLeft;
 
     private FakeHub(WebApplication app) => _app = app;
@@ -24,6 +27,9 @@ public sealed class FakeHub : IAsyncDisposable
     public string BaseUrl { get; private set; } = "";
 
     public ConcurrentQueue<ReceivedEvent> Events { get; } = new();
+
+    /// <summary>Events received again with an id already recorded: acknowledged, not added to <see cref="Events"/>.</summary>
+    public ConcurrentQueue<ReceivedEvent> Repeats { get; } = new();
 
     /// <summary>Flavor usage updates received at <c>/hub/api/outpostflavors/...</c>.</summary>
     public ConcurrentQueue<ReceivedEvent> FlavorUpdates { get; } = new();
@@ -62,7 +68,8 @@ public sealed class FakeHub : IAsyncDisposable
             {
                 await Task.Delay(hub.EventDelay);
             }
-            hub.Events.Enqueue(new ReceivedEvent(request.Path, request.Headers.Authorization.ToString(), body.RootElement.Clone()));
+            var received = new ReceivedEvent(request.Path, request.Headers.Authorization.ToString(), body.RootElement.Clone());
+            (received.Id is { } id && !hub._ids.TryAdd(id, true) ? hub.Repeats : hub.Events).Enqueue(received);
             return Results.NoContent();
         });
         app.MapPost("/hub/api/outpostflavors/{**rest}", async (HttpRequest request) =>
@@ -103,5 +110,7 @@ public sealed class FakeHub : IAsyncDisposable
         public string Message => Body.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
 
         public bool Failed => Body.TryGetProperty("failed", out var f) && f.GetBoolean();
+
+        public string? Id => Body.TryGetProperty("id", out var id) ? id.GetString() : null;
     }
 }

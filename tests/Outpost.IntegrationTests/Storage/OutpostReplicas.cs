@@ -7,8 +7,10 @@ namespace Outpost.IntegrationTests.Storage;
 
 /// <summary>
 /// Several real <c>outpost serve</c> processes sharing one PostgreSQL (a private schema of the tests'
-/// server): each with its own data folder and log file, short leases so failover takes seconds
-/// (4 s: long enough that a replica starved of CPU by parallel tests does not lose its lease).
+/// server): each with its own data folder and log file, short leases so failover takes seconds.
+/// On a loaded machine a starved leader still misses its renewals now and then: its term ends and it
+/// takes the lease again ("stopped leading" then "is now the leader" in its log), which cuts off the
+/// background work in flight. The tests allow for that; they do not assume terms never end.
 /// </summary>
 public sealed class OutpostReplicas : IAsyncDisposable
 {
@@ -53,14 +55,32 @@ public sealed class OutpostReplicas : IAsyncDisposable
             ["Logging:LogLevel:Outpost.Storage"] = "Information",
             ["Logging:LogLevel:Outpost.Servers"] = "Information",
             ["Logging:LogLevel:Outpost.Flavors"] = "Information",
+            ["Logging:LogLevel:Outpost.Events"] = "Information",
+            ["Logging:LogLevel:Outpost.Backends"] = "Information",
+            // Wall-clock times, so the logs of a failed run can be laid next to the test's own timeline.
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
+            ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
         };
         foreach (var (key, value) in extra ?? [])
         {
             settings[key] = value;
         }
-        var replicas = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
-            OutpostProcess.StartAsync(Directory.CreateDirectory(Path.Combine(root, $"r{i}")).FullName, logFile: Path.Combine(root, $"r{i}.log"), extra: settings)));
-        return new OutpostReplicas(server, schema, root, replicas);
+        var starting = Enumerable.Range(0, count).Select(i =>
+            OutpostProcess.StartAsync(Directory.CreateDirectory(Path.Combine(root, $"r{i}")).FullName, logFile: Path.Combine(root, $"r{i}.log"), extra: settings)).ToList();
+        try
+        {
+            return new OutpostReplicas(server, schema, root, await Task.WhenAll(starting));
+        }
+        catch
+        {
+            // One did not come up: stop the others, which no test would stop otherwise.
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+            throw;
+        }
     }
 
     /// <summary>Indexes of the replicas whose <c>/metrics</c> say they lead (replicas in <paramref name="dead"/> are skipped).</summary>

@@ -200,6 +200,29 @@ public sealed class HubEventRelayTests
         Assert.Single(_outbox.Events);
     }
 
+    [Fact]
+    public async Task DeliverDueAsync_TermEndsWhileTheHubAnswers_TheNextTermSendsTheSameBodyAgain()
+    {
+        var logger = new RecordingLogger<HubEventRelay>();
+        var relay = new HubEventRelay(_outbox, _http, Options.Create(_options), new OutpostMetrics(), new SingleReplica(new ReplicaIdentity("test")), _time, logger);
+        Add("s1", """{"progress":30,"message":"one","id":"e1"}""");
+        using var term = new CancellationTokenSource();
+        _http.BeforeAnswer = async (_, ct) =>
+        {
+            // The hub has the event (it is recorded); the term ends before its answer is read.
+            await term.CancelAsync();
+            await Task.Delay(Timeout.Infinite, ct);
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => relay.DeliverDueAsync(term.Token));
+        _http.BeforeAnswer = null;
+        await relay.DeliverDueAsync(CancellationToken.None); // the next term
+
+        Assert.Equal(["""{"progress":30,"message":"one","id":"e1"}""", """{"progress":30,"message":"one","id":"e1"}"""], _http.Requests.Select(r => r.Body));
+        Assert.Empty(_outbox.Events);
+        Assert.Contains(logger.Entries, e => e.Message == "Delivery of an event for s1 was interrupted (leadership ended or the Outpost stops); it will be sent again");
+    }
+
     private long Add(string server, string body, string token = "tok", string? url = null, DateTimeOffset createdAt = default) =>
         _outbox.Add(new OutboxEvent
         {

@@ -18,6 +18,9 @@ public sealed class RecordingHttpClientFactory : IHttpClientFactory
     /// <summary>Chooses the answer for a request: a status code, or throw to simulate a network failure.</summary>
     public Func<RecordedRequest, HttpStatusCode> Respond { get; set; } = _ => HttpStatusCode.OK;
 
+    /// <summary>Runs after a request is recorded and before it is answered (with the request's token), e.g. to hold the answer back.</summary>
+    public Func<RecordedRequest, CancellationToken, Task>? BeforeAnswer { get; set; }
+
     public List<RecordedRequest> Requests { get; } = [];
 
     public List<string> ClientNames { get; } = [];
@@ -42,6 +45,10 @@ public sealed class RecordingHttpClientFactory : IHttpClientFactory
             lock (owner.Requests)
             {
                 owner.Requests.Add(recorded);
+            }
+            if (owner.BeforeAnswer is { } beforeAnswer)
+            {
+                await beforeAnswer(recorded, cancellationToken);
             }
             return new HttpResponseMessage(owner.Respond(recorded)) { RequestMessage = request };
         }

@@ -41,17 +41,26 @@ public sealed partial class LocalProcessBackend(
 
         await context.ReportAsync(new ProgressEvent(30, $"Starting {Path.GetFileName(program)} on {ip}:{port}."), cancellationToken);
         int pid;
+        SpawnGate gate;
         try
         {
-            pid = PosixProcess.Spawn(program, argv, environment, home, logFile);
+            (pid, gate) = PosixProcess.SpawnGated(program, argv, environment, home, logFile);
         }
         catch (Win32Exception ex)
         {
             throw new BackendException($"The server program '{program}' could not be started: {ex.Message}.", ex);
         }
-        _children[pid] = Task.Factory.StartNew(() => PosixProcess.WaitForExit(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var handle = new LocalProcessHandle(pid, PosixProcess.StartTicks(pid) ?? 0, ip, port, logFile);
-        await context.SaveHandleAsync(handle.ToHandle(), cancellationToken);
+        LocalProcessHandle handle;
+        using (gate)
+        {
+            _children[pid] = Task.Factory.StartNew(() => PosixProcess.WaitForExit(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            handle = new LocalProcessHandle(pid, PosixProcess.StartTicks(pid) ?? 0, ip, port, logFile);
+            // The program runs only once its handle is stored. If this Outpost dies before that (or the store
+            // fails), the gate closes unopened and the child exits without running it: no server is left
+            // running that the leader, cleaning up after this replica, could not find.
+            await context.SaveHandleAsync(handle.ToHandle(), cancellationToken);
+            gate.Open();
+        }
         Log.Spawned(logger, request.Key.ToString(), pid, port);
 
         if (settings.WaitUntilListening)

@@ -1,0 +1,84 @@
+"""The hub API handler the Outpost posts progress events to, called as tornado would after the scope check."""
+import json
+from types import SimpleNamespace
+
+from outpostspawner import handlers
+from outpostspawner.handlers import SpawnEventsAPIHandler
+
+post = SpawnEventsAPIHandler.post.__wrapped__  # without needs_scope: scopes are JupyterHub's business
+
+
+class FakeHandler:
+    """What SpawnEventsAPIHandler.post uses of a JupyterHub APIHandler."""
+
+    def __init__(self, spawner, event):
+        self.request = SimpleNamespace(body=json.dumps(event).encode())
+        self.spawner = spawner
+        self.status = None
+
+    def get_current_user_token(self):
+        return object()  # token-authenticated
+
+    def set_header(self, name, value):
+        pass
+
+    def set_status(self, code):
+        self.status = code
+
+    def find_user(self, name):
+        return self.spawner.user
+
+
+async def send(spawner, event):
+    handler = FakeHandler(spawner, event)
+    await post(handler, spawner.user.name, spawner.name)
+    return handler.status
+
+
+async def test_an_event_sent_again_is_acknowledged_and_recorded_once(make_spawner):
+    spawner = make_spawner("s1")
+    event = {"progress": 30, "message": "Starting", "id": "0195f3c1-0001"}
+
+    assert await send(spawner, event) == 204
+    assert await send(spawner, dict(event)) == 204
+    assert await send(spawner, {"progress": 50, "message": "Listening", "id": "0195f3c1-0002"}) == 204
+
+    assert [e["message"] for e in spawner.events] == ["Starting", "Listening"]
+    assert [e["id"] for e in spawner.events] == ["0195f3c1-0001", "0195f3c1-0002"]
+
+
+async def test_a_failed_event_sent_again_cancels_the_start_only_once(make_spawner, monkeypatch):
+    spawner = make_spawner("s2")
+    reasons = []
+
+    async def cancel_or_stop(handler, spawner, reason):
+        reasons.append(reason)
+
+    monkeypatch.setattr(handlers, "cancel_or_stop", cancel_or_stop)
+    failed = {"progress": 100, "message": "Outpost says no", "failed": True, "id": "0195f3c1-0003"}
+
+    assert await send(spawner, failed) == 204
+    assert await send(spawner, dict(failed)) == 204
+
+    assert reasons == ["Outpost says no"]
+    assert len(spawner.events) == 1
+
+
+async def test_events_without_an_id_are_all_recorded(make_spawner):
+    spawner = make_spawner("s3")
+    event = {"progress": 30, "message": "Starting"}  # an Outpost from before events had ids
+
+    assert await send(spawner, event) == 204
+    assert await send(spawner, dict(event)) == 204
+
+    assert [e["message"] for e in spawner.events] == ["Starting", "Starting"]
+
+
+async def test_a_repeat_is_recognised_even_when_filter_events_drops_the_id(make_spawner):
+    spawner = make_spawner("s4", filter_events=lambda spawner, event: {"progress": event["progress"], "message": "filtered"})
+    event = {"progress": 30, "message": "Starting", "id": "0195f3c1-0004"}
+
+    assert await send(spawner, event) == 204
+    assert await send(spawner, dict(event)) == 204
+
+    assert [(e["message"], e["id"]) for e in spawner.events] == [("filtered", "0195f3c1-0004")]
