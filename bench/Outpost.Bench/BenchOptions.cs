@@ -2,39 +2,50 @@ using System.Globalization;
 
 namespace Outpost.Bench;
 
-/// <summary>The bench's command line. Defaults keep a whole run under about two minutes.</summary>
+/// <summary>The bench's command line. Defaults keep a whole run under about ten minutes.</summary>
 public sealed record BenchOptions
 {
     public const string Usage = """
         Usage: Outpost.Bench [options]     (scripts/bench builds it and passes these through)
 
           --results FILE            write the Markdown report here (default: only print it)
-          --servers N               running servers to poll (default 300)
+          --chain-results FILE      P6 results written by bench/chain/run --json FILE (scripts/bench runs it when it exists)
+          --runs N                  runs (rounds) of every measurement; figures are medians (default 3)
+          --servers N               running servers to poll for P1 (default 1000)
           --connections A,B         keep-alive connections per poll run (default 16,64)
           --duration SECONDS        length of each measured poll run (default 8)
           --warmup SECONDS          unmeasured run before each measured one (default 2)
           --breakdown-duration S    length of each run of the poll breakdown, at the most connections (default 4)
-          --rounds N                rounds of bare + Outpost poll runs; the report takes medians (default 2)
-          --instant-iterations N    starts+stops with the instant backend (default 200)
+          --instant-iterations N    starts+stops per run with the instant backend, P2 (default 200)
+          --burst N                 concurrent sync starts, P3 (default 200)
+          --burst-delay-ms N        the instant backend's time per start in P3 (default 1000)
+          --memory-servers A,B      running servers for P4 and P5 (default 1000,10000)
           --local-iterations N      starts+stops with the local-process backend and directly (default 30)
           --profile-iterations N    calls per step of the poll-path profile (default 3000)
           --generator auto|wrk|dotnet   load generator; auto = wrk when installed (default auto)
-          --outpost-log-level LEVEL     log level of the Outpost and the bare endpoint (default Warning)
-          --quick                   short smoke run (1 s runs, 1 round, few iterations)
+          --wrk-threads N           wrk threads (default 1: on 2 cores a second wrk thread takes CPU from the server)
+          --outpost-log-level LEVEL     log level of the Outpost (default: the product's appsettings.json)
+          --quick                   short smoke run (1 s runs, 1 round, few servers and iterations)
         """;
 
     public string? ResultsFile { get; init; }
-    public int Servers { get; init; } = 300;
+    public string? ChainResultsFile { get; init; }
+    public int Runs { get; init; } = 3;
+    public int Servers { get; init; } = 1000;
     public IReadOnlyList<int> Connections { get; init; } = [16, 64];
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(8);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan BreakdownDuration { get; init; } = TimeSpan.FromSeconds(4);
-    public int Rounds { get; init; } = 2;
     public int InstantIterations { get; init; } = 200;
+    public int Burst { get; init; } = 200;
+    public TimeSpan BurstDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public IReadOnlyList<int> MemoryServers { get; init; } = [1000, 10000];
     public int LocalIterations { get; init; } = 30;
     public int ProfileIterations { get; init; } = 3000;
     public string Generator { get; init; } = "auto";
-    public string LogLevel { get; init; } = "Warning";
+    public int WrkThreads { get; init; } = 1;
+    public string? LogLevel { get; init; }
+    public bool Quick { get; init; }
 
     /// <summary>Parses the arguments; null (after printing why) when they are not valid.</summary>
     public static BenchOptions? Parse(string[] args, TextWriter errors)
@@ -47,8 +58,8 @@ public sealed record BenchOptions
             {
                 options = options with
                 {
-                    Duration = TimeSpan.FromSeconds(1), BreakdownDuration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1), Rounds = 1, Servers = 50,
-                    InstantIterations = 20, LocalIterations = 5, ProfileIterations = 300,
+                    Quick = true, Duration = TimeSpan.FromSeconds(1), BreakdownDuration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1),
+                    Runs = 1, Servers = 100, InstantIterations = 20, Burst = 50, MemoryServers = [100, 500], LocalIterations = 5, ProfileIterations = 300,
                 };
                 continue;
             }
@@ -63,16 +74,21 @@ public sealed record BenchOptions
                 options = name switch
                 {
                     "--results" => options with { ResultsFile = Path.GetFullPath(value) },
+                    "--chain-results" => options with { ChainResultsFile = Path.GetFullPath(value) },
+                    "--runs" or "--rounds" => options with { Runs = Positive(value) },
                     "--servers" => options with { Servers = Positive(value) },
                     "--connections" => options with { Connections = [.. value.Split(',').Select(Positive)] },
                     "--duration" => options with { Duration = TimeSpan.FromSeconds(Positive(value)) },
                     "--breakdown-duration" => options with { BreakdownDuration = TimeSpan.FromSeconds(Positive(value)) },
                     "--warmup" => options with { Warmup = TimeSpan.FromSeconds(int.Parse(value, CultureInfo.InvariantCulture)) },
-                    "--rounds" => options with { Rounds = Positive(value) },
                     "--instant-iterations" => options with { InstantIterations = Positive(value) },
+                    "--burst" => options with { Burst = Positive(value) },
+                    "--burst-delay-ms" => options with { BurstDelay = TimeSpan.FromMilliseconds(Positive(value)) },
+                    "--memory-servers" => options with { MemoryServers = [.. value.Split(',').Select(Positive)] },
                     "--local-iterations" => options with { LocalIterations = Positive(value) },
                     "--profile-iterations" => options with { ProfileIterations = Positive(value) },
                     "--generator" when value is "auto" or "wrk" or "dotnet" => options with { Generator = value },
+                    "--wrk-threads" => options with { WrkThreads = Positive(value) },
                     "--outpost-log-level" => options with { LogLevel = value },
                     _ => throw new FormatException($"unknown option or value: {name} {value}"),
                 };

@@ -1,12 +1,17 @@
 using System.Diagnostics;
+using Outpost.Bench.Chain;
+using Outpost.Bench.Concurrency;
+using Outpost.Bench.Hosts;
 using Outpost.Bench.Load;
+using Outpost.Bench.Memory;
 using Outpost.Bench.StartStop;
 
 namespace Outpost.Bench;
 
 /// <summary>
-/// The Outpost's first benchmark (issue 2): poll throughput and start-to-ready overhead, each as a
-/// ratio to a baseline measured in the same run. Progress goes to stderr, the report to --results.
+/// The Outpost's benchmark (issue 8): P1–P5 measured here, each against a baseline measured in the same
+/// run, P6 read from bench/chain's results. Progress goes to stderr, the report to --results.
+/// <c>Outpost.Bench host ...</c> is the child process the bench measures (<see cref="BenchHost"/>).
 /// </summary>
 public static class BenchProgram
 {
@@ -14,6 +19,10 @@ public static class BenchProgram
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "host")
+        {
+            return await BenchHost.RunAsync(args[1..]);
+        }
         var log = Console.Error;
         if (args.Contains("--help") || args.Contains("-h"))
         {
@@ -25,7 +34,7 @@ public static class BenchProgram
         {
             return 2;
         }
-        var generator = ChooseGenerator(options.Generator, log);
+        var generator = ChooseGenerator(options, log);
         if (generator is null)
         {
             return 2;
@@ -39,44 +48,76 @@ public static class BenchProgram
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var loadBefore = Machine.LoadAverage;
-        var dataDir = Directory.CreateTempSubdirectory("outpost-bench-").FullName;
+        var workDir = Directory.CreateTempSubdirectory("outpost-bench-").FullName;
         var script = Path.Combine(AppContext.BaseDirectory, "StartStop", "listen.py");
+        var settings = ChildHost.OutpostSettings.Create(options.LogLevel, Python, script);
+        var keep = false;
         try
         {
-            log.WriteLine($"Outpost bench: {Machine.Cores} cores, {Machine.Memory}, load {loadBefore}; generator {generator.Description}; data in {dataDir}");
-            await using var outpost = await OutpostUnderTest.StartAsync(Path.Combine(dataDir, "outpost"), Python, script, options.LogLevel);
-            await using var bare = await BareEndpoint.StartAsync(options.LogLevel);
-            log.WriteLine($"Outpost at {outpost.BaseAddress}, bare endpoint at {bare.BaseAddress}");
+            log.WriteLine($"Outpost bench: {Machine.Cores} cores, {Machine.Memory}, load {loadBefore}; generator {generator.Description}; work in {workDir}");
+            var chain = ChainResults.Read(options.ChainResultsFile);
+            log.WriteLine(chain.Results is { } c ? $"P6 from {options.ChainResultsFile}: ratio {c.Ratio:0.00}" : $"P6: {chain.Missing}");
 
-            var populate = await PollBench.PopulateAsync(outpost, options.Servers);
-            log.WriteLine($"Started {options.Servers} servers (instant backend) in {populate:0.0} s");
-            await PollBench.CheckAnswersAsync(outpost, bare, options.Servers);
+            IReadOnlyList<PollPair> polls;
+            IReadOnlyList<BreakdownStep> breakdown;
+            IReadOnlyList<InstantRun> instant;
+            StartStopTimings local, direct;
+            double populate;
+            await using (var bare = await ChildHost.StartBareAsync(workDir, options.LogLevel))
+            await using (var outpost = await ChildHost.StartOutpostAsync(Path.Combine(workDir, "poll"), settings))
+            {
+                log.WriteLine($"Outpost at {outpost.BaseAddress} (pid {outpost.Process.Pid}), bare endpoint at {bare.BaseAddress} (pid {bare.Process.Pid})");
+                populate = await outpost.Client.StartManyAsync(PollBench.Prefix, PollBench.StartId, 0, options.Servers, parallel: 16);
+                log.WriteLine($"Started {options.Servers:N0} servers (instant backend) in {populate:0.0} s");
+                await PollBench.CheckAnswersAsync(outpost, bare, options.Servers);
 
-            log.WriteLine("Poll throughput:");
-            var polls = await PollBench.RunAsync(generator, outpost, bare, options.Servers, options.Connections,
-                options.Rounds, options.Warmup, options.Duration, log);
+                log.WriteLine("P1, poll throughput:");
+                polls = await PollBench.RunAsync(generator, outpost, bare, options.Servers, options.Connections,
+                    options.Runs, options.Warmup, options.Duration, log);
 
-            var most = options.Connections.Max();
-            log.WriteLine($"Poll breakdown at {most} connections:");
-            var breakdown = await PollBreakdown.RunAsync(generator, outpost, bare, options.Servers, most,
-                TimeSpan.FromSeconds(1), options.BreakdownDuration, log);
+                var most = options.Connections.Max();
+                log.WriteLine($"Poll breakdown at {most} connections:");
+                breakdown = await PollBreakdown.RunAsync(generator, outpost, bare, options.Servers, most,
+                    TimeSpan.FromSeconds(1), options.BreakdownDuration, log);
 
-            log.WriteLine("Poll path, step by step:");
-            var hotPath = await HotPathProfile.RunAsync(outpost, bare, options.ProfileIterations);
+                log.WriteLine("P2, one sync start and stop at a time:");
+                instant = await StartStopBench.InstantAsync(outpost, bare, options.Runs, options.InstantIterations, warmup: 10, log);
+                (local, direct) = await StartStopBench.LocalProcessAsync(outpost, Python, script, Path.Combine(workDir, "direct-home"), options.LocalIterations, warmup: 3);
+                Print(log, local);
+                Print(log, direct);
+            }
+
+            log.WriteLine($"P3, {options.Burst} concurrent sync starts, backend time {options.BurstDelay.TotalMilliseconds:0} ms each:");
+            var bursts = new List<StartBurst>();
+            await using (var outpost = await ChildHost.StartOutpostAsync(Path.Combine(workDir, "burst"), settings, options.BurstDelay))
+            {
+                for (var run = 1; run <= options.Runs; run++)
+                {
+                    var burst = await ConcurrentStarts.RunAsync(outpost, run, options.Burst);
+                    bursts.Add(burst);
+                    log.WriteLine($"  run {run}: {burst.WallSeconds:0.000} s wall, {burst.BeyondBackend(options.BurstDelay):0.000} s beyond the backend, " +
+                                  $"{burst.Errors} errors{(burst.FirstError is { } e ? $" (first: {e})" : "")}; per start p50 {burst.P50Ms:0} ms, p99 {burst.P99Ms:0} ms");
+                }
+            }
+
+            log.WriteLine("P4 and P5, memory and restart of separate Outpost processes:");
+            var memory = await MemoryAndRestart.RunAsync(Path.Combine(workDir, "memory"), settings, options.MemoryServers, options.Runs, parallel: 16, log);
+
+            log.WriteLine("Poll path, step by step (in process):");
+            IReadOnlyList<HotPathStep> hotPath;
+            await using (var bare = await ChildHost.StartBareAsync(workDir, options.LogLevel))
+            await using (var inProcess = await OutpostUnderTest.StartAsync(Path.Combine(workDir, "profile"), Python, script, options.LogLevel ?? "Warning"))
+            {
+                await inProcess.StartServerAsync($"{PollBench.Prefix}0", PollBench.StartId);
+                hotPath = await HotPathProfile.RunAsync(inProcess, bare.BaseAddress, options.ProfileIterations);
+            }
             foreach (var step in hotPath)
             {
                 log.WriteLine($"  {step.Name,-62} {step.MicrosPerCall,8:0.0} µs {step.BytesPerCall,9:N0} B");
             }
 
-            log.WriteLine("Start and stop:");
-            var instant = await StartStopBench.InstantAsync(outpost, options.InstantIterations, warmup: 10);
-            Print(log, instant);
-            var (local, direct) = await StartStopBench.LocalProcessAsync(outpost, Python, script, options.LocalIterations, warmup: 3);
-            Print(log, local);
-            Print(log, direct);
-
             var report = new Report(options, started, loadBefore, Machine.LoadAverage, generator.Description, populate,
-                polls, breakdown, instant, local, direct, hotPath, clock.Elapsed);
+                polls, breakdown, instant, local, direct, bursts, memory, chain.Results, chain.Missing, hotPath, clock.Elapsed);
             var markdown = report.ToMarkdown();
             if (options.ResultsFile is { } file)
             {
@@ -89,16 +130,25 @@ public static class BenchProgram
             }
             return 0;
         }
+        catch
+        {
+            keep = true;
+            log.WriteLine($"The bench failed; the hosts' logs are kept in {workDir}.");
+            throw;
+        }
         finally
         {
-            Directory.Delete(dataDir, recursive: true);
+            if (!keep)
+            {
+                Directory.Delete(workDir, recursive: true);
+            }
         }
     }
 
-    private static ILoadGenerator? ChooseGenerator(string choice, TextWriter log)
+    private static ILoadGenerator? ChooseGenerator(BenchOptions options, TextWriter log)
     {
         var wrk = WrkLoad.Find();
-        if (choice == "dotnet" || (choice == "auto" && wrk is null))
+        if (options.Generator == "dotnet" || (options.Generator == "auto" && wrk is null))
         {
             return new HttpClientLoad();
         }
@@ -107,7 +157,7 @@ public static class BenchProgram
             log.WriteLine("wrk is not installed (apt-get install -y wrk), or use --generator dotnet.");
             return null;
         }
-        return new WrkLoad(wrk, threads: Math.Max(1, Environment.ProcessorCount));
+        return new WrkLoad(wrk, options.WrkThreads);
     }
 
     private static void Print(TextWriter log, StartStopTimings t) =>

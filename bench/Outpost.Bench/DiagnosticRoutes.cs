@@ -1,3 +1,4 @@
+using Outpost.Bench.Hosts;
 using Outpost.Servers;
 using Outpost.Storage;
 
@@ -16,7 +17,7 @@ public static class DiagnosticRoutes
     /// <summary>Requires an authenticated hub, like the real routes.</summary>
     public const string Authorized = "/bench/authorized";
 
-    /// <summary>Authorized, plus the store lookup of the real poll (<see cref="IServerStore.FindAsync"/>).</summary>
+    /// <summary>Authorized, plus the store read of the real poll (<see cref="IServerStore.FindPollStateAsync"/>).</summary>
     public const string Find = "/bench/find";
 
     public static void Map(WebApplication app)
@@ -25,8 +26,8 @@ public static class DiagnosticRoutes
         app.MapGet($"{Authorized}/services/{{name}}/{{startId}}", () => TypedResults.Ok(PollAnswer.Running)).RequireAuthorization();
         app.MapGet($"{Find}/services/{{name}}/{{startId}}", async (string name, string startId, IServerStore store, CancellationToken cancellationToken) =>
         {
-            var record = await store.FindAsync(new ServerKey(OutpostUnderTest.Hub, name, startId), cancellationToken);
-            return record is null ? Results.NotFound() : TypedResults.Ok(PollAnswer.Running);
+            var state = await store.FindPollStateAsync(new ServerKey(BenchHost.Hub, name, startId), cancellationToken);
+            return state is null ? Results.NotFound() : TypedResults.Ok(PollAnswer.Running);
         }).RequireAuthorization();
     }
 }

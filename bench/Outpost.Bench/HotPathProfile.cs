@@ -20,7 +20,7 @@ public sealed record HotPathStep(string Name, double MicrosPerCall, double Bytes
 /// </summary>
 public static class HotPathProfile
 {
-    public static async Task<IReadOnlyList<HotPathStep>> RunAsync(OutpostUnderTest outpost, BareEndpoint bare, int iterations)
+    public static async Task<IReadOnlyList<HotPathStep>> RunAsync(OutpostUnderTest outpost, Uri bareAddress, int iterations)
     {
         var services = outpost.Services;
         var credentials = services.GetRequiredService<HubCredentials>();
@@ -36,7 +36,7 @@ public static class HotPathProfile
         using var client = new HttpClient();
         client.DefaultRequestHeaders.Authorization = outpost.Authorization;
         var outpostPoll = new Uri(outpost.BaseAddress, $"/services/{key.Name}/{key.StartId}");
-        var barePoll = new Uri(bare.BaseAddress, $"/services/{key.Name}/{key.StartId}");
+        var barePoll = new Uri(bareAddress, $"/services/{key.Name}/{key.StartId}");
 
         return
         [
@@ -52,9 +52,11 @@ public static class HotPathProfile
                 async () => await RawSelectAsync(database, key), parallel),
             await TimeAsync("the same SELECT, prepared once on a kept-open connection", iterations,
                 async () => await prepared.ReadAsync(key)),
-            await TimeAsync("IServerStore.FindAsync", iterations, async () => await store.FindAsync(key)),
+            await TimeAsync("IServerStore.FindAsync (the whole row)", iterations, async () => await store.FindAsync(key)),
             await TimeAsync($"IServerStore.FindAsync, {parallel} concurrent callers (wall time / calls)", iterations,
                 async () => await store.FindAsync(key), parallel),
+            await TimeAsync("IServerStore.FindPollStateAsync (the poll's read)", iterations,
+                async () => await store.FindPollStateAsync(key)),
             await TimeAsync("ServerLauncher.PollAsync (instant backend)", iterations,
                 async () => await launcher.PollAsync(key, collectLogs: false, CancellationToken.None)),
             await TimeLocalStatusAsync(outpost, store, backends, iterations),

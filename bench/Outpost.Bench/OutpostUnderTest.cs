@@ -10,14 +10,16 @@ using Outpost.Hosting;
 namespace Outpost.Bench;
 
 /// <summary>
-/// The real Outpost (<see cref="OutpostApp.Build"/>), in this process on a loopback port, with a temporary
-/// data folder, one hub, the <see cref="InstantBackend"/> as default and the local-process backend
+/// The real Outpost (<see cref="OutpostApp.Build"/>) in the bench's own process, for the step-by-step
+/// profile of the poll path (<see cref="HotPathProfile"/>), which calls its services directly. Everything
+/// else the bench measures runs in separate processes (<see cref="Hosts.ChildHost"/>). Temporary data
+/// folder, one hub, the <see cref="InstantBackend"/> as default and the local-process backend
 /// (<c>python3 StartStop/listen.py</c>, a trivial listener) reachable through the profile <c>local</c>.
 /// </summary>
 public sealed class OutpostUnderTest : IAsyncDisposable
 {
-    public const string Hub = "bench";
-    public const string LocalProfile = "local";
+    public const string Hub = Hosts.BenchHost.Hub;
+    public const string LocalProfile = Hosts.BenchHost.LocalProfile;
 
     private readonly WebApplication _app;
 

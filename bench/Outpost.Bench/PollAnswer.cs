@@ -7,5 +7,7 @@ public sealed record PollAnswer(
     [property: JsonPropertyName("status")][property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Status,
     [property: JsonPropertyName("logs")] string[] Logs)
 {
+    public const string RunningJson = """{"status":null,"logs":[]}""";
+
     public static readonly PollAnswer Running = new(null, []);
 }

@@ -1,37 +1,44 @@
 using System.Diagnostics;
+using Outpost.Bench.Hosts;
 
 namespace Outpost.Bench.StartStop;
 
 /// <summary>Timings of one kind of start and stop, in milliseconds, one entry per iteration.</summary>
-public sealed record StartStopTimings(string Name, IReadOnlyList<double> StartMs, IReadOnlyList<double> StopMs);
+public sealed record StartStopTimings(string Name, IReadOnlyList<double> StartMs, IReadOnlyList<double> StopMs)
+{
+    public double StartP50 => Stats.Median(StartMs);
+
+    public double StopP50 => Stats.Median(StopMs);
+}
+
+/// <summary>P2 in one run: the Outpost's start and stop with the instant backend, and the same calls to the bare endpoint.</summary>
+public sealed record InstantRun(int Run, StartStopTimings Outpost, StartStopTimings Bare);
 
 /// <summary>
 /// Sync starts and sync stops through the real API, one after another: with the instant backend
-/// (the Outpost's own cost), and with the local-process backend running <c>listen.py</c>, interleaved
-/// with the same command spawned directly (<see cref="DirectCommand"/>) so both see the same noise.
+/// (the Outpost's own cost; the bare endpoint answering the same calls is the HTTP round trip alone),
+/// and with the local-process backend running <c>listen.py</c>, interleaved with the same command
+/// spawned directly (<see cref="DirectCommand"/>) so both see the same noise.
 /// </summary>
 public static class StartStopBench
 {
-    public static async Task<StartStopTimings> InstantAsync(OutpostUnderTest outpost, int iterations, int warmup)
+    public static async Task<IReadOnlyList<InstantRun>> InstantAsync(ChildHost outpost, ChildHost bare, int runs, int iterations, int warmup, TextWriter log)
     {
-        var starts = new List<double>();
-        var stops = new List<double>();
-        for (var i = 0; i < warmup + iterations; i++)
+        var results = new List<InstantRun>();
+        for (var run = 1; run <= runs; run++)
         {
-            var (start, stop) = await ThroughApiAsync(outpost, $"instant{i}", profile: null);
-            if (i >= warmup)
-            {
-                starts.Add(start);
-                stops.Add(stop);
-            }
+            var bareTimings = await TimeAsync(bare.Client, "bare endpoint, same calls", $"instant-r{run}-", iterations, warmup, profile: null);
+            var outpostTimings = await TimeAsync(outpost.Client, "Outpost, instant backend", $"instant-r{run}-", iterations, warmup, profile: null);
+            results.Add(new InstantRun(run, outpostTimings, bareTimings));
+            log.WriteLine($"  run {run}: Outpost start p50 {outpostTimings.StartP50:0.00} ms, stop p50 {outpostTimings.StopP50:0.00} ms | " +
+                          $"bare start p50 {bareTimings.StartP50:0.00} ms, stop p50 {bareTimings.StopP50:0.00} ms");
         }
-        return new StartStopTimings("Outpost, instant backend", starts, stops);
+        return results;
     }
 
     public static async Task<(StartStopTimings Outpost, StartStopTimings Direct)> LocalProcessAsync(
-        OutpostUnderTest outpost, string python, string script, int iterations, int warmup)
+        ChildHost outpost, string python, string script, string home, int iterations, int warmup)
     {
-        var home = Path.Combine(outpost.DataDir, "direct-home");
         Directory.CreateDirectory(home);
         var outpostStarts = new List<double>();
         var outpostStops = new List<double>();
@@ -40,7 +47,7 @@ public static class StartStopBench
         for (var i = 0; i < warmup + iterations; i++)
         {
             var direct = await DirectCommand.RunOnceAsync(python, script, home);
-            var (start, stop) = await ThroughApiAsync(outpost, $"local{i}", OutpostUnderTest.LocalProfile);
+            var (start, stop) = await ThroughApiAsync(outpost.Client, $"local{i}", BenchHost.LocalProfile);
             if (i >= warmup)
             {
                 directStarts.Add(direct.StartMs);
@@ -53,13 +60,29 @@ public static class StartStopBench
                 new StartStopTimings("same command, spawned directly", directStarts, directStops));
     }
 
-    private static async Task<(double StartMs, double StopMs)> ThroughApiAsync(OutpostUnderTest outpost, string name, string? profile)
+    private static async Task<StartStopTimings> TimeAsync(BenchClient client, string name, string prefix, int iterations, int warmup, string? profile)
+    {
+        var starts = new List<double>();
+        var stops = new List<double>();
+        for (var i = 0; i < warmup + iterations; i++)
+        {
+            var (start, stop) = await ThroughApiAsync(client, $"{prefix}{i}", profile);
+            if (i >= warmup)
+            {
+                starts.Add(start);
+                stops.Add(stop);
+            }
+        }
+        return new StartStopTimings(name, starts, stops);
+    }
+
+    private static async Task<(double StartMs, double StopMs)> ThroughApiAsync(BenchClient client, string name, string? profile)
     {
         var started = Stopwatch.GetTimestamp();
-        await outpost.StartServerAsync(name, "s", profile);
+        await client.StartServerAsync(name, "s", profile);
         var startMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var stopping = Stopwatch.GetTimestamp();
-        await outpost.StopServerAsync(name, "s");
+        await client.StopServerAsync(name, "s");
         return (startMs, Stopwatch.GetElapsedTime(stopping).TotalMilliseconds);
     }
 }

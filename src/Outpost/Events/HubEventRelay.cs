@@ -25,6 +25,7 @@ public sealed partial class HubEventRelay(
     ILogger<HubEventRelay> logger) : BackgroundService
 {
     public const string HttpClientName = "hub-events";
+    private const int BatchSize = 1000;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Asks the relay to look at the outbox now.</summary>
@@ -61,17 +62,14 @@ public sealed partial class HubEventRelay(
         }
     }
 
-    /// <summary>Delivers what is due; returns how long until the next retry is due (null: nothing pending).</summary>
+    /// <summary>
+    /// Delivers what is due; returns how long until the next retry is due (null: nothing waits). Reads only due
+    /// events and the next retry time (both indexed), so a pass costs what is due, not the whole backlog.
+    /// </summary>
     internal async Task<TimeSpan?> DeliverDueAsync(CancellationToken cancellationToken)
     {
-        var pending = await outbox.PendingAsync(1000, cancellationToken);
-        metrics.SetRelayBacklog(pending.Count);
-        if (pending.Count == 0)
-        {
-            return null;
-        }
-        var nextDue = new ConcurrentMin();
-        var byServer = pending.GroupBy(e => e.Server).Select(g => g.ToList());
+        var due = await outbox.DueAsync(time.GetUtcNow(), BatchSize, cancellationToken);
+        var byServer = due.GroupBy(e => e.Server).Select(g => g.ToList());
         await Parallel.ForEachAsync(
             byServer,
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
@@ -79,20 +77,18 @@ public sealed partial class HubEventRelay(
             {
                 foreach (var outboxEvent in events)
                 {
-                    var now = time.GetUtcNow();
-                    if (outboxEvent.NextAttemptAt > now)
-                    {
-                        nextDue.Offer(outboxEvent.NextAttemptAt - now);
-                        return; // keep order: later events of this server wait for this one
-                    }
                     if (!await TryDeliverAsync(outboxEvent, ct))
                     {
-                        nextDue.Offer(TimeSpan.Zero);
-                        return;
+                        return; // keep order: later events of this server wait for this one (rescheduled with it)
                     }
                 }
             });
-        return nextDue.Value;
+        if (due.Count == BatchSize)
+        {
+            return TimeSpan.Zero; // more may be due
+        }
+        var now = time.GetUtcNow();
+        return await outbox.NextAttemptAfterAsync(now, cancellationToken) is { } next ? next - now : null;
     }
 
     private async Task<bool> TryDeliverAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken)
@@ -151,21 +147,6 @@ public sealed partial class HubEventRelay(
         Log.EventRetry(logger, outboxEvent.Server, attempts, failure, backoff.TotalMilliseconds);
         await outbox.RescheduleAsync(outboxEvent.Id, attempts, time.GetUtcNow() + backoff, CancellationToken.None);
         return false;
-    }
-
-    private sealed class ConcurrentMin
-    {
-        private readonly Lock _lock = new();
-
-        public TimeSpan? Value { get; private set; }
-
-        public void Offer(TimeSpan candidate)
-        {
-            lock (_lock)
-            {
-                Value = Value is { } current && current <= candidate ? current : candidate;
-            }
-        }
     }
 
     private static partial class Log

@@ -12,6 +12,7 @@ public static class LogEvents
     public const int ServerAdopted = 110;
     public const int ServerRecoveredFailed = 111;
     public const int ReconcileFailed = 112;
+    public const int ServersAdopted = 113;
     public const int RuntimeExpired = 120;
     public const int RuntimeSweepFailed = 121;
     public const int OrphanStopped = 122;

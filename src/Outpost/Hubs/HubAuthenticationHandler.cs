@@ -23,6 +23,12 @@ public sealed class HubAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        if (Request.Headers.Authorization.Count == 0)
+        {
+            // Anonymous routes (/ping, /health, /metrics) come here on every call: no result, not a failure,
+            // so nothing is logged at Information; a protected route still challenges with "Not authenticated".
+            return AuthenticateResult.NoResult();
+        }
         if (!AuthenticationHeaderValue.TryParse(Request.Headers.Authorization, out var header)
             || !"Basic".Equals(header.Scheme, StringComparison.OrdinalIgnoreCase)
             || header.Parameter is null)

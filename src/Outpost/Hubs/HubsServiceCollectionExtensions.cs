@@ -13,7 +13,12 @@ public static class HubsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubsOptions>, HubsOptionsValidator>();
         services.AddSingleton<HubCredentials>();
-        services.AddAuthentication(HubAuthenticationHandler.SchemeName)
+        // Not AddAuthentication(): it also registers ASP.NET Core Data Protection, whose hosted service loads
+        // (or creates and writes) an XML key ring at start-up, costing start-up time and about 4 MiB of
+        // memory; the hubs' Basic authentication never uses it. These are the parts it needs.
+        services.AddAuthenticationCore(o => o.DefaultScheme = HubAuthenticationHandler.SchemeName);
+        services.AddWebEncoders();
+        new AuthenticationBuilder(services)
             .AddScheme<AuthenticationSchemeOptions, HubAuthenticationHandler>(HubAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         return services;

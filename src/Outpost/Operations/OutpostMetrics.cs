@@ -17,7 +17,6 @@ public sealed class OutpostMetrics
     private readonly ConcurrentDictionary<(string Backend, string Outcome), long> _starts = new();
     private long _eventsDelivered;
     private long _eventsDropped;
-    private long _relayBacklog;
 
     public void ObserveRequest(string method, string route, int status, TimeSpan elapsed) =>
         _requests.GetOrAdd((method, route, status), _ => new Histogram()).Observe(elapsed.TotalSeconds);
@@ -26,8 +25,6 @@ public sealed class OutpostMetrics
         _starts.AddOrUpdate((backend, succeeded ? "succeeded" : "failed"), 1, (_, n) => n + 1);
 
     public void EventDelivered(bool accepted) => Interlocked.Increment(ref accepted ? ref _eventsDelivered : ref _eventsDropped);
-
-    public void SetRelayBacklog(int count) => Interlocked.Exchange(ref _relayBacklog, count);
 
     public async Task<string> RenderAsync(IServerStore servers, IEventOutbox outbox, ILeadership leadership, CancellationToken cancellationToken)
     {
@@ -47,10 +44,10 @@ public sealed class OutpostMetrics
         {
             text.Append(CultureInfo.InvariantCulture, $"outpost_starts_total{{backend=\"{Escape(backend)}\",outcome=\"{outcome}\"}} {count}\n");
         }
-        Interlocked.Exchange(ref _relayBacklog, await outbox.CountAsync(cancellationToken));
+        var relayBacklog = await outbox.CountAsync(cancellationToken);
         text.AppendLine("# HELP outpost_event_relay_backlog Progress events stored and not yet delivered.");
         text.AppendLine("# TYPE outpost_event_relay_backlog gauge");
-        text.Append(CultureInfo.InvariantCulture, $"outpost_event_relay_backlog {Interlocked.Read(ref _relayBacklog)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"outpost_event_relay_backlog {relayBacklog}\n");
         text.AppendLine("# HELP outpost_events_total Progress events handed over to hubs (delivered) or given up (dropped).");
         text.AppendLine("# TYPE outpost_events_total counter");
         text.Append(CultureInfo.InvariantCulture, $"outpost_events_total{{result=\"delivered\"}} {Interlocked.Read(ref _eventsDelivered)}\n");
@@ -73,8 +70,13 @@ public sealed class OutpostMetrics
 
         public void Observe(double seconds)
         {
-            var index = Array.FindIndex(Buckets, b => seconds <= b);
-            Interlocked.Increment(ref _counts[index < 0 ? Buckets.Length : index]);
+            // A loop, not Array.FindIndex with a lambda: this runs on every request, and the lambda captured seconds.
+            var index = 0;
+            while (index < Buckets.Length && seconds > Buckets[index])
+            {
+                index++;
+            }
+            Interlocked.Increment(ref _counts[index]);
             Interlocked.Add(ref _sumMicros, (long)(seconds * 1_000_000));
         }
 

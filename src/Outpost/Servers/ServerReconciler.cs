@@ -12,6 +12,8 @@ namespace Outpost.Servers;
 /// every <see cref="ReplicasOptions.ReconcileSeconds"/>: unfinished stops whose replica is gone are
 /// finished and starts whose replica is gone are cleaned up and reported failed. With SQLite the only
 /// replica that can be gone is this process's previous life, so this happens once, after a restart.
+/// Only the first pass reads running servers; later passes read servers in the middle of a start or a
+/// stop (indexed by phase), so a pass costs what is changing, not how many servers run.
 /// </summary>
 public sealed partial class ServerReconciler(
     IServerStore store,
@@ -23,6 +25,7 @@ public sealed partial class ServerReconciler(
     ILogger<ServerReconciler> logger) : BackgroundService
 {
     private static readonly ServerPhase[] Unfinished = [ServerPhase.Pending, ServerPhase.Starting, ServerPhase.Running, ServerPhase.Stopping];
+    private static readonly ServerPhase[] InFlight = [ServerPhase.Pending, ServerPhase.Starting, ServerPhase.Stopping];
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(ReconcileWhileLeaderAsync, stoppingToken);
 
@@ -44,24 +47,33 @@ public sealed partial class ServerReconciler(
         }
     }
 
-    /// <summary>One pass over unfinished servers; running ones are checked only when <paramref name="adoptRunning"/>.</summary>
+    /// <summary>One pass over unfinished servers; running ones are read and checked only when <paramref name="adoptRunning"/>.</summary>
     internal async Task ReconcileAsync(bool adoptRunning, CancellationToken cancellationToken)
     {
-        var records = await store.ListByPhaseAsync(Unfinished, cancellationToken);
+        var records = await store.ListByPhaseAsync(adoptRunning ? Unfinished : InFlight, cancellationToken);
+        var adopted = 0;
         await Parallel.ForEachAsync(records, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (record, ct) =>
         {
             try
             {
-                await ReconcileAsync(record, adoptRunning, ct);
+                if (await ReconcileAsync(record, adoptRunning, ct))
+                {
+                    Interlocked.Increment(ref adopted);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Log.ReconcileFailed(logger, record.Key.ToString(), ex);
             }
         });
+        if (adoptRunning)
+        {
+            Log.AdoptedAll(logger, adopted);
+        }
     }
 
-    private async Task ReconcileAsync(ServerRecord record, bool adoptRunning, CancellationToken cancellationToken)
+    /// <summary>Reconciles one server; true when it was running and still runs (adopted).</summary>
+    private async Task<bool> ReconcileAsync(ServerRecord record, bool adoptRunning, CancellationToken cancellationToken)
     {
         if (record.Phase != ServerPhase.Running)
         {
@@ -71,11 +83,11 @@ public sealed partial class ServerReconciler(
                 Log.ReplicaGone(logger, record.Key.ToString(), record.Phase.ToString(), record.Owner ?? "(unknown)");
                 await launcher.RecoverAsync(record, cancellationToken);
             }
-            return;
+            return false;
         }
         if (!adoptRunning || record.Handle is null || !backends.TryGet(record.Backend, out var backend))
         {
-            return;
+            return false;
         }
         var status = await backend.GetStatusAsync(record.Handle, cancellationToken);
         if (status.State == BackendState.Exited)
@@ -87,12 +99,18 @@ public sealed partial class ServerReconciler(
         {
             Log.Adopted(logger, record.Key.ToString(), status.State.ToString());
         }
+        return status.State != BackendState.Exited;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = LogEvents.ServerAdopted, Level = LogLevel.Information, Message = "Adopted {Server} ({State})")]
+        // One line per server at Debug: after a restart with 10,000 servers, that many lines at Information
+        // would fill the log and hold up start-up; AdoptedAll says how many at Information.
+        [LoggerMessage(EventId = LogEvents.ServerAdopted, Level = LogLevel.Debug, Message = "Adopted {Server} ({State})")]
         public static partial void Adopted(ILogger logger, string server, string state);
+
+        [LoggerMessage(EventId = LogEvents.ServersAdopted, Level = LogLevel.Information, Message = "Adopted {Count} running servers")]
+        public static partial void AdoptedAll(ILogger logger, int count);
 
         [LoggerMessage(EventId = LogEvents.ReconcileFailed, Level = LogLevel.Error, Message = "Could not reconcile {Server}")]
         public static partial void ReconcileFailed(ILogger logger, string server, Exception exception);

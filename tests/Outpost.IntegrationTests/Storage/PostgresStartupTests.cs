@@ -47,7 +47,8 @@ public sealed class PostgresStartupTests
         settings["Logging:LogLevel:Outpost.Storage"] = "Information";
 
         var starting = OutpostProcess.StartAsync(dataDir, logFile: logFile, extra: settings);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Open the database only once the Outpost has said it waits: a fixed delay raced a slow start-up on a busy machine.
+        await WaitForLogAsync(logFile, "Waiting for the Postgres database", TimeSpan.FromSeconds(60));
         later.Open();
         await using var outpost = await starting;
 
@@ -85,5 +86,23 @@ public sealed class PostgresStartupTests
         Assert.Equal(1, exitCode);
         Assert.Contains("Outpost:Storage:ConnectionString is required", errors);
         Assert.Contains("Outpost:Storage:EncryptionKey is required", errors);
+    }
+
+    private static async Task WaitForLogAsync(string logFile, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (File.Exists(logFile))
+            {
+                await using var stream = new FileStream(logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                if ((await new StreamReader(stream).ReadToEndAsync()).Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"'{text}' did not appear in {logFile} within {timeout.TotalSeconds} s");
     }
 }

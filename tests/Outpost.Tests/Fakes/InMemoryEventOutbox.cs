@@ -48,6 +48,36 @@ public sealed class InMemoryEventOutbox(TimeProvider time) : IEventOutbox
         }
     }
 
+    public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var waiting = new HashSet<string>(StringComparer.Ordinal);
+            var due = new List<OutboxEvent>();
+            foreach (var e in _events.OrderBy(e => e.Id))
+            {
+                if (e.NextAttemptAt > now)
+                {
+                    waiting.Add(e.Server);
+                }
+                else if (!waiting.Contains(e.Server))
+                {
+                    due.Add(e);
+                }
+            }
+            return Task.FromResult<IReadOnlyList<OutboxEvent>>([.. due.Take(limit)]);
+        }
+    }
+
+    public Task<DateTimeOffset?> NextAttemptAfterAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var later = _events.Where(e => e.NextAttemptAt > now).Select(e => e.NextAttemptAt).ToList();
+            return Task.FromResult<DateTimeOffset?>(later.Count == 0 ? null : later.Min());
+        }
+    }
+
     public Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
         lock (_lock)
@@ -64,7 +94,19 @@ public sealed class InMemoryEventOutbox(TimeProvider time) : IEventOutbox
             var index = _events.FindIndex(e => e.Id == id);
             if (index >= 0)
             {
-                _events[index] = _events[index] with { Attempts = attempts, NextAttemptAt = nextAttemptAt };
+                var server = _events[index].Server;
+                for (var i = 0; i < _events.Count; i++)
+                {
+                    var e = _events[i];
+                    if (e.Server == server && e.Id >= id)
+                    {
+                        _events[i] = e with
+                        {
+                            Attempts = e.Id == id ? attempts : e.Attempts,
+                            NextAttemptAt = e.NextAttemptAt > nextAttemptAt ? e.NextAttemptAt : nextAttemptAt,
+                        };
+                    }
+                }
             }
         }
         return Task.CompletedTask;

@@ -75,6 +75,52 @@ public abstract class EventOutboxTests<TFixture> : StoreTests<TFixture>
         Assert.True(raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes("event-token-c0ffee-secret")) < 0);
     }
 
+    [Fact]
+    public async Task DueAsync_EventWaitingForRetry_HoldsBackOnlyTheLaterEventsOfItsServer()
+    {
+        var one = await Outbox.AppendAsync(Event("s1", "one"));
+        await Outbox.AppendAsync(Event("s1", "two"));
+        await Outbox.AppendAsync(Event("s2", "other"));
+        var retry = Db.Time.GetUtcNow().AddSeconds(30);
+        await Outbox.RescheduleAsync(one, 1, retry);
+        await Outbox.AppendAsync(Event("s1", "three")); // appended while "one" waits: due, but must not overtake it
+
+        Assert.Equal(["other"], (await Outbox.DueAsync(Db.Time.GetUtcNow(), 10)).Select(e => e.Body));
+        Assert.Equal(retry, await Outbox.NextAttemptAfterAsync(Db.Time.GetUtcNow()));
+
+        Db.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(["one", "two", "other", "three"], (await Outbox.DueAsync(Db.Time.GetUtcNow(), 10)).Select(e => e.Body));
+        Assert.Null(await Outbox.NextAttemptAfterAsync(Db.Time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task DueAsync_Limit_ReturnsTheOldestDue()
+    {
+        var first = await Outbox.AppendAsync(Event("s1", "one"));
+        await Outbox.AppendAsync(Event("s2", "two"));
+
+        Assert.Equal(first, Assert.Single(await Outbox.DueAsync(Db.Time.GetUtcNow(), 1)).Id);
+    }
+
+    [Fact]
+    public async Task RescheduleAsync_LaterEventsOfTheServer_AreHeldBackWithoutCountingAttempts()
+    {
+        await Outbox.AppendAsync(Event("s1", "zero"));
+        var one = await Outbox.AppendAsync(Event("s1", "one"));
+        await Outbox.AppendAsync(Event("s1", "two"));
+        await Outbox.AppendAsync(Event("s2", "other"));
+        var now = Db.Time.GetUtcNow();
+        var retry = now.AddSeconds(30);
+
+        await Outbox.RescheduleAsync(one, 2, retry);
+
+        var stored = (await Outbox.PendingAsync(10)).ToDictionary(e => e.Body);
+        Assert.Equal((0, now), (stored["zero"].Attempts, stored["zero"].NextAttemptAt));
+        Assert.Equal((2, retry), (stored["one"].Attempts, stored["one"].NextAttemptAt));
+        Assert.Equal((0, retry), (stored["two"].Attempts, stored["two"].NextAttemptAt));
+        Assert.Equal((0, now), (stored["other"].Attempts, stored["other"].NextAttemptAt));
+    }
+
     private static OutboxEvent Event(string server, string body) => new()
     {
         Hub = "hub1",

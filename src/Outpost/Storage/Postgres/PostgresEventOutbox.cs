@@ -16,12 +16,33 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
             new { outboxEvent.Hub, outboxEvent.Server, outboxEvent.Url, Token = protector.Protect(outboxEvent.Token), outboxEvent.Body, Now = time.GetUtcNow() });
     }
 
-    public async Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default)
+    private const string Columns = "id, hub, server, url, token, body, attempts, next_attempt_at, created_at";
+
+    public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {Columns} FROM events ORDER BY id LIMIT @limit", new { limit }, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            $"""
+            SELECT {Columns} FROM events e
+            WHERE e.next_attempt_at <= @now
+              AND NOT EXISTS (SELECT 1 FROM events w WHERE w.server = e.server AND w.id < e.id AND w.next_attempt_at > @now)
+            ORDER BY e.id LIMIT @limit
+            """,
+            new { now, limit }, cancellationToken);
+
+    public async Task<DateTimeOffset?> NextAttemptAfterAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var next = await connection.ExecuteScalarAsync<DateTime?>("SELECT MIN(next_attempt_at) FROM events WHERE next_attempt_at > @now", new { now });
+        return next is { } value ? PostgresServerStore.Utc(value) : null;
+    }
+
+    private async Task<IReadOnlyList<OutboxEvent>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(long Id, string Hub, string Server, string Url, byte[] Token, string Body, int Attempts, DateTime NextAttemptAt, DateTime CreatedAt)>(
-            "SELECT id, hub, server, url, token, body, attempts, next_attempt_at, created_at FROM events ORDER BY id LIMIT @limit",
-            new { limit });
+            sql, parameters);
         return [.. rows.Select(r => new OutboxEvent
         {
             Id = r.Id, Hub = r.Hub, Server = r.Server, Url = r.Url, Token = protector.Unprotect(r.Token), Body = r.Body,
@@ -39,7 +60,11 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
-            "UPDATE events SET attempts = @attempts, next_attempt_at = @nextAttemptAt WHERE id = @id",
+            """
+            UPDATE events SET next_attempt_at = GREATEST(next_attempt_at, @nextAttemptAt),
+                              attempts = CASE WHEN id = @id THEN @attempts ELSE attempts END
+            WHERE server = (SELECT server FROM events WHERE id = @id) AND id >= @id
+            """,
             new { id, attempts, nextAttemptAt });
     }
 

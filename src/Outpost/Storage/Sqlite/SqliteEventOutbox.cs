@@ -5,24 +5,45 @@ namespace Outpost.Storage.Sqlite;
 /// <summary><see cref="IEventOutbox"/> over SQLite; tokens are encrypted.</summary>
 public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector protector, TimeProvider time) : IEventOutbox
 {
-    public async Task<long> AppendAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken = default)
+    public Task<long> AppendAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var now = SqliteServerStore.Format(time.GetUtcNow());
-        return await connection.ExecuteScalarAsync<long>(
+        return database.WriteAsync(connection => connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO events (hub, server, url, token, body, attempts, next_attempt_at, created_at)
             VALUES (@Hub, @Server, @Url, @Token, @Body, 0, @Now, @Now) RETURNING id
             """,
-            new { outboxEvent.Hub, outboxEvent.Server, outboxEvent.Url, Token = protector.Protect(outboxEvent.Token), outboxEvent.Body, Now = now });
+            new { outboxEvent.Hub, outboxEvent.Server, outboxEvent.Url, Token = protector.Protect(outboxEvent.Token), outboxEvent.Body, Now = now }), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default)
+    private const string Columns = "id, hub, server, url, token, body, attempts, next_attempt_at, created_at";
+
+    public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync($"SELECT {Columns} FROM events ORDER BY id LIMIT @limit", new { limit }, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(
+            $"""
+            SELECT {Columns} FROM events e
+            WHERE e.next_attempt_at <= @now
+              AND NOT EXISTS (SELECT 1 FROM events w WHERE w.server = e.server AND w.id < e.id AND w.next_attempt_at > @now)
+            ORDER BY e.id LIMIT @limit
+            """,
+            new { now = SqliteServerStore.Format(now), limit }, cancellationToken);
+
+    public async Task<DateTimeOffset?> NextAttemptAfterAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var next = await connection.ExecuteScalarAsync<string?>(
+            "SELECT MIN(next_attempt_at) FROM events WHERE next_attempt_at > @now", new { now = SqliteServerStore.Format(now) });
+        return next is null ? null : SqliteServerStore.Parse(next);
+    }
+
+    private async Task<IReadOnlyList<OutboxEvent>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(long Id, string Hub, string Server, string Url, byte[] Token, string Body, long Attempts, string NextAttemptAt, string CreatedAt)>(
-            "SELECT id, hub, server, url, token, body, attempts, next_attempt_at, created_at FROM events ORDER BY id LIMIT @limit",
-            new { limit });
+            sql, parameters);
         return [.. rows.Select(r => new OutboxEvent
         {
             Id = r.Id, Hub = r.Hub, Server = r.Server, Url = r.Url, Token = protector.Unprotect(r.Token), Body = r.Body,
@@ -30,19 +51,17 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
         })];
     }
 
-    public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("DELETE FROM events WHERE id = @id", new { id });
-    }
+    public Task DeleteAsync(long id, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM events WHERE id = @id", new { id }), cancellationToken);
 
-    public async Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            "UPDATE events SET attempts = @attempts, next_attempt_at = @next WHERE id = @id",
-            new { id, attempts, next = SqliteServerStore.Format(nextAttemptAt) });
-    }
+    public Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(connection => connection.ExecuteAsync(
+            """
+            UPDATE events SET next_attempt_at = MAX(next_attempt_at, @next),
+                              attempts = CASE WHEN id = @id THEN @attempts ELSE attempts END
+            WHERE server = (SELECT server FROM events WHERE id = @id) AND id >= @id
+            """,
+            new { id, attempts, next = SqliteServerStore.Format(nextAttemptAt) }), cancellationToken);
 
     public async Task<int> CountAsync(CancellationToken cancellationToken = default)
     {

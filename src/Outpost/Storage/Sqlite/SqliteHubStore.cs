@@ -11,16 +11,13 @@ public sealed class SqliteHubStore(SqliteDatabase database, TimeProvider time) :
         return await connection.ExecuteScalarAsync<string?>("SELECT password_hash FROM hubs WHERE name = @hub", new { hub });
     }
 
-    public async Task SetPasswordHashAsync(string hub, string passwordHash, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+    public Task SetPasswordHashAsync(string hub, string passwordHash, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(connection => connection.ExecuteAsync(
             """
             INSERT INTO hubs (name, password_hash, created_at) VALUES (@hub, @passwordHash, @now)
             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash
             """,
-            new { hub, passwordHash, now = SqliteServerStore.Format(time.GetUtcNow()) });
-    }
+            new { hub, passwordHash, now = SqliteServerStore.Format(time.GetUtcNow()) }), cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
     {

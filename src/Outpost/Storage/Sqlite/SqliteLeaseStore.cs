@@ -7,33 +7,28 @@ public sealed class SqliteLeaseStore(SqliteDatabase database, TimeProvider time)
 {
     public async Task<bool> TryAcquireAsync(string name, string holder, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var won = await connection.ExecuteScalarAsync<string?>(
+        var won = await database.WriteAsync(connection => connection.ExecuteScalarAsync<string?>(
             """
             INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expires)
             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
             WHERE leases.holder = excluded.holder OR leases.expires_at <= @now
             RETURNING holder
             """,
-            new { name, holder, expires = SqliteServerStore.Format(now + ttl), now = SqliteServerStore.Format(now) });
+            new { name, holder, expires = SqliteServerStore.Format(now + ttl), now = SqliteServerStore.Format(now) }), cancellationToken);
         return won == holder;
     }
 
     public async Task<bool> RenewAsync(string name, string holder, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         var now = time.GetUtcNow();
-        return await connection.ExecuteAsync(
+        return await database.WriteAsync(connection => connection.ExecuteAsync(
             "UPDATE leases SET expires_at = @expires WHERE name = @name AND holder = @holder AND expires_at > @now",
-            new { name, holder, expires = SqliteServerStore.Format(now + ttl), now = SqliteServerStore.Format(now) }) == 1;
+            new { name, holder, expires = SqliteServerStore.Format(now + ttl), now = SqliteServerStore.Format(now) }), cancellationToken) == 1;
     }
 
-    public async Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("DELETE FROM leases WHERE name = @name AND holder = @holder", new { name, holder });
-    }
+    public Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM leases WHERE name = @name AND holder = @holder", new { name, holder }), cancellationToken);
 
     public async Task<string?> FindHolderAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -43,9 +38,6 @@ public sealed class SqliteLeaseStore(SqliteDatabase database, TimeProvider time)
             new { name, now = SqliteServerStore.Format(time.GetUtcNow()) });
     }
 
-    public async Task<int> PurgeExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync("DELETE FROM leases WHERE expires_at < @before", new { before = SqliteServerStore.Format(before) });
-    }
+    public Task<int> PurgeExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM leases WHERE expires_at < @before", new { before = SqliteServerStore.Format(before) }), cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Outpost.Backends;
 using Outpost.Replicas;
 using Outpost.Servers;
@@ -66,9 +67,11 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
         return [.. rows.Select(ToRecord)];
     }
 
-    public async Task<InsertOutcome> InsertAsync(ServerRecord server, ServerQuota? quota = null, CancellationToken cancellationToken = default)
+    public Task<InsertOutcome> InsertAsync(ServerRecord server, ServerQuota? quota = null, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(connection => InsertAsync(connection, server, quota, cancellationToken), cancellationToken);
+
+    private async Task<InsertOutcome> InsertAsync(SqliteConnection connection, ServerRecord server, ServerQuota? quota, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var key = server.Key;
         var existing = await connection.QuerySingleOrDefaultAsync<Row>(
@@ -153,8 +156,7 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
 
     public async Task<bool> TransitionAsync(long id, ServerPhase from, ServerPhase to, ServerChanges changes, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var updated = await connection.ExecuteAsync(
+        var updated = await database.WriteAsync(connection => connection.ExecuteAsync(
             """
             UPDATE servers SET phase = @To, last_update = @Now, owner = @Owner,
                 service_address = COALESCE(@ServiceAddress, service_address),
@@ -170,24 +172,22 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
                 changes.ServiceAddress, changes.ExitCode, changes.Error,
                 EndDate = changes.EndDate is { } end ? Format(end) : null,
                 Handle = changes.Handle is { } handle ? codec.Protect(handle) : null,
-            });
+            }), cancellationToken);
         _pollStates.Invalidate(id);
         return updated == 1;
     }
 
     public async Task SaveHandleAsync(long id, BackendHandle handle, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        await database.WriteAsync(connection => connection.ExecuteAsync(
             "UPDATE servers SET handle = @Handle, last_update = @Now WHERE id = @id",
-            new { id, Handle = codec.Protect(handle), Now = Format(time.GetUtcNow()) });
+            new { id, Handle = codec.Protect(handle), Now = Format(time.GetUtcNow()) }), cancellationToken);
         _pollStates.Invalidate(id);
     }
 
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("DELETE FROM servers WHERE id = @id", new { id });
+        await database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM servers WHERE id = @id", new { id }), cancellationToken);
         _pollStates.Invalidate(id);
     }
 
