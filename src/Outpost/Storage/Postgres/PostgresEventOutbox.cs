@@ -9,32 +9,20 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO events (hub, server, url, token, body, attempts, next_attempt_at, created_at)
-            VALUES (@Hub, @Server, @Url, @Token, @Body, 0, @Now, @Now) RETURNING id
-            """,
+            OutboxSql.Insert,
             new { outboxEvent.Hub, outboxEvent.Server, outboxEvent.Url, Token = protector.Protect(outboxEvent.Token), outboxEvent.Body, Now = time.GetUtcNow() });
     }
 
-    private const string Columns = "id, hub, server, url, token, body, attempts, next_attempt_at, created_at";
-
     public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync($"SELECT {Columns} FROM events ORDER BY id LIMIT @limit", new { limit }, cancellationToken);
+        QueryAsync(OutboxSql.Pending, new { limit }, cancellationToken);
 
     public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(
-            $"""
-            SELECT {Columns} FROM events e
-            WHERE e.next_attempt_at <= @now
-              AND NOT EXISTS (SELECT 1 FROM events w WHERE w.server = e.server AND w.id < e.id AND w.next_attempt_at > @now)
-            ORDER BY e.id LIMIT @limit
-            """,
-            new { now, limit }, cancellationToken);
+        QueryAsync(OutboxSql.Due, new { now, limit }, cancellationToken);
 
     public async Task<DateTimeOffset?> NextAttemptAfterAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var next = await connection.ExecuteScalarAsync<DateTime?>("SELECT MIN(next_attempt_at) FROM events WHERE next_attempt_at > @now", new { now });
+        var next = await connection.ExecuteScalarAsync<DateTime?>(OutboxSql.NextAttemptAfter, new { now });
         return next is { } value ? PostgresServerStore.Utc(value) : null;
     }
 
@@ -53,7 +41,7 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("DELETE FROM events WHERE id = @id", new { id });
+        await connection.ExecuteAsync(OutboxSql.Delete, new { id });
     }
 
     public async Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default)

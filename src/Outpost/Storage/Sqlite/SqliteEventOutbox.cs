@@ -9,33 +9,21 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
     {
         var now = SqliteServerStore.Format(time.GetUtcNow());
         return database.WriteAsync(connection => connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO events (hub, server, url, token, body, attempts, next_attempt_at, created_at)
-            VALUES (@Hub, @Server, @Url, @Token, @Body, 0, @Now, @Now) RETURNING id
-            """,
+            OutboxSql.Insert,
             new { outboxEvent.Hub, outboxEvent.Server, outboxEvent.Url, Token = protector.Protect(outboxEvent.Token), outboxEvent.Body, Now = now }), cancellationToken);
     }
 
-    private const string Columns = "id, hub, server, url, token, body, attempts, next_attempt_at, created_at";
-
     public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync($"SELECT {Columns} FROM events ORDER BY id LIMIT @limit", new { limit }, cancellationToken);
+        QueryAsync(OutboxSql.Pending, new { limit }, cancellationToken);
 
     public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(
-            $"""
-            SELECT {Columns} FROM events e
-            WHERE e.next_attempt_at <= @now
-              AND NOT EXISTS (SELECT 1 FROM events w WHERE w.server = e.server AND w.id < e.id AND w.next_attempt_at > @now)
-            ORDER BY e.id LIMIT @limit
-            """,
-            new { now = SqliteServerStore.Format(now), limit }, cancellationToken);
+        QueryAsync(OutboxSql.Due, new { now = SqliteServerStore.Format(now), limit }, cancellationToken);
 
     public async Task<DateTimeOffset?> NextAttemptAfterAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var next = await connection.ExecuteScalarAsync<string?>(
-            "SELECT MIN(next_attempt_at) FROM events WHERE next_attempt_at > @now", new { now = SqliteServerStore.Format(now) });
+            OutboxSql.NextAttemptAfter, new { now = SqliteServerStore.Format(now) });
         return next is null ? null : SqliteServerStore.Parse(next);
     }
 
@@ -52,7 +40,7 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
     }
 
     public Task DeleteAsync(long id, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM events WHERE id = @id", new { id }), cancellationToken);
+        database.WriteAsync(connection => connection.ExecuteAsync(OutboxSql.Delete, new { id }), cancellationToken);
 
     public Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default) =>
         database.WriteAsync(connection => connection.ExecuteAsync(
