@@ -68,7 +68,8 @@ public sealed partial class HubEventRelay(
     /// </summary>
     internal async Task<TimeSpan?> DeliverDueAsync(CancellationToken cancellationToken)
     {
-        var due = await outbox.DueAsync(time.GetUtcNow(), BatchSize, cancellationToken);
+        var passStart = time.GetUtcNow();
+        var due = await outbox.DueAsync(passStart, BatchSize, cancellationToken);
         var byServer = due.GroupBy(e => e.Server).Select(g => g.ToList());
         await Parallel.ForEachAsync(
             byServer,
@@ -87,8 +88,14 @@ public sealed partial class HubEventRelay(
         {
             return TimeSpan.Zero; // more may be due
         }
-        var now = time.GetUtcNow();
-        return await outbox.NextAttemptAfterAsync(now, cancellationToken) is { } next ? next - now : null;
+        // Later than the pass's start, not its end: a retry that fell due while this pass ran was neither
+        // delivered nor is it in the future now, and asking from the end would leave it for the idle wait.
+        if (await outbox.NextAttemptAfterAsync(passStart, cancellationToken) is not { } next)
+        {
+            return null;
+        }
+        var wait = next - time.GetUtcNow();
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 
     private async Task<bool> TryDeliverAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken)

@@ -69,6 +69,28 @@ public sealed class HubEventRelayTests
     }
 
     [Fact]
+    public async Task DeliverDueAsync_ARetryFallsDueWhileThePassRuns_AsksForAnotherPassAtOnce()
+    {
+        Add("s1", "one");
+        _http.Respond = _ => HttpStatusCode.InternalServerError;
+        await _relay.DeliverDueAsync(CancellationToken.None); // "one" waits until 500 ms from now
+        _time.Advance(TimeSpan.FromMilliseconds(400));
+        Add("s2", "slow");
+        _http.Respond = r =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(300)); // the hub takes long: "one" falls due meanwhile
+            return HttpStatusCode.OK;
+        };
+
+        var next = await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(TimeSpan.Zero, next);
+        Assert.Equal(["one"], _outbox.Events.Select(e => e.Body));
+        Assert.Null(await _relay.DeliverDueAsync(CancellationToken.None)); // that pass sends it
+        Assert.Empty(_outbox.Events);
+    }
+
+    [Fact]
     public async Task DeliverDueAsync_BeforeRetryIsDue_SendsNothingAndReturnsTheWait()
     {
         Add("s1", "one");
