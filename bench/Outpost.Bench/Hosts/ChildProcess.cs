@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace Outpost.Bench.Hosts;
 
@@ -11,9 +10,8 @@ namespace Outpost.Bench.Hosts;
 /// Outpost.Bench.dll host ...</c>, so it runs with the Outpost's runtime settings (server GC etc.) whatever the
 /// bench's own are. Output goes to a log file; the process is measured from outside (/proc/PID).
 /// </summary>
-public sealed partial class ChildProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
-    private const int SigTerm = 15;
     private readonly Process _process;
     private readonly Task _output;
 
@@ -35,7 +33,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Starts the host; returns at once (see <see cref="WaitForPingAsync"/>).</summary>
     public static ChildProcess Launch(string kind, IEnumerable<string> hostArgs, string logFile)
     {
-        var port = FreePort();
+        var port = LocalProcesses.FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var dir = AppContext.BaseDirectory;
         var info = new ProcessStartInfo("dotnet")
@@ -115,7 +113,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _ = kill(_process.Id, SigTerm);
+            _ = LocalProcesses.Terminate(_process.Id);
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try
             {
@@ -146,14 +144,4 @@ public sealed partial class ChildProcess : IAsyncDisposable
             }
         }
     }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 }

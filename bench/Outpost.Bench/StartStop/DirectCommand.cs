@@ -1,7 +1,7 @@
+using Outpost.Bench.Hosts;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace Outpost.Bench.StartStop;
 
@@ -10,13 +10,12 @@ namespace Outpost.Bench.StartStop;
 /// <see cref="Process.Start(ProcessStartInfo)"/>, timed until its port accepts a connection (probed
 /// every millisecond), then stopped with SIGTERM and timed until it has exited.
 /// </summary>
-public static partial class DirectCommand
+public static class DirectCommand
 {
-    private const int SigTerm = 15;
 
     public static async Task<(double StartMs, double StopMs)> RunOnceAsync(string python, string script, string home)
     {
-        var port = FreePort();
+        var port = LocalProcesses.FreePort();
         var info = new ProcessStartInfo(python) { UseShellExecute = false, WorkingDirectory = home };
         info.ArgumentList.Add(script);
         info.Environment.Clear();
@@ -33,7 +32,7 @@ public static partial class DirectCommand
             var startMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
             var stopping = Stopwatch.GetTimestamp();
-            kill(process.Id, SigTerm);
+            _ = LocalProcesses.Terminate(process.Id);
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await process.WaitForExitAsync(limit.Token);
             return (startMs, Stopwatch.GetElapsedTime(stopping).TotalMilliseconds);
@@ -69,14 +68,4 @@ public static partial class DirectCommand
         }
         throw new TimeoutException($"the command did not listen on port {port} within 10 s");
     }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 }
