@@ -33,6 +33,8 @@ public static class OutpostServiceCollectionExtensions
         services.AddSingleton<OutpostMetrics>();
         services.AddHealthChecks();
         services.AddOpenApi();
+        // Bodies are written with compile-time serialization code (no reflection), which Native AOT requires.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
         return services;
     }
 

@@ -36,7 +36,7 @@ public sealed class ServerEvents(IEventOutbox outbox, HubEventRelay relay)
     /// </summary>
     internal static string Body(ProgressEvent progressEvent, Guid id)
     {
-        var body = JsonSerializer.SerializeToNode(progressEvent)!.AsObject();
+        var body = JsonSerializer.SerializeToNode(progressEvent, EventsJsonContext.Default.ProgressEvent)!.AsObject();
         body["id"] = id.ToString();
         return body.ToJsonString();
     }

@@ -7,12 +7,10 @@ namespace Outpost.Storage;
 /// <summary>Turns specs and backend handles into encrypted bytes and back.</summary>
 public sealed class ServerSpecCodec(SecretProtector protector)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public byte[] Protect(ServerSpec spec) => protector.Protect(JsonSerializer.Serialize(spec, Json));
+    public byte[] Protect(ServerSpec spec) => protector.Protect(JsonSerializer.Serialize(spec, StorageJsonContext.Default.ServerSpec));
 
     public ServerSpec Unprotect(byte[] data) =>
-        JsonSerializer.Deserialize<ServerSpec>(protector.Unprotect(data), Json)
+        JsonSerializer.Deserialize(protector.Unprotect(data), StorageJsonContext.Default.ServerSpec)
         ?? throw new InvalidDataException("Stored server spec is empty.");
 
     public byte[] Protect(BackendHandle handle) => protector.Protect(handle.Data);

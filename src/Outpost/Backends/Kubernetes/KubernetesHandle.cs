@@ -13,13 +13,13 @@ public sealed record KubernetesHandle(
     [property: JsonPropertyName("grace")] int DeleteGracePeriodSeconds,
     [property: JsonPropertyName("uid")] string? PodUid = null)
 {
-    public BackendHandle ToBackendHandle() => new(JsonSerializer.Serialize(this));
+    public BackendHandle ToBackendHandle() => new(JsonSerializer.Serialize(this, BackendHandleJsonContext.Default.KubernetesHandle));
 
     public static KubernetesHandle From(BackendHandle handle)
     {
         try
         {
-            return JsonSerializer.Deserialize<KubernetesHandle>(handle.Data)
+            return JsonSerializer.Deserialize(handle.Data, BackendHandleJsonContext.Default.KubernetesHandle)
                 ?? throw new BackendException("The stored Kubernetes handle is empty.");
         }
         catch (JsonException e)

@@ -194,9 +194,9 @@ public sealed record KubernetesPodOptions
     /// </summary>
     public static KubernetesPodOptions Merge(KubernetesPodOptions below, KubernetesPodOptions overlay)
     {
-        var target = JsonSerializer.SerializeToNode(below, KubeJson.Options)!;
-        var patch = JsonSerializer.SerializeToNode(overlay, KubeJson.Options)!;
-        return MergeNodes(target, patch).Deserialize<KubernetesPodOptions>(KubeJson.Options)!;
+        var target = JsonSerializer.SerializeToNode(below, KubeJson.Info<KubernetesPodOptions>())!;
+        var patch = JsonSerializer.SerializeToNode(overlay, KubeJson.Info<KubernetesPodOptions>())!;
+        return MergeNodes(target, patch).Deserialize(KubeJson.Info<KubernetesPodOptions>())!;
     }
 
     internal static JsonNode MergeNodes(JsonNode target, JsonNode patch)

@@ -249,9 +249,9 @@ public static class PodTemplate
     /// <summary>Expands the fields in every string value of <paramref name="items"/> (kubespawner expands volumes alike).</summary>
     private static List<T> Expand<T>(List<T> items, IReadOnlyDictionary<string, string> fields)
     {
-        var node = JsonSerializer.SerializeToNode(items, KubeJson.Options)!;
+        var node = JsonSerializer.SerializeToNode(items, KubeJson.Info<List<T>>())!;
         ExpandStrings(node, fields);
-        return node.Deserialize<List<T>>(KubeJson.Options)!;
+        return node.Deserialize(KubeJson.Info<List<T>>())!;
     }
 
     private static void ExpandStrings(JsonNode node, IReadOnlyDictionary<string, string> fields)

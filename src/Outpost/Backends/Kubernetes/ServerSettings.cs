@@ -27,7 +27,7 @@ public static partial class ServerSettings
 
     public static KubernetesPodOptions Resolve(KubernetesBackendOptions options, ServerSpec spec)
     {
-        var merged = JsonSerializer.SerializeToNode(options.Pod, KubeJson.Options)!;
+        var merged = JsonSerializer.SerializeToNode(options.Pod, KubeJson.Info<KubernetesPodOptions>())!;
         if (!string.IsNullOrEmpty(spec.Profile))
         {
             if (!options.Profiles.TryGetValue(spec.Profile, out var profile))
@@ -35,10 +35,10 @@ public static partial class ServerSettings
                 var known = options.Profiles.Count == 0 ? "none" : string.Join(", ", options.Profiles.Keys.Order(StringComparer.Ordinal));
                 throw new BackendException($"The profile '{spec.Profile}' is not configured for Kubernetes on this Outpost (configured: {known}).");
             }
-            merged = KubernetesPodOptions.MergeNodes(merged, JsonSerializer.SerializeToNode(profile, KubeJson.Options)!);
+            merged = KubernetesPodOptions.MergeNodes(merged, JsonSerializer.SerializeToNode(profile, KubeJson.Info<KubernetesPodOptions>())!);
         }
         merged = KubernetesPodOptions.MergeNodes(merged, ParseMisc(spec.Misc));
-        var resolved = merged.Deserialize<KubernetesPodOptions>(KubeJson.Options)!;
+        var resolved = merged.Deserialize(KubeJson.Info<KubernetesPodOptions>())!;
 
         var errors = new List<string>();
         KubernetesPodOptionsValidator.ValidateResolved(resolved, p => "the setting " + MiscKey(p), errors);
@@ -75,7 +75,7 @@ public static partial class ServerSettings
             var node = Normalize(JsonNode.Parse(value.GetRawText())!, property.PropertyType);
             try
             {
-                property.SetValue(values, node.Deserialize(property.PropertyType, KubeJson.Options));
+                property.SetValue(values, node.Deserialize(KubeJson.Options.GetTypeInfo(property.PropertyType)));
                 patch[jsonName] = node;
             }
             catch (JsonException e)

@@ -11,8 +11,8 @@ internal sealed record LocalProcessHandle(
     [property: JsonPropertyName("port")] int Port,
     [property: JsonPropertyName("log")] string LogFile)
 {
-    public BackendHandle ToHandle() => new(JsonSerializer.Serialize(this));
+    public BackendHandle ToHandle() => new(JsonSerializer.Serialize(this, BackendHandleJsonContext.Default.LocalProcessHandle));
 
     public static LocalProcessHandle From(BackendHandle handle) =>
-        JsonSerializer.Deserialize<LocalProcessHandle>(handle.Data) ?? throw new InvalidDataException("Empty local process handle.");
+        JsonSerializer.Deserialize(handle.Data, BackendHandleJsonContext.Default.LocalProcessHandle) ?? throw new InvalidDataException("Empty local process handle.");
 }

@@ -16,14 +16,14 @@ public sealed record SlurmJobHandle(
     [property: JsonPropertyName("output")] string OutputFile,
     [property: JsonPropertyName("host")] string Host = "")
 {
-    public BackendHandle ToHandle() => new(JsonSerializer.Serialize(this));
+    public BackendHandle ToHandle() => new(JsonSerializer.Serialize(this, BackendHandleJsonContext.Default.SlurmJobHandle));
 
     public static SlurmJobHandle From(BackendHandle handle)
     {
         SlurmJobHandle? job = null;
         try
         {
-            job = JsonSerializer.Deserialize<SlurmJobHandle>(handle.Data);
+            job = JsonSerializer.Deserialize(handle.Data, BackendHandleJsonContext.Default.SlurmJobHandle);
         }
         catch (JsonException)
         {

@@ -147,7 +147,7 @@ public sealed class KubeClient : IDisposable
             WatchEvent<T>? watchEvent;
             try
             {
-                watchEvent = JsonSerializer.Deserialize<WatchEvent<T>>(line, KubeJson.Options);
+                watchEvent = JsonSerializer.Deserialize(line, KubeJson.Info<WatchEvent<T>>());
             }
             catch (JsonException)
             {
@@ -156,7 +156,7 @@ public sealed class KubeClient : IDisposable
             }
             if (watchEvent is null || watchEvent.Type == WatchEvent<T>.Error)
             {
-                var error = JsonSerializer.Deserialize<WatchEvent<V1Status>>(line, KubeJson.Options);
+                var error = JsonSerializer.Deserialize(line, KubeJson.Info<WatchEvent<V1Status>>());
                 if (error?.Type != WatchEvent<T>.Error)
                 {
                     throw new JsonException($"A watch line could not be read as {typeof(T).Name}: {line[..Math.Min(line.Length, 200)]}");
@@ -175,7 +175,7 @@ public sealed class KubeClient : IDisposable
         using var response = await SendRawAsync(method, path, content, HttpCompletionOption.ResponseContentRead,
             verb, resource, ns, name, _requestTimeout, cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        return await JsonSerializer.DeserializeAsync<T>(stream, KubeJson.Options, cancellationToken);
+        return await JsonSerializer.DeserializeAsync(stream, KubeJson.Info<T>(), cancellationToken);
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(
@@ -231,7 +231,7 @@ public sealed class KubeClient : IDisposable
                 V1Status? status = null;
                 try
                 {
-                    status = await response.Content.ReadFromJsonAsync<V1Status>(KubeJson.Options, cancellationToken);
+                    status = await response.Content.ReadFromJsonAsync(KubeJson.Info<V1Status>(), cancellationToken);
                 }
                 catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
                 {
@@ -244,7 +244,7 @@ public sealed class KubeClient : IDisposable
 
     private static ByteArrayContent JsonContent<T>(T value)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, KubeJson.Options));
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, KubeJson.Info<T>()));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
     }

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+using Outpost.Backends.Kubernetes;
+using Outpost.Backends.LocalProcess;
+using Outpost.Backends.Slurm;
+
+namespace Outpost.Backends;
+
+/// <summary>
+/// Serialization code for the handles backends store (generated at compile time, default options: the stored
+/// form stays what it was when handles were serialized by reflection).
+/// </summary>
+[JsonSerializable(typeof(LocalProcessHandle))]
+[JsonSerializable(typeof(SlurmJobHandle))]
+[JsonSerializable(typeof(KubernetesHandle))]
+internal sealed partial class BackendHandleJsonContext : JsonSerializerContext;
