@@ -89,12 +89,7 @@ public sealed class CommandLineTests
 
     internal static async Task<(int ExitCode, string Output, string Errors)> RunWithEnvAsync(string dataDir, Dictionary<string, string> env, params string[] args)
     {
-        var startInfo = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Outpost.dll"));
-        foreach (var arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
+        var startInfo = OutpostExecutable.StartInfo(args);
         foreach (var (key, value) in OutpostHost.DefaultSettings(dataDir).Concat(env))
         {
             startInfo.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

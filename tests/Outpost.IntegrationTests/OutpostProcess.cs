@@ -20,15 +20,7 @@ public sealed class OutpostProcess : IAsyncDisposable
     public static async Task<OutpostProcess> StartAsync(string dataDir, int? port = null, string? logFile = null, bool debugLogs = false, Dictionary<string, string>? extra = null)
     {
         port ??= FreePort();
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Outpost.dll"));
-        startInfo.ArgumentList.Add("serve");
-        startInfo.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        var startInfo = OutpostExecutable.StartInfo(["serve", $"--urls=http://127.0.0.1:{port}"]);
         foreach (var (key, value) in OutpostHost.DefaultSettings(dataDir).Concat(extra ?? []))
         {
             startInfo.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
