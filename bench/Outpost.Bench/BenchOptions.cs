@@ -25,6 +25,8 @@ public sealed record BenchOptions
           --generator auto|wrk|dotnet   load generator; auto = wrk when installed (default auto)
           --wrk-threads N           wrk threads (default 1: on 2 cores a second wrk thread takes CPU from the server)
           --outpost-log-level LEVEL     log level of the Outpost (default: the product's appsettings.json)
+          --host-exe PATH           the Native AOT publish of bench/Outpost.BenchHost to measure (scripts/bench passes it)
+          --jit                     measure the JIT build under `dotnet exec` instead (the runtime before Native AOT)
           --quick                   short smoke run (1 s runs, 1 round, few servers and iterations)
         """;
 
@@ -46,6 +48,11 @@ public sealed record BenchOptions
     public int WrkThreads { get; init; } = 1;
     public string? LogLevel { get; init; }
     public bool Quick { get; init; }
+    public string? HostExecutable { get; init; }
+    public bool Jit { get; init; }
+
+    /// <summary>How the measured processes run, for the report.</summary>
+    public string Runtime => HostExecutable is null ? "JIT (dotnet exec)" : "Native AOT";
 
     /// <summary>Parses the arguments; null (after printing why) when they are not valid.</summary>
     public static BenchOptions? Parse(string[] args, TextWriter errors)
@@ -61,6 +68,11 @@ public sealed record BenchOptions
                     Quick = true, Duration = TimeSpan.FromSeconds(1), BreakdownDuration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1),
                     Runs = 1, Servers = 100, InstantIterations = 20, Burst = 50, MemoryServers = [100, 500], LocalIterations = 5, ProfileIterations = 300,
                 };
+                continue;
+            }
+            if (name == "--jit")
+            {
+                options = options with { HostExecutable = null, Jit = true };
                 continue;
             }
             if (name is "--help" or "-h" || i + 1 >= args.Length)
@@ -90,6 +102,7 @@ public sealed record BenchOptions
                     "--generator" when value is "auto" or "wrk" or "dotnet" => options with { Generator = value },
                     "--wrk-threads" => options with { WrkThreads = Positive(value) },
                     "--outpost-log-level" => options with { LogLevel = value },
+                    "--host-exe" => options.Jit ? options : options with { HostExecutable = Path.GetFullPath(value) },
                     _ => throw new FormatException($"unknown option or value: {name} {value}"),
                 };
             }

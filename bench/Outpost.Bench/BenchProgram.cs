@@ -11,7 +11,7 @@ namespace Outpost.Bench;
 /// <summary>
 /// The Outpost's benchmark (issue 8): P1–P5 measured here, each against a baseline measured in the same
 /// run, P6 read from bench/chain's results. Progress goes to stderr, the report to --results.
-/// <c>Outpost.Bench host ...</c> is the child process the bench measures (<see cref="BenchHost"/>).
+/// The processes it measures are bench/Outpost.BenchHost (<see cref="BenchHost"/>), published with Native AOT.
 /// </summary>
 public static class BenchProgram
 {
@@ -19,10 +19,6 @@ public static class BenchProgram
 
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "host")
-        {
-            return await BenchHost.RunAsync(args[1..]);
-        }
         var log = Console.Error;
         if (args.Contains("--help") || args.Contains("-h"))
         {
@@ -45,6 +41,12 @@ public static class BenchProgram
             return 2;
         }
 
+        if (options.HostExecutable is { } host && !File.Exists(host))
+        {
+            log.WriteLine($"{host} does not exist: publish bench/Outpost.BenchHost first (scripts/bench does), or use --jit.");
+            return 2;
+        }
+        ChildProcess.NativeHost = options.HostExecutable;
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var loadBefore = Machine.LoadAverage;
@@ -54,7 +56,7 @@ public static class BenchProgram
         var keep = false;
         try
         {
-            log.WriteLine($"Outpost bench: {Machine.Cores} cores, {Machine.Memory}, load {loadBefore}; generator {generator.Description}; work in {workDir}");
+            log.WriteLine($"Outpost bench: {Machine.Cores} cores, {Machine.Memory}, load {loadBefore}; {options.Runtime}; generator {generator.Description}; work in {workDir}");
             var chain = ChainResults.Read(options.ChainResultsFile);
             log.WriteLine(chain.Results is { } c ? $"P6 from {options.ChainResultsFile}: ratio {c.Ratio:0.00}" : $"P6: {chain.Missing}");
 

@@ -45,6 +45,7 @@ public sealed record Report(
         Line();
         Line($"- Date: {Started.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the run took {Elapsed.TotalSeconds:0} s.");
         Line($"- Machine: {Machine.Cores} cores ({Machine.Cpu}), {Machine.Memory} memory; {Machine.Runtime}.");
+        Line($"- Measured processes (the Outpost and the bare endpoint alike): {Options.Runtime}{(Options.HostExecutable is null ? "" : ", as the Outpost ships (`scripts/publish-outpost`)")}.");
         Line($"- Load average (1/5/15 min) before the run: {LoadAverageBefore}; after: {LoadAverageAfter}.");
         Line($"- Load generator: {Generator}. Log levels: {(Options.LogLevel is { } level ? $"{level} (`--outpost-log-level`)" : "the product's appsettings.json (Information; ASP.NET Core at Warning)")}, for the Outpost and the bare endpoint alike.");
         Line("- Every Outpost measured runs in its own process (the bench's `host outpost`: `OutpostApp.Build`, as `outpost serve`, plus the");

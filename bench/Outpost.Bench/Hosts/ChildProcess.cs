@@ -6,9 +6,10 @@ using System.Net.Sockets;
 namespace Outpost.Bench.Hosts;
 
 /// <summary>
-/// One <see cref="BenchHost"/> in its own process: <c>dotnet exec --runtimeconfig Outpost.runtimeconfig.json
-/// Outpost.Bench.dll host ...</c>, so it runs with the Outpost's runtime settings (server GC etc.) whatever the
-/// bench's own are. Output goes to a log file; the process is measured from outside (/proc/PID).
+/// One <see cref="BenchHost"/> in its own process: the Native AOT executable <see cref="NativeHost"/> (how the Outpost
+/// ships; scripts/bench publishes it), or with <c>--jit</c> <c>dotnet exec Outpost.BenchHost.dll</c>, which runs with the
+/// Outpost's runtime settings whatever the bench's own are. Output goes to a log file; the process is measured from
+/// outside (/proc/PID).
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
@@ -23,6 +24,9 @@ public sealed class ChildProcess : IAsyncDisposable
         _output = output;
     }
 
+    /// <summary>The published host executable; null runs the JIT build beside the bench under <c>dotnet exec</c>.</summary>
+    public static string? NativeHost { get; set; }
+
     public Uri BaseAddress { get; }
 
     public int Pid => _process.Id;
@@ -35,14 +39,14 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         var port = LocalProcesses.FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var dir = AppContext.BaseDirectory;
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(NativeHost ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "exec", "--runtimeconfig", Path.Combine(dir, "Outpost.runtimeconfig.json"), Path.Combine(dir, "Outpost.Bench.dll"), "host", kind, "--urls", baseAddress.ToString().TrimEnd('/') }.Concat(hostArgs))
+        string[] command = NativeHost is null ? ["exec", Path.Combine(AppContext.BaseDirectory, "Outpost.BenchHost.dll")] : [];
+        foreach (var arg in command.Concat([kind, "--urls", baseAddress.ToString().TrimEnd('/')]).Concat(hostArgs))
         {
             info.ArgumentList.Add(arg);
         }

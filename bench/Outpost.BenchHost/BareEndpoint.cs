@@ -20,6 +20,7 @@ public static class BareEndpoint
             Args = logLevel is null ? ["--urls", urls] : ["--urls", urls, $"--Logging:LogLevel:Default={logLevel}"],
             ContentRootPath = AppContext.BaseDirectory,
         });
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BenchHostJsonContext.Default));
         var app = builder.Build();
         app.MapGet("/ping", () => TypedResults.Ok(new Dictionary<string, string> { ["ping"] = "pong!" }));
         app.MapGet("/services/{name}/{startId}", (string name, string startId) => TypedResults.Ok(PollAnswer.Running));

@@ -4,8 +4,8 @@ using Outpost.Hosting;
 namespace Outpost.Bench.Hosts;
 
 /// <summary>
-/// The child processes the bench measures (<c>Outpost.Bench host outpost|bare ...</c>), each started by
-/// <see cref="ChildProcess"/> with the Outpost's own runtime configuration:
+/// The child processes the bench measures (<c>Outpost.BenchHost outpost|bare ...</c>), each started by the bench
+/// (bench/Outpost.Bench/Hosts/ChildProcess.cs), published with Native AOT like the Outpost:
 /// <list type="bullet">
 /// <item><c>outpost</c>: the real Outpost exactly as <c>outpost serve</c> builds it (<see cref="OutpostApp.Build"/>),
 /// plus the bench-only <see cref="InstantBackend"/> as default backend, the local-process backend behind the
@@ -54,6 +54,7 @@ public static class BenchHost
         var app = OutpostApp.Build([.. args], builder =>
         {
             InstantBackend.AddInstantBackend(builder, startDelay);
+            builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(BenchHostJsonContext.Default));
             if (python is not null && script is not null)
             {
                 // Set in code, not as Outpost:Backends:Local:Command:0: the configuration binder appends bound

@@ -1,0 +1,4 @@
+using Outpost.Bench.Hosts;
+
+// `Outpost.BenchHost outpost|bare --urls URL ...`: one measured process, started by the bench (bench/Outpost.Bench).
+return await BenchHost.RunAsync(args);
