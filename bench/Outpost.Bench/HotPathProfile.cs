@@ -15,7 +15,7 @@ public sealed record HotPathStep(string Name, double MicrosPerCall, double Bytes
 /// <summary>
 /// Times the poll path piece by piece, in process and one call at a time (no concurrency), so the
 /// report can say where a poll's time goes: auth, opening a pooled SQLite connection, the raw query,
-/// the store's <c>FindAsync</c> (query + Dapper mapping + decrypting the handle), the launcher's
+/// the store's <c>FindAsync</c> (query + mapping the row to a record + decrypting the handle), the launcher's
 /// <c>PollAsync</c>, and a whole HTTP poll of the Outpost and of the bare endpoint.
 /// </summary>
 public static class HotPathProfile
@@ -46,7 +46,7 @@ public static class HotPathProfile
                 () => { codec.UnprotectHandle(protectedHandle); return Task.CompletedTask; }),
             await TimeAsync("open + close a pooled SQLite connection", iterations,
                 async () => { await using var connection = await database.OpenAsync(); }),
-            await TimeAsync("open + raw SELECT of the row (ADO.NET, no Dapper)", iterations,
+            await TimeAsync("open + raw SELECT of the row (no mapping to a record)", iterations,
                 async () => await RawSelectAsync(database, key)),
             await TimeAsync($"open + raw SELECT, {parallel} concurrent callers (wall time / calls)", iterations,
                 async () => await RawSelectAsync(database, key), parallel),

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Reflection;
-using Dapper;
 
 namespace Outpost.Storage;
 
@@ -23,12 +22,13 @@ public static class MigrationRunner
             await connection.ExecuteAsync(lockSql, transaction: transaction);
         }
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", transaction: transaction);
-        var current = await connection.ExecuteScalarAsync<int?>("SELECT MAX(version) FROM schema_version", transaction: transaction) ?? 0;
+        // MAX of an INTEGER column: a long from SQLite, an int from PostgreSQL, null while the table is empty.
+        var current = Convert.ToInt32(await connection.ExecuteScalarAsync<object?>("SELECT MAX(version) FROM schema_version", transaction: transaction) ?? 0);
         var applied = 0;
         foreach (var (version, sql) in scripts.Where(s => s.Version > current))
         {
             await connection.ExecuteAsync(sql, transaction: transaction);
-            await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@version)", new { version }, transaction);
+            await connection.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@version)", [("@version", version)], transaction);
             applied++;
         }
         await transaction.CommitAsync(cancellationToken);

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Outpost.Storage;
 using Outpost.Tests.Fakes;
@@ -19,8 +18,8 @@ public sealed class MigrationRunnerTests
 
         Assert.True(first >= 1);
         Assert.Equal(0, second);
-        Assert.Equal(first, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM schema_version"));
-        var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).ToList();
+        Assert.Equal(first, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version"));
+        var tables = await connection.QueryAsync("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", row => row.GetString(0));
         Assert.Contains("servers", tables);
         Assert.Contains("events", tables);
         Assert.Contains("hubs", tables);

@@ -196,6 +196,14 @@ public abstract class ServerStoreTests<TFixture> : StoreTests<TFixture>
     }
 
     [Fact]
+    public async Task ListByPhaseAsync_NoPhases_ReturnsNothing()
+    {
+        await Store.InsertAsync(Record("hub1", "a"));
+
+        Assert.Empty(await Store.ListByPhaseAsync([]));
+    }
+
+    [Fact]
     public async Task DeleteAsync_Id_RemovesTheServer()
     {
         var id = (await Store.InsertAsync(Record("hub1", "lab"))).Inserted!.Id;

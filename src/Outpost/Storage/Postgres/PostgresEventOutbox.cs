@@ -1,4 +1,4 @@
-using Dapper;
+using System.Data.Common;
 
 namespace Outpost.Storage.Postgres;
 
@@ -10,38 +10,49 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
             OutboxSql.Insert,
-            new { outboxEvent.Hub, outboxEvent.Server, outboxEvent.Url, Token = protector.Protect(outboxEvent.Token), outboxEvent.Body, Now = time.GetUtcNow() });
+            [
+                ("@Hub", outboxEvent.Hub), ("@Server", outboxEvent.Server), ("@Url", outboxEvent.Url),
+                ("@Token", protector.Protect(outboxEvent.Token)), ("@Body", outboxEvent.Body), ("@Now", time.GetUtcNow()),
+            ]);
     }
 
     public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(OutboxSql.Pending, new { limit }, cancellationToken);
+        QueryAsync(OutboxSql.Pending, [("@limit", limit)], cancellationToken);
 
     public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(OutboxSql.Due, new { now, limit }, cancellationToken);
+        QueryAsync(OutboxSql.Due, [("@now", now), ("@limit", limit)], cancellationToken);
 
     public async Task<DateTimeOffset?> NextAttemptAfterAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var next = await connection.ExecuteScalarAsync<DateTime?>(OutboxSql.NextAttemptAfter, new { now });
+        var next = await connection.ExecuteScalarAsync<DateTime?>(OutboxSql.NextAttemptAfter, [("@now", now)]);
         return next is { } value ? PostgresServerStore.Utc(value) : null;
     }
 
-    private async Task<IReadOnlyList<OutboxEvent>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<OutboxEvent>> QueryAsync(string sql, (string, object?)[] parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(long Id, string Hub, string Server, string Url, byte[] Token, string Body, int Attempts, DateTime NextAttemptAt, DateTime CreatedAt)>(
-            sql, parameters);
-        return [.. rows.Select(r => new OutboxEvent
-        {
-            Id = r.Id, Hub = r.Hub, Server = r.Server, Url = r.Url, Token = protector.Unprotect(r.Token), Body = r.Body,
-            Attempts = r.Attempts, NextAttemptAt = PostgresServerStore.Utc(r.NextAttemptAt), CreatedAt = PostgresServerStore.Utc(r.CreatedAt),
-        })];
+        return await connection.QueryAsync(sql, ToEvent, parameters);
     }
+
+    /// <summary>A row of <see cref="OutboxSql"/>'s columns, by position.</summary>
+    private OutboxEvent ToEvent(DbDataReader row) => new()
+    {
+        Id = row.GetInt64(0),
+        Hub = row.GetString(1),
+        Server = row.GetString(2),
+        Url = row.GetString(3),
+        Token = protector.Unprotect(row.GetFieldValue<byte[]>(4)),
+        Body = row.GetString(5),
+        Attempts = row.GetInt32(6),
+        NextAttemptAt = PostgresServerStore.Utc(row.GetDateTime(7)),
+        CreatedAt = PostgresServerStore.Utc(row.GetDateTime(8)),
+    };
 
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(OutboxSql.Delete, new { id });
+        await connection.ExecuteAsync(OutboxSql.Delete, [("@id", id)]);
     }
 
     public async Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default)
@@ -53,7 +64,7 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
                               attempts = CASE WHEN id = @id THEN @attempts ELSE attempts END
             WHERE server = (SELECT server FROM events WHERE id = @id) AND id >= @id
             """,
-            new { id, attempts, nextAttemptAt });
+            [("@id", id), ("@attempts", attempts), ("@nextAttemptAt", nextAttemptAt)]);
     }
 
     public async Task<int> CountAsync(CancellationToken cancellationToken = default)

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using Outpost.Backends;
 using Outpost.Replicas;
 using Outpost.Servers;
@@ -16,11 +15,10 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
     /// <summary>First key of the two-key advisory locks that serialize inserts per hub.</summary>
     private const int HubInsertLock = 0x4F50_0001;
 
+    /// <summary>The columns <see cref="ToRecord"/> reads, in its order.</summary>
     private const string Columns = """
-        id AS Id, hub AS Hub, name AS Name, start_id AS StartId, user_name AS UserName, user_id AS UserId,
-        backend AS Backend, flavor AS Flavor, resource_name AS ResourceName, phase AS Phase, spec AS Spec,
-        handle AS Handle, service_address AS ServiceAddress, exit_code AS ExitCode, error AS Error,
-        start_date AS StartDate, end_date AS EndDate, last_update AS LastUpdate, owner AS Owner
+        id, hub, name, start_id, user_name, user_id, backend, flavor, resource_name, phase, spec,
+        handle, service_address, exit_code, error, start_date, end_date, last_update, owner
         """;
 
     /// <summary>Phases that count against limits: a stopping server's resources are already being released.</summary>
@@ -29,32 +27,29 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
     public async Task<ServerRecord?> FindAsync(ServerKey key, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId",
-            new { key.Hub, key.Name, key.StartId });
-        return row is null ? null : ToRecord(row);
+        return await connection.QuerySingleOrDefaultAsync(
+            $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId", ToRecord,
+            [("@Hub", key.Hub), ("@Name", key.Name), ("@StartId", key.StartId)]);
     }
 
     public async Task<ServerRecord?> FindByIdAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM servers WHERE id = @id", new { id });
-        return row is null ? null : ToRecord(row);
+        return await connection.QuerySingleOrDefaultAsync($"SELECT {Columns} FROM servers WHERE id = @id", ToRecord, [("@id", id)]);
     }
 
     public async Task<IReadOnlyList<ServerRecord>> ListAsync(string hub, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM servers WHERE hub = @hub ORDER BY id", new { hub });
-        return [.. rows.Select(ToRecord)];
+        return await connection.QueryAsync($"SELECT {Columns} FROM servers WHERE hub = @hub ORDER BY id", ToRecord, [("@hub", hub)]);
     }
 
     public async Task<IReadOnlyList<ServerRecord>> ListByPhaseAsync(IReadOnlyCollection<ServerPhase> phases, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var names = phases.Select(p => p.ToString()).ToArray();
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM servers WHERE phase = ANY(@names) ORDER BY id", new { names });
-        return [.. rows.Select(ToRecord)];
+        // PostgreSQL takes the list as one text[] parameter.
+        return await connection.QueryAsync($"SELECT {Columns} FROM servers WHERE phase = ANY(@names) ORDER BY id", ToRecord, [("@names", names)]);
     }
 
     public async Task<InsertOutcome> InsertAsync(ServerRecord server, ServerQuota? quota = null, CancellationToken cancellationToken = default)
@@ -63,18 +58,18 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var key = server.Key;
         // Read committed: every statement after the lock sees what earlier holders committed.
-        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@HubInsertLock, hashtext(@Hub))", new { HubInsertLock, key.Hub }, transaction);
-        var existing = await connection.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId FOR UPDATE",
-            new { key.Hub, key.Name, key.StartId }, transaction);
-        if (existing is not null)
+        // Both keys are int4: pg_advisory_xact_lock(int, int).
+        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@HubInsertLock, hashtext(@Hub))", [("@HubInsertLock", HubInsertLock), ("@Hub", key.Hub)], transaction);
+        var existing = await connection.QuerySingleOrDefaultAsync(
+            $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId FOR UPDATE", ToRecord,
+            [("@Hub", key.Hub), ("@Name", key.Name), ("@StartId", key.StartId)], transaction);
+        if (existing is { } record)
         {
-            var record = ToRecord(existing);
             if (record.Phase.IsActive())
             {
                 return new InsertOutcome(null, record);
             }
-            await connection.ExecuteAsync("DELETE FROM servers WHERE id = @Id", new { record.Id }, transaction);
+            await connection.ExecuteAsync("DELETE FROM servers WHERE id = @Id", [("@Id", record.Id)], transaction);
         }
         if (quota is { IsUnlimited: false } && await ExceededAsync(connection, transaction, server, quota) is { } exceeded)
         {
@@ -89,12 +84,12 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
                     @Now, @EndDate, @Now, @Owner)
             RETURNING id
             """,
-            new
-            {
-                key.Hub, key.Name, key.StartId, server.UserName, server.UserId, server.Backend, server.Flavor,
-                server.ResourceName, Phase = ServerPhase.Pending.ToString(), Spec = server.ProtectedSpec,
-                Now = now, server.EndDate, Owner = replica.Id,
-            },
+            [
+                ("@Hub", key.Hub), ("@Name", key.Name), ("@StartId", key.StartId), ("@UserName", server.UserName),
+                ("@UserId", server.UserId), ("@Backend", server.Backend), ("@Flavor", server.Flavor),
+                ("@ResourceName", server.ResourceName), ("@Phase", ServerPhase.Pending.ToString()), ("@Spec", server.ProtectedSpec),
+                ("@Now", now), ("@EndDate", server.EndDate), ("@Owner", replica.Id),
+            ],
             transaction);
         await transaction.CommitAsync(cancellationToken);
         return new InsertOutcome(server with { Id = id, Phase = ServerPhase.Pending, StartDate = now, LastUpdate = now, Owner = replica.Id }, null);
@@ -103,19 +98,18 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
     public async Task<IReadOnlyDictionary<string, int>> CountActiveByFlavorAsync(string hub, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Flavor, int Count)>(
+        var rows = await connection.QueryAsync(
             $"SELECT flavor, COUNT(*)::int FROM servers WHERE hub = @hub AND flavor IS NOT NULL AND phase IN ({CountedPhases}) GROUP BY flavor",
-            new { hub });
+            row => (Flavor: row.GetString(0), Count: row.GetInt32(1)), [("@hub", hub)]);
         return rows.ToDictionary(r => r.Flavor, r => r.Count, StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<ServerRecord>> ListExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(
+        return await connection.QueryAsync(
             $"SELECT {Columns} FROM servers WHERE end_date IS NOT NULL AND end_date <= @now AND phase IN ('Starting', 'Running') ORDER BY end_date LIMIT @limit",
-            new { now, limit });
-        return [.. rows.Select(ToRecord)];
+            ToRecord, [("@now", now), ("@limit", limit)]);
     }
 
     public async Task<bool> TransitionAsync(long id, ServerPhase from, ServerPhase to, ServerChanges changes, CancellationToken cancellationToken = default)
@@ -131,12 +125,11 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
                 handle = COALESCE(@Handle, handle)
             WHERE id = @id AND phase = @From
             """,
-            new
-            {
-                id, From = from.ToString(), To = to.ToString(), Now = time.GetUtcNow(), Owner = replica.Id,
-                changes.ServiceAddress, changes.ExitCode, changes.Error, changes.EndDate,
-                Handle = changes.Handle is { } handle ? codec.Protect(handle) : null,
-            });
+            [
+                ("@id", id), ("@From", from.ToString()), ("@To", to.ToString()), ("@Now", time.GetUtcNow()), ("@Owner", replica.Id),
+                ("@ServiceAddress", changes.ServiceAddress), ("@ExitCode", changes.ExitCode), ("@Error", changes.Error), ("@EndDate", changes.EndDate),
+                ("@Handle", changes.Handle is { } handle ? codec.Protect(handle) : null),
+            ]);
         return updated == 1;
     }
 
@@ -145,21 +138,21 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             "UPDATE servers SET handle = @Handle, last_update = @Now WHERE id = @id",
-            new { id, Handle = codec.Protect(handle), Now = time.GetUtcNow() });
+            [("@id", id), ("@Handle", codec.Protect(handle)), ("@Now", time.GetUtcNow())]);
     }
 
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("DELETE FROM servers WHERE id = @id", new { id });
+        await connection.ExecuteAsync("DELETE FROM servers WHERE id = @id", [("@id", id)]);
     }
 
     public async Task<IReadOnlyList<(string Backend, ServerPhase Phase, int Count)>> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Backend, string Phase, int Count)>(
-            "SELECT backend, phase, COUNT(*)::int FROM servers GROUP BY backend, phase");
-        return [.. rows.Select(r => (r.Backend, Enum.Parse<ServerPhase>(r.Phase), r.Count))];
+        return await connection.QueryAsync(
+            "SELECT backend, phase, COUNT(*)::int FROM servers GROUP BY backend, phase",
+            row => (row.GetString(0), Enum.Parse<ServerPhase>(row.GetString(1)), row.GetInt32(2)));
     }
 
     /// <summary>A timestamptz as read by Npgsql (a UTC <see cref="DateTime"/>) as an offset-zero value.</summary>
@@ -167,66 +160,44 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
 
     private static async Task<QuotaLimit?> ExceededAsync(DbConnection connection, DbTransaction transaction, ServerRecord server, ServerQuota quota)
     {
-        var parameters = new { server.Key.Hub, server.Flavor, server.UserId };
+        (string, object?) hub = ("@Hub", server.Key.Hub), flavor = ("@Flavor", server.Flavor), user = ("@UserId", server.UserId);
         if (quota.MaxOfFlavor is { } maxOfFlavor && await connection.ExecuteScalarAsync<int>(
-                $"SELECT COUNT(*)::int FROM servers WHERE hub = @Hub AND flavor = @Flavor AND phase IN ({CountedPhases})", parameters, transaction) >= maxOfFlavor)
+                $"SELECT COUNT(*)::int FROM servers WHERE hub = @Hub AND flavor = @Flavor AND phase IN ({CountedPhases})", [hub, flavor], transaction) >= maxOfFlavor)
         {
             return QuotaLimit.OfFlavor;
         }
         if (quota.MaxOfFlavorPerUser is { } maxOfFlavorPerUser && await connection.ExecuteScalarAsync<int>(
-                $"SELECT COUNT(*)::int FROM servers WHERE hub = @Hub AND flavor = @Flavor AND user_id = @UserId AND phase IN ({CountedPhases})", parameters, transaction) >= maxOfFlavorPerUser)
+                $"SELECT COUNT(*)::int FROM servers WHERE hub = @Hub AND flavor = @Flavor AND user_id = @UserId AND phase IN ({CountedPhases})", [hub, flavor, user], transaction) >= maxOfFlavorPerUser)
         {
             return QuotaLimit.OfFlavorPerUser;
         }
         if (quota.MaxPerUser is { } maxPerUser && await connection.ExecuteScalarAsync<int>(
-                $"SELECT COUNT(*)::int FROM servers WHERE hub = @Hub AND user_id = @UserId AND phase IN ({CountedPhases})", parameters, transaction) >= maxPerUser)
+                $"SELECT COUNT(*)::int FROM servers WHERE hub = @Hub AND user_id = @UserId AND phase IN ({CountedPhases})", [hub, user], transaction) >= maxPerUser)
         {
             return QuotaLimit.PerUser;
         }
         return null;
     }
 
-    private ServerRecord ToRecord(Row row) => new()
+    /// <summary>A row of <see cref="Columns"/>, by position: timestamps are timestamptz, read as UTC <see cref="DateTime"/>s.</summary>
+    private ServerRecord ToRecord(DbDataReader row) => new()
     {
-        Id = row.Id,
-        Key = new ServerKey(row.Hub, row.Name, row.StartId),
-        UserName = row.UserName,
-        UserId = row.UserId,
-        Backend = row.Backend,
-        Flavor = row.Flavor,
-        ResourceName = row.ResourceName,
-        Phase = Enum.Parse<ServerPhase>(row.Phase),
-        ProtectedSpec = row.Spec,
-        Handle = row.Handle is null ? null : codec.UnprotectHandle(row.Handle),
-        ServiceAddress = row.ServiceAddress,
-        ExitCode = row.ExitCode,
-        Error = row.Error,
-        StartDate = Utc(row.StartDate),
-        EndDate = row.EndDate is { } end ? Utc(end) : null,
-        LastUpdate = Utc(row.LastUpdate),
-        Owner = row.Owner,
+        Id = row.GetInt64(0),
+        Key = new ServerKey(row.GetString(1), row.GetString(2), row.GetString(3)),
+        UserName = row.GetString(4),
+        UserId = row.GetInt64(5),
+        Backend = row.GetString(6),
+        Flavor = row.GetStringOrNull(7),
+        ResourceName = row.GetString(8),
+        Phase = Enum.Parse<ServerPhase>(row.GetString(9)),
+        ProtectedSpec = row.GetFieldValue<byte[]>(10),
+        Handle = row.GetBytesOrNull(11) is { } handle ? codec.UnprotectHandle(handle) : null,
+        ServiceAddress = row.GetStringOrNull(12),
+        ExitCode = row.IsDBNull(13) ? null : row.GetInt32(13),
+        Error = row.GetStringOrNull(14),
+        StartDate = Utc(row.GetDateTime(15)),
+        EndDate = row.IsDBNull(16) ? null : Utc(row.GetDateTime(16)),
+        LastUpdate = Utc(row.GetDateTime(17)),
+        Owner = row.GetStringOrNull(18),
     };
-
-    private sealed class Row
-    {
-        public long Id { get; set; }
-        public string Hub { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string StartId { get; set; } = "";
-        public string UserName { get; set; } = "";
-        public long UserId { get; set; }
-        public string Backend { get; set; } = "";
-        public string? Flavor { get; set; }
-        public string ResourceName { get; set; } = "";
-        public string Phase { get; set; } = "";
-        public byte[] Spec { get; set; } = [];
-        public byte[]? Handle { get; set; }
-        public string? ServiceAddress { get; set; }
-        public int? ExitCode { get; set; }
-        public string? Error { get; set; }
-        public DateTime StartDate { get; set; }
-        public DateTime? EndDate { get; set; }
-        public DateTime LastUpdate { get; set; }
-        public string? Owner { get; set; }
-    }
 }

@@ -1,4 +1,4 @@
-using Dapper;
+using System.Data.Common;
 
 namespace Outpost.Storage.Sqlite;
 
@@ -10,37 +10,48 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
         var now = SqliteServerStore.Format(time.GetUtcNow());
         return database.WriteAsync(connection => connection.ExecuteScalarAsync<long>(
             OutboxSql.Insert,
-            new { outboxEvent.Hub, outboxEvent.Server, outboxEvent.Url, Token = protector.Protect(outboxEvent.Token), outboxEvent.Body, Now = now }), cancellationToken);
+            [
+                ("@Hub", outboxEvent.Hub), ("@Server", outboxEvent.Server), ("@Url", outboxEvent.Url),
+                ("@Token", protector.Protect(outboxEvent.Token)), ("@Body", outboxEvent.Body), ("@Now", now),
+            ]), cancellationToken);
     }
 
     public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(OutboxSql.Pending, new { limit }, cancellationToken);
+        QueryAsync(OutboxSql.Pending, [("@limit", limit)], cancellationToken);
 
     public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(OutboxSql.Due, new { now = SqliteServerStore.Format(now), limit }, cancellationToken);
+        QueryAsync(OutboxSql.Due, [("@now", SqliteServerStore.Format(now)), ("@limit", limit)], cancellationToken);
 
     public async Task<DateTimeOffset?> NextAttemptAfterAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var next = await connection.ExecuteScalarAsync<string?>(
-            OutboxSql.NextAttemptAfter, new { now = SqliteServerStore.Format(now) });
+            OutboxSql.NextAttemptAfter, [("@now", SqliteServerStore.Format(now))]);
         return next is null ? null : SqliteServerStore.Parse(next);
     }
 
-    private async Task<IReadOnlyList<OutboxEvent>> QueryAsync(string sql, object parameters, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<OutboxEvent>> QueryAsync(string sql, (string, object?)[] parameters, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(long Id, string Hub, string Server, string Url, byte[] Token, string Body, long Attempts, string NextAttemptAt, string CreatedAt)>(
-            sql, parameters);
-        return [.. rows.Select(r => new OutboxEvent
-        {
-            Id = r.Id, Hub = r.Hub, Server = r.Server, Url = r.Url, Token = protector.Unprotect(r.Token), Body = r.Body,
-            Attempts = (int)r.Attempts, NextAttemptAt = SqliteServerStore.Parse(r.NextAttemptAt), CreatedAt = SqliteServerStore.Parse(r.CreatedAt),
-        })];
+        return await connection.QueryAsync(sql, ToEvent, parameters);
     }
 
+    /// <summary>A row of <see cref="OutboxSql"/>'s columns, by position; timestamps are text, integers 64-bit.</summary>
+    private OutboxEvent ToEvent(DbDataReader row) => new()
+    {
+        Id = row.GetInt64(0),
+        Hub = row.GetString(1),
+        Server = row.GetString(2),
+        Url = row.GetString(3),
+        Token = protector.Unprotect(row.GetFieldValue<byte[]>(4)),
+        Body = row.GetString(5),
+        Attempts = (int)row.GetInt64(6),
+        NextAttemptAt = SqliteServerStore.Parse(row.GetString(7)),
+        CreatedAt = SqliteServerStore.Parse(row.GetString(8)),
+    };
+
     public Task DeleteAsync(long id, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(connection => connection.ExecuteAsync(OutboxSql.Delete, new { id }), cancellationToken);
+        database.WriteAsync(connection => connection.ExecuteAsync(OutboxSql.Delete, [("@id", id)]), cancellationToken);
 
     public Task RescheduleAsync(long id, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default) =>
         database.WriteAsync(connection => connection.ExecuteAsync(
@@ -49,11 +60,11 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
                               attempts = CASE WHEN id = @id THEN @attempts ELSE attempts END
             WHERE server = (SELECT server FROM events WHERE id = @id) AND id >= @id
             """,
-            new { id, attempts, next = SqliteServerStore.Format(nextAttemptAt) }), cancellationToken);
+            [("@id", id), ("@attempts", attempts), ("@next", SqliteServerStore.Format(nextAttemptAt))]), cancellationToken);
 
     public async Task<int> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM events");
+        return (int)await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events");
     }
 }

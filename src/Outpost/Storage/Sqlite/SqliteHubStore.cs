@@ -1,5 +1,3 @@
-using Dapper;
-
 namespace Outpost.Storage.Sqlite;
 
 /// <summary><see cref="IHubStore"/> over SQLite.</summary>
@@ -8,7 +6,7 @@ public sealed class SqliteHubStore(SqliteDatabase database, TimeProvider time) :
     public async Task<string?> FindPasswordHashAsync(string hub, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<string?>("SELECT password_hash FROM hubs WHERE name = @hub", new { hub });
+        return await connection.ExecuteScalarAsync<string?>("SELECT password_hash FROM hubs WHERE name = @hub", [("@hub", hub)]);
     }
 
     public Task SetPasswordHashAsync(string hub, string passwordHash, CancellationToken cancellationToken = default) =>
@@ -17,11 +15,11 @@ public sealed class SqliteHubStore(SqliteDatabase database, TimeProvider time) :
             INSERT INTO hubs (name, password_hash, created_at) VALUES (@hub, @passwordHash, @now)
             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash
             """,
-            new { hub, passwordHash, now = SqliteServerStore.Format(time.GetUtcNow()) }), cancellationToken);
+            [("@hub", hub), ("@passwordHash", passwordHash), ("@now", SqliteServerStore.Format(time.GetUtcNow()))]), cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return [.. await connection.QueryAsync<string>("SELECT name FROM hubs ORDER BY name")];
+        return await connection.QueryAsync("SELECT name FROM hubs ORDER BY name", row => row.GetString(0));
     }
 }

@@ -1,5 +1,3 @@
-using Dapper;
-
 namespace Outpost.Storage.Sqlite;
 
 /// <summary><see cref="ILeaseStore"/> over SQLite: one upsert per acquisition, conditional on holder or expiry.</summary>
@@ -15,7 +13,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase database, TimeProvider time)
             WHERE leases.holder = excluded.holder OR leases.expires_at <= @now
             RETURNING holder
             """,
-            new { name, holder, expires = SqliteServerStore.Format(now + ttl), now = SqliteServerStore.Format(now) }), cancellationToken);
+            [("@name", name), ("@holder", holder), ("@expires", SqliteServerStore.Format(now + ttl)), ("@now", SqliteServerStore.Format(now))]), cancellationToken);
         return won == holder;
     }
 
@@ -24,20 +22,22 @@ public sealed class SqliteLeaseStore(SqliteDatabase database, TimeProvider time)
         var now = time.GetUtcNow();
         return await database.WriteAsync(connection => connection.ExecuteAsync(
             "UPDATE leases SET expires_at = @expires WHERE name = @name AND holder = @holder AND expires_at > @now",
-            new { name, holder, expires = SqliteServerStore.Format(now + ttl), now = SqliteServerStore.Format(now) }), cancellationToken) == 1;
+            [("@name", name), ("@holder", holder), ("@expires", SqliteServerStore.Format(now + ttl)), ("@now", SqliteServerStore.Format(now))]), cancellationToken) == 1;
     }
 
     public Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM leases WHERE name = @name AND holder = @holder", new { name, holder }), cancellationToken);
+        database.WriteAsync(connection => connection.ExecuteAsync(
+            "DELETE FROM leases WHERE name = @name AND holder = @holder", [("@name", name), ("@holder", holder)]), cancellationToken);
 
     public async Task<string?> FindHolderAsync(string name, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<string?>(
             "SELECT holder FROM leases WHERE name = @name AND expires_at > @now",
-            new { name, now = SqliteServerStore.Format(time.GetUtcNow()) });
+            [("@name", name), ("@now", SqliteServerStore.Format(time.GetUtcNow()))]);
     }
 
     public Task<int> PurgeExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM leases WHERE expires_at < @before", new { before = SqliteServerStore.Format(before) }), cancellationToken);
+        database.WriteAsync(connection => connection.ExecuteAsync(
+            "DELETE FROM leases WHERE expires_at < @before", [("@before", SqliteServerStore.Format(before))]), cancellationToken);
 }

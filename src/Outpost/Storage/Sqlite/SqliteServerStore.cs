@@ -1,5 +1,5 @@
+using System.Data.Common;
 using System.Globalization;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Outpost.Backends;
 using Outpost.Replicas;
@@ -13,20 +13,18 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
     // One Outpost process writes its SQLite file, so it can answer polls from memory (see PollStateCache).
     private readonly PollStateCache _pollStates = new();
 
+    /// <summary>The columns <see cref="ToRecord"/> reads, in its order.</summary>
     private const string Columns = """
-        id AS Id, hub AS Hub, name AS Name, start_id AS StartId, user_name AS UserName, user_id AS UserId,
-        backend AS Backend, flavor AS Flavor, resource_name AS ResourceName, phase AS Phase, spec AS Spec,
-        handle AS Handle, service_address AS ServiceAddress, exit_code AS ExitCode, error AS Error,
-        start_date AS StartDate, end_date AS EndDate, last_update AS LastUpdate, owner AS Owner
+        id, hub, name, start_id, user_name, user_id, backend, flavor, resource_name, phase, spec,
+        handle, service_address, exit_code, error, start_date, end_date, last_update, owner
         """;
 
     public async Task<ServerRecord?> FindAsync(ServerKey key, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId",
-            new { key.Hub, key.Name, key.StartId });
-        return row is null ? null : ToRecord(row);
+        return await connection.QuerySingleOrDefaultAsync(
+            $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId", ToRecord,
+            [("@Hub", key.Hub), ("@Name", key.Name), ("@StartId", key.StartId)]);
     }
 
     public async Task<ServerPollState?> FindPollStateAsync(ServerKey key, CancellationToken cancellationToken = default)
@@ -48,23 +46,22 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
     public async Task<ServerRecord?> FindByIdAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM servers WHERE id = @id", new { id });
-        return row is null ? null : ToRecord(row);
+        return await connection.QuerySingleOrDefaultAsync($"SELECT {Columns} FROM servers WHERE id = @id", ToRecord, [("@id", id)]);
     }
 
     public async Task<IReadOnlyList<ServerRecord>> ListAsync(string hub, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM servers WHERE hub = @hub ORDER BY id", new { hub });
-        return [.. rows.Select(ToRecord)];
+        return await connection.QueryAsync($"SELECT {Columns} FROM servers WHERE hub = @hub ORDER BY id", ToRecord, [("@hub", hub)]);
     }
 
     public async Task<IReadOnlyList<ServerRecord>> ListByPhaseAsync(IReadOnlyCollection<ServerPhase> phases, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var names = phases.Select(p => p.ToString()).ToArray();
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM servers WHERE phase IN @names ORDER BY id", new { names });
-        return [.. rows.Select(ToRecord)];
+        // SQLite has no array parameters: one parameter per phase, @phase0, @phase1, ... (an empty list matches nothing).
+        var parameters = phases.Select((phase, i) => (Name: $"@phase{i}", Value: (object?)phase.ToString())).ToArray();
+        return await connection.QueryAsync(
+            $"SELECT {Columns} FROM servers WHERE phase IN ({string.Join(", ", parameters.Select(p => p.Name))}) ORDER BY id", ToRecord, parameters);
     }
 
     public Task<InsertOutcome> InsertAsync(ServerRecord server, ServerQuota? quota = null, CancellationToken cancellationToken = default) =>
@@ -74,17 +71,16 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
     {
         await using var transaction = connection.BeginTransaction(deferred: false);
         var key = server.Key;
-        var existing = await connection.QuerySingleOrDefaultAsync<Row>(
-            $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId",
-            new { key.Hub, key.Name, key.StartId }, transaction);
-        if (existing is not null)
+        var existing = await connection.QuerySingleOrDefaultAsync(
+            $"SELECT {Columns} FROM servers WHERE hub = @Hub AND name = @Name AND start_id = @StartId", ToRecord,
+            [("@Hub", key.Hub), ("@Name", key.Name), ("@StartId", key.StartId)], transaction);
+        if (existing is { } record)
         {
-            var record = ToRecord(existing);
             if (record.Phase.IsActive())
             {
                 return new InsertOutcome(null, record);
             }
-            await connection.ExecuteAsync("DELETE FROM servers WHERE id = @Id", new { record.Id }, transaction);
+            await connection.ExecuteAsync("DELETE FROM servers WHERE id = @Id", [("@Id", record.Id)], transaction);
             _pollStates.Invalidate(record.Id);
         }
         if (quota is { IsUnlimited: false } && await ExceededAsync(connection, transaction, server, quota) is { } exceeded)
@@ -100,12 +96,12 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
                     @Now, @EndDate, @Now, @Owner)
             RETURNING id
             """,
-            new
-            {
-                key.Hub, key.Name, key.StartId, server.UserName, server.UserId, server.Backend, server.Flavor,
-                server.ResourceName, Phase = ServerPhase.Pending.ToString(), Spec = server.ProtectedSpec,
-                Now = Format(now), EndDate = server.EndDate is { } end ? Format(end) : null, Owner = replica.Id,
-            },
+            [
+                ("@Hub", key.Hub), ("@Name", key.Name), ("@StartId", key.StartId), ("@UserName", server.UserName),
+                ("@UserId", server.UserId), ("@Backend", server.Backend), ("@Flavor", server.Flavor),
+                ("@ResourceName", server.ResourceName), ("@Phase", ServerPhase.Pending.ToString()), ("@Spec", server.ProtectedSpec),
+                ("@Now", Format(now)), ("@EndDate", server.EndDate is { } end ? Format(end) : null), ("@Owner", replica.Id),
+            ],
             transaction);
         await transaction.CommitAsync(cancellationToken);
         _pollStates.Invalidate(key);
@@ -115,39 +111,38 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
     public async Task<IReadOnlyDictionary<string, int>> CountActiveByFlavorAsync(string hub, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Flavor, int Count)>(
+        var rows = await connection.QueryAsync(
             $"SELECT flavor, COUNT(*) FROM servers WHERE hub = @hub AND flavor IS NOT NULL AND phase IN ({CountedPhases}) GROUP BY flavor",
-            new { hub });
+            row => (Flavor: row.GetString(0), Count: (int)row.GetInt64(1)), [("@hub", hub)]);
         return rows.ToDictionary(r => r.Flavor, r => r.Count, StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<ServerRecord>> ListExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(
+        return await connection.QueryAsync(
             $"SELECT {Columns} FROM servers WHERE end_date IS NOT NULL AND end_date <= @now AND phase IN ('Starting', 'Running') ORDER BY end_date LIMIT @limit",
-            new { now = Format(now), limit });
-        return [.. rows.Select(ToRecord)];
+            ToRecord, [("@now", Format(now)), ("@limit", limit)]);
     }
 
     /// <summary>Phases that count against limits: a stopping server's resources are already being released.</summary>
     private const string CountedPhases = "'Pending', 'Starting', 'Running'";
 
-    private static async Task<QuotaLimit?> ExceededAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, ServerRecord server, ServerQuota quota)
+    private static async Task<QuotaLimit?> ExceededAsync(DbConnection connection, DbTransaction transaction, ServerRecord server, ServerQuota quota)
     {
-        var parameters = new { server.Key.Hub, server.Flavor, server.UserId };
-        if (quota.MaxOfFlavor is { } maxOfFlavor && await connection.ExecuteScalarAsync<int>(
-                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND flavor = @Flavor AND phase IN ({CountedPhases})", parameters, transaction) >= maxOfFlavor)
+        (string, object?) hub = ("@Hub", server.Key.Hub), flavor = ("@Flavor", server.Flavor), user = ("@UserId", server.UserId);
+        if (quota.MaxOfFlavor is { } maxOfFlavor && await connection.ExecuteScalarAsync<long>(
+                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND flavor = @Flavor AND phase IN ({CountedPhases})", [hub, flavor], transaction) >= maxOfFlavor)
         {
             return QuotaLimit.OfFlavor;
         }
-        if (quota.MaxOfFlavorPerUser is { } maxOfFlavorPerUser && await connection.ExecuteScalarAsync<int>(
-                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND flavor = @Flavor AND user_id = @UserId AND phase IN ({CountedPhases})", parameters, transaction) >= maxOfFlavorPerUser)
+        if (quota.MaxOfFlavorPerUser is { } maxOfFlavorPerUser && await connection.ExecuteScalarAsync<long>(
+                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND flavor = @Flavor AND user_id = @UserId AND phase IN ({CountedPhases})", [hub, flavor, user], transaction) >= maxOfFlavorPerUser)
         {
             return QuotaLimit.OfFlavorPerUser;
         }
-        if (quota.MaxPerUser is { } maxPerUser && await connection.ExecuteScalarAsync<int>(
-                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND user_id = @UserId AND phase IN ({CountedPhases})", parameters, transaction) >= maxPerUser)
+        if (quota.MaxPerUser is { } maxPerUser && await connection.ExecuteScalarAsync<long>(
+                $"SELECT COUNT(*) FROM servers WHERE hub = @Hub AND user_id = @UserId AND phase IN ({CountedPhases})", [hub, user], transaction) >= maxPerUser)
         {
             return QuotaLimit.PerUser;
         }
@@ -166,13 +161,12 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
                 handle = COALESCE(@Handle, handle)
             WHERE id = @id AND phase = @From
             """,
-            new
-            {
-                id, From = from.ToString(), To = to.ToString(), Now = Format(time.GetUtcNow()), Owner = replica.Id,
-                changes.ServiceAddress, changes.ExitCode, changes.Error,
-                EndDate = changes.EndDate is { } end ? Format(end) : null,
-                Handle = changes.Handle is { } handle ? codec.Protect(handle) : null,
-            }), cancellationToken);
+            [
+                ("@id", id), ("@From", from.ToString()), ("@To", to.ToString()), ("@Now", Format(time.GetUtcNow())), ("@Owner", replica.Id),
+                ("@ServiceAddress", changes.ServiceAddress), ("@ExitCode", changes.ExitCode), ("@Error", changes.Error),
+                ("@EndDate", changes.EndDate is { } end ? Format(end) : null),
+                ("@Handle", changes.Handle is { } handle ? codec.Protect(handle) : null),
+            ]), cancellationToken);
         _pollStates.Invalidate(id);
         return updated == 1;
     }
@@ -181,22 +175,22 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
     {
         await database.WriteAsync(connection => connection.ExecuteAsync(
             "UPDATE servers SET handle = @Handle, last_update = @Now WHERE id = @id",
-            new { id, Handle = codec.Protect(handle), Now = Format(time.GetUtcNow()) }), cancellationToken);
+            [("@id", id), ("@Handle", codec.Protect(handle)), ("@Now", Format(time.GetUtcNow()))]), cancellationToken);
         _pollStates.Invalidate(id);
     }
 
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
-        await database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM servers WHERE id = @id", new { id }), cancellationToken);
+        await database.WriteAsync(connection => connection.ExecuteAsync("DELETE FROM servers WHERE id = @id", [("@id", id)]), cancellationToken);
         _pollStates.Invalidate(id);
     }
 
     public async Task<IReadOnlyList<(string Backend, ServerPhase Phase, int Count)>> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Backend, string Phase, int Count)>(
-            "SELECT backend, phase, COUNT(*) FROM servers GROUP BY backend, phase");
-        return [.. rows.Select(r => (r.Backend, Enum.Parse<ServerPhase>(r.Phase), r.Count))];
+        return await connection.QueryAsync(
+            "SELECT backend, phase, COUNT(*) FROM servers GROUP BY backend, phase",
+            row => (row.GetString(0), Enum.Parse<ServerPhase>(row.GetString(1)), (int)row.GetInt64(2)));
     }
 
     internal static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
@@ -204,47 +198,25 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
     internal static DateTimeOffset Parse(string value) =>
         DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    private ServerRecord ToRecord(Row row) => new()
+    /// <summary>A row of <see cref="Columns"/>, by position: timestamps are text (<see cref="Format"/>), integers 64-bit.</summary>
+    private ServerRecord ToRecord(DbDataReader row) => new()
     {
-        Id = row.Id,
-        Key = new ServerKey(row.Hub, row.Name, row.StartId),
-        UserName = row.UserName,
-        UserId = row.UserId,
-        Backend = row.Backend,
-        Flavor = row.Flavor,
-        ResourceName = row.ResourceName,
-        Phase = Enum.Parse<ServerPhase>(row.Phase),
-        ProtectedSpec = row.Spec,
-        Handle = row.Handle is null ? null : codec.UnprotectHandle(row.Handle),
-        ServiceAddress = row.ServiceAddress,
-        ExitCode = row.ExitCode is null ? null : (int)row.ExitCode.Value,
-        Error = row.Error,
-        StartDate = Parse(row.StartDate),
-        EndDate = row.EndDate is null ? null : Parse(row.EndDate),
-        LastUpdate = Parse(row.LastUpdate),
-        Owner = row.Owner,
+        Id = row.GetInt64(0),
+        Key = new ServerKey(row.GetString(1), row.GetString(2), row.GetString(3)),
+        UserName = row.GetString(4),
+        UserId = row.GetInt64(5),
+        Backend = row.GetString(6),
+        Flavor = row.GetStringOrNull(7),
+        ResourceName = row.GetString(8),
+        Phase = Enum.Parse<ServerPhase>(row.GetString(9)),
+        ProtectedSpec = row.GetFieldValue<byte[]>(10),
+        Handle = row.GetBytesOrNull(11) is { } handle ? codec.UnprotectHandle(handle) : null,
+        ServiceAddress = row.GetStringOrNull(12),
+        ExitCode = row.IsDBNull(13) ? null : (int)row.GetInt64(13),
+        Error = row.GetStringOrNull(14),
+        StartDate = Parse(row.GetString(15)),
+        EndDate = row.GetStringOrNull(16) is { } end ? Parse(end) : null,
+        LastUpdate = Parse(row.GetString(17)),
+        Owner = row.GetStringOrNull(18),
     };
-
-    private sealed class Row
-    {
-        public long Id { get; set; }
-        public string Hub { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string StartId { get; set; } = "";
-        public string UserName { get; set; } = "";
-        public long UserId { get; set; }
-        public string Backend { get; set; } = "";
-        public string? Flavor { get; set; }
-        public string ResourceName { get; set; } = "";
-        public string Phase { get; set; } = "";
-        public byte[] Spec { get; set; } = [];
-        public byte[]? Handle { get; set; }
-        public string? ServiceAddress { get; set; }
-        public long? ExitCode { get; set; }
-        public string? Error { get; set; }
-        public string StartDate { get; set; } = "";
-        public string? EndDate { get; set; }
-        public string LastUpdate { get; set; } = "";
-        public string? Owner { get; set; }
-    }
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using Outpost.Servers;
 using Outpost.Storage;
 
@@ -15,14 +14,14 @@ public sealed class SqliteDatabaseTests : StoreTests<SqliteStoreFixture>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
-            await connection.ExecuteAsync("INSERT INTO hubs (name, password_hash, created_at) VALUES (@name, 'x', 'now')", new { name = $"hub{i}" });
+            await connection.ExecuteAsync("INSERT INTO hubs (name, password_hash, created_at) VALUES (@name, 'x', 'now')", [("@name", $"hub{i}")]);
             await Task.Yield();
             Interlocked.Decrement(ref running);
         }))));
 
         Assert.Equal(1, most);
         await using var read = await Db.Database.OpenAsync();
-        Assert.Equal(20, await read.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM hubs"));
+        Assert.Equal(20, await read.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM hubs"));
     }
 
     [Fact]
