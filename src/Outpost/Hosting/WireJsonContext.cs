@@ -7,7 +7,8 @@ namespace Outpost.Hosting;
 
 /// <summary>
 /// Serialization code, generated at compile time, for every body the HTTP API sends or reads (ASP.NET Core's web
-/// defaults: camelCase unless a property names itself). Registered with the minimal APIs in <see cref="OutpostApp"/>.
+/// defaults: camelCase unless a property names itself). Registered for the minimal APIs in AddOutpost; bodies the
+/// Outpost writes itself go through <see cref="WireJson"/>.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ServerSummary[]))]

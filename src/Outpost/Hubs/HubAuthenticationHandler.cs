@@ -63,7 +63,7 @@ public sealed class HubAuthenticationHandler(
         var detail = Context.Items[FailureKey] as string ?? "Not authenticated";
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Basic";
-        await Response.WriteAsJsonAsync(new Dictionary<string, string> { ["detail"] = detail }, Hosting.WireJsonContext.Default.DictionaryStringString);
+        await Response.WriteAsJsonAsync(new Dictionary<string, string> { ["detail"] = detail }, Hosting.WireJson.Strings);
     }
 
     private AuthenticateResult Fail(string detail)

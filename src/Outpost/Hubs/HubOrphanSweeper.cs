@@ -61,7 +61,7 @@ public sealed partial class HubOrphanSweeper(
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
         response.EnsureSuccessStatusCode();
-        var known = (await response.Content.ReadFromJsonAsync(Hosting.WireJsonContext.Default.StringArray, timeout.Token) ?? []).ToHashSet(StringComparer.Ordinal);
+        var known = (await response.Content.ReadFromJsonAsync(Hosting.WireJson.StringArray, timeout.Token) ?? []).ToHashSet(StringComparer.Ordinal);
 
         var now = time.GetUtcNow();
         foreach (var record in await store.ListAsync(hub, cancellationToken))

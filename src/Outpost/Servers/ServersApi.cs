@@ -57,7 +57,7 @@ public static class ServersApi
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TypedResults.Json(new Dictionary<string, string> { ["detail"] = "The request body is too large." }, Hosting.WireJsonContext.Default.DictionaryStringString, statusCode: StatusCodes.Status413PayloadTooLarge);
+            return TypedResults.Json(new Dictionary<string, string> { ["detail"] = "The request body is too large." }, Hosting.WireJson.Strings, statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
         var (spec, errors) = StartRequestReader.Read(body);
@@ -83,7 +83,7 @@ public static class ServersApi
             authStates.Merge(new ServerKey(hub, spec.Name, spec.StartId), request.Headers);
             var service = await launcher.StartAsync(hub, spec, backend, admission, waitForStart: !async, cancellationToken);
             return async
-                ? TypedResults.Json(new Dictionary<string, string> { ["service"] = "" }, Hosting.WireJsonContext.Default.DictionaryStringString, statusCode: StatusCodes.Status202Accepted)
+                ? TypedResults.Json(new Dictionary<string, string> { ["service"] = "" }, Hosting.WireJson.Strings, statusCode: StatusCodes.Status202Accepted)
                 : TypedResults.Ok(new Dictionary<string, string> { ["service"] = service });
         }
         catch (Exception ex) when (ex is OutpostRefusal or BackendException)
@@ -137,7 +137,7 @@ public static class ServersApi
             }
             authStates.Remove(key);
             return async
-                ? TypedResults.Json(new Dictionary<string, string>(), Hosting.WireJsonContext.Default.DictionaryStringString, statusCode: StatusCodes.Status202Accepted)
+                ? TypedResults.Json(new Dictionary<string, string>(), Hosting.WireJson.Strings, statusCode: StatusCodes.Status202Accepted)
                 : TypedResults.Ok(new StopResponse(logs));
         }
         catch (BackendException ex)
@@ -192,10 +192,10 @@ public static class ServersApi
         string.Equals(request.Query["collect_logs"], "true", StringComparison.OrdinalIgnoreCase);
 
     private static JsonHttpResult<Dictionary<string, string>> NotFound() =>
-        TypedResults.Json(new Dictionary<string, string> { ["detail"] = "Item not found" }, Hosting.WireJsonContext.Default.DictionaryStringString, statusCode: StatusCodes.Status404NotFound);
+        TypedResults.Json(new Dictionary<string, string> { ["detail"] = "Item not found" }, Hosting.WireJson.Strings, statusCode: StatusCodes.Status404NotFound);
 
     private static JsonHttpResult<WireError> Refuse(Exception exception) =>
-        TypedResults.Json(WireError.From(exception), Hosting.WireJsonContext.Default.WireError, statusCode: WireError.StatusCode);
+        TypedResults.Json(WireError.From(exception), Hosting.WireJson.Error, statusCode: WireError.StatusCode);
 
     private static string DisplayName(ServerSpec spec) => $"{spec.UserName}:{(spec.Name.Length == 0 ? "(default)" : spec.Name)}";
 

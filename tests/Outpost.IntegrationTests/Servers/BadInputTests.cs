@@ -78,6 +78,17 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refusal_IsWrittenWithTheEscapingOfEveryOtherAnswer()
+    {
+        // Hubs and people read args[0]: quotes stay quotes, as ASP.NET Core writes any other body (not \u0027).
+        using var client = _outpost.Client();
+        var body = StartBodies.For("ivan");
+        ((Dictionary<string, string>)body["env"]!)["PATH"] = "/tmp/evil";
+        var raw = await (await client.StartAsync(body)).Content.ReadAsStringAsync();
+        Assert.Contains("env 'PATH' may not be set by a hub", raw);
+    }
+
+    [Fact]
     public async Task Start_ClientControlledStateFields_AreIgnored()
     {
         using var client = _outpost.Client();
