@@ -45,12 +45,12 @@ public sealed record Report(
         Line();
         Line($"- Date: {Started.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the run took {Elapsed.TotalSeconds:0} s.");
         Line($"- Machine: {Machine.Cores} cores ({Machine.Cpu}), {Machine.Memory} memory; {Machine.Runtime}.");
-        Line($"- Measured processes (the Outpost and the bare endpoint alike): {Options.Runtime}{(Options.HostExecutable is null ? "" : ", as the Outpost ships (`scripts/publish-outpost`)")}.");
         Line($"- Load average (1/5/15 min) before the run: {LoadAverageBefore}; after: {LoadAverageAfter}.");
         Line($"- Load generator: {Generator}. Log levels: {(Options.LogLevel is { } level ? $"{level} (`--outpost-log-level`)" : "the product's appsettings.json (Information; ASP.NET Core at Warning)")}, for the Outpost and the bare endpoint alike.");
-        Line("- Every Outpost measured runs in its own process (the bench's `host outpost`: `OutpostApp.Build`, as `outpost serve`, plus the");
-        Line($"  bench-only instant backend), with the Outpost's own runtime configuration (`Outpost.runtimeconfig.json`: {(Memory.Outpost[0][0].ServerGc ? "server" : "workstation")} GC);");
-        Line("  the baseline, a bare ASP.NET Core minimal API, runs the same way in another process. Release build.");
+        Line("- Every Outpost measured runs in its own process (`bench/Outpost.BenchHost outpost`: `OutpostApp.Build`, as `outpost serve`,");
+        Line($"  plus the bench-only instant backend), {(Options.HostExecutable is null ? "the JIT build under `dotnet exec` (`--jit`)" : "published with Native AOT as the Outpost ships")}, with the");
+        Line($"  Outpost's runtime settings (`src/Outpost/OutpostRuntime.props`: {(Memory.Outpost[0][0].ServerGc ? "server" : "workstation")} GC, 8 MiB gen-0 budget in the AOT build);");
+        Line("  the baseline, a bare ASP.NET Core minimal API, is the same executable (`bench/Outpost.BenchHost bare`) in another process.");
         Line("- The Outpost, the bare endpoint and the load generator share the same cores, and other engineers build and test");
         Line("  on this machine at the same time, so absolute figures move by tens of percent between runs; each baseline is");
         Line($"  measured in the same run, right beside its figure. Each figure is the median of {Options.Runs} run(s).");
