@@ -35,19 +35,7 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
         return await connection.QueryAsync(sql, ToEvent, parameters);
     }
 
-    /// <summary>A row of <see cref="OutboxSql"/>'s columns, by position.</summary>
-    private OutboxEvent ToEvent(DbDataReader row) => new()
-    {
-        Id = row.GetInt64(0),
-        Hub = row.GetString(1),
-        Server = row.GetString(2),
-        Url = row.GetString(3),
-        Token = protector.Unprotect(row.GetFieldValue<byte[]>(4)),
-        Body = row.GetString(5),
-        Attempts = row.GetInt32(6),
-        NextAttemptAt = PostgresServerStore.Utc(row.GetDateTime(7)),
-        CreatedAt = PostgresServerStore.Utc(row.GetDateTime(8)),
-    };
+    private OutboxEvent ToEvent(DbDataReader row) => StoredRows.Outbox(row, protector, PostgresServerStore.Timestamp);
 
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {

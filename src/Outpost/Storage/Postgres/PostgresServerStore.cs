@@ -179,25 +179,8 @@ public sealed class PostgresServerStore(PostgresDatabase database, ServerSpecCod
         return null;
     }
 
-    /// <summary>A row of <see cref="Columns"/>, by position: timestamps are timestamptz, read as UTC <see cref="DateTime"/>s.</summary>
-    private ServerRecord ToRecord(DbDataReader row) => new()
-    {
-        Id = row.GetInt64(0),
-        Key = new ServerKey(row.GetString(1), row.GetString(2), row.GetString(3)),
-        UserName = row.GetString(4),
-        UserId = row.GetInt64(5),
-        Backend = row.GetString(6),
-        Flavor = row.GetStringOrNull(7),
-        ResourceName = row.GetString(8),
-        Phase = Enum.Parse<ServerPhase>(row.GetString(9)),
-        ProtectedSpec = row.GetFieldValue<byte[]>(10),
-        Handle = row.GetBytesOrNull(11) is { } handle ? codec.UnprotectHandle(handle) : null,
-        ServiceAddress = row.GetStringOrNull(12),
-        ExitCode = row.IsDBNull(13) ? null : row.GetInt32(13),
-        Error = row.GetStringOrNull(14),
-        StartDate = Utc(row.GetDateTime(15)),
-        EndDate = row.IsDBNull(16) ? null : Utc(row.GetDateTime(16)),
-        LastUpdate = Utc(row.GetDateTime(17)),
-        Owner = row.GetStringOrNull(18),
-    };
+    private ServerRecord ToRecord(DbDataReader row) => StoredRows.Server(row, codec, Timestamp);
+
+    /// <summary>How this store keeps a timestamp: timestamptz, read as a UTC <see cref="DateTime"/>.</summary>
+    internal static DateTimeOffset Timestamp(DbDataReader row, int ordinal) => Utc(row.GetDateTime(ordinal));
 }

@@ -36,19 +36,7 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
         return await connection.QueryAsync(sql, ToEvent, parameters);
     }
 
-    /// <summary>A row of <see cref="OutboxSql"/>'s columns, by position; timestamps are text, integers 64-bit.</summary>
-    private OutboxEvent ToEvent(DbDataReader row) => new()
-    {
-        Id = row.GetInt64(0),
-        Hub = row.GetString(1),
-        Server = row.GetString(2),
-        Url = row.GetString(3),
-        Token = protector.Unprotect(row.GetFieldValue<byte[]>(4)),
-        Body = row.GetString(5),
-        Attempts = (int)row.GetInt64(6),
-        NextAttemptAt = SqliteServerStore.Parse(row.GetString(7)),
-        CreatedAt = SqliteServerStore.Parse(row.GetString(8)),
-    };
+    private OutboxEvent ToEvent(DbDataReader row) => StoredRows.Outbox(row, protector, SqliteServerStore.Timestamp);
 
     public Task DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         database.WriteAsync(connection => connection.ExecuteAsync(OutboxSql.Delete, [("@id", id)]), cancellationToken);

@@ -198,25 +198,8 @@ public sealed class SqliteServerStore(SqliteDatabase database, ServerSpecCodec c
     internal static DateTimeOffset Parse(string value) =>
         DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    /// <summary>A row of <see cref="Columns"/>, by position: timestamps are text (<see cref="Format"/>), integers 64-bit.</summary>
-    private ServerRecord ToRecord(DbDataReader row) => new()
-    {
-        Id = row.GetInt64(0),
-        Key = new ServerKey(row.GetString(1), row.GetString(2), row.GetString(3)),
-        UserName = row.GetString(4),
-        UserId = row.GetInt64(5),
-        Backend = row.GetString(6),
-        Flavor = row.GetStringOrNull(7),
-        ResourceName = row.GetString(8),
-        Phase = Enum.Parse<ServerPhase>(row.GetString(9)),
-        ProtectedSpec = row.GetFieldValue<byte[]>(10),
-        Handle = row.GetBytesOrNull(11) is { } handle ? codec.UnprotectHandle(handle) : null,
-        ServiceAddress = row.GetStringOrNull(12),
-        ExitCode = row.IsDBNull(13) ? null : (int)row.GetInt64(13),
-        Error = row.GetStringOrNull(14),
-        StartDate = Parse(row.GetString(15)),
-        EndDate = row.GetStringOrNull(16) is { } end ? Parse(end) : null,
-        LastUpdate = Parse(row.GetString(17)),
-        Owner = row.GetStringOrNull(18),
-    };
+    private ServerRecord ToRecord(DbDataReader row) => StoredRows.Server(row, codec, Timestamp);
+
+    /// <summary>How this store keeps a timestamp: text (<see cref="Format"/>).</summary>
+    internal static DateTimeOffset Timestamp(DbDataReader row, int ordinal) => Parse(row.GetString(ordinal));
 }
