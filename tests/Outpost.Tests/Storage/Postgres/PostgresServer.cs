@@ -10,7 +10,7 @@ namespace Outpost.Tests.Storage.Postgres;
 /// The real PostgreSQL (Debian package) the storage tests run against, on 127.0.0.1. It is the one named
 /// by <c>OUTPOST_TEST_POSTGRES</c> (a connection string; <c>scripts/test</c> starts one with
 /// <c>scripts/postgres-env up</c>), or else a private cluster this test process starts with the same script
-/// in a temp folder on a free port, and stops when it exits. Each test gets its own schema.
+/// in a temp folder on a free port, and that is stopped when the process is gone. Each test gets its own schema.
 /// When PostgreSQL cannot be started the tests fail with the reason.
 /// </summary>
 public sealed class PostgresServer
@@ -76,19 +76,32 @@ public sealed class PostgresServer
                 $"PostgreSQL for the storage tests could not be started: scripts/postgres-env up exited with {up.ExitCode}: {up.StandardError.Trim()}. " +
                 $"Run the tests as root on Debian with the postgresql package (scripts/install-deps), or set {EnvironmentVariable} to the connection string of a running PostgreSQL.");
         }
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(script, environment);
+        StopWhenThisProcessEnds(script, environment);
         return new PostgresServer(new NpgsqlConnectionStringBuilder(up.StandardOutput.Trim().Split('\n')[^1]) { Pooling = false }.ToString());
     }
 
-    private static void Stop(string script, Dictionary<string, string?> environment)
+    /// <summary>
+    /// Stops the private cluster once this test process is gone, however it ends. A ProcessExit handler was not
+    /// enough: the test runner may kill its test host right after the last test, and clusters were left running.
+    /// A shell in its own session waits for this process to end, then runs <c>postgres-env down</c>.
+    /// </summary>
+    private static void StopWhenThisProcessEnds(string script, Dictionary<string, string?> environment)
     {
-        var start = new ProcessStartInfo(script, "down") { UseShellExecute = false };
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        string[] args =
+        [
+            "/bin/sh", "-c", "while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; exec \"$2\" down >/dev/null 2>&1",
+            "postgres-watchdog", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), script,
+        ];
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
-        using var process = Process.Start(start);
-        process?.WaitForExit(30_000);
+        Process.Start(start)?.Dispose();
     }
 
     private static int FreePort()
