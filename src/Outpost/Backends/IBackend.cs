@@ -1,4 +1,5 @@
 using Outpost.Events;
+using Outpost.Servers;
 
 namespace Outpost.Backends;
 
@@ -18,6 +19,12 @@ public interface IBackend
     /// stops waiting and throws; the caller then stops whatever handle was saved.
     /// </summary>
     Task<BackendStartResult> StartAsync(BackendStartRequest request, IStartContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What <see cref="StartAsync"/> would refuse in the request itself (a value out of range, an unknown profile),
+    /// checked before anything is stored so a refused request leaves nothing behind; null when it would accept it.
+    /// </summary>
+    string? Check(ServerKey key, ServerSpec spec) => null;
 
     /// <summary>Observes the server. Transient failures to observe answer <see cref="BackendState.Unknown"/>, never Exited.</summary>
     Task<BackendStatus> GetStatusAsync(BackendHandle handle, CancellationToken cancellationToken);

@@ -28,8 +28,16 @@ public sealed partial class HubEventRelay(
     private const int BatchSize = 1000;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    private readonly DeliveryNotices _notices = new();
+
     /// <summary>Asks the relay to look at the outbox now.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Waits, at most <paramref name="limit"/>, until this replica's relay has handled the event <paramref name="id"/>.
+    /// Another replica's relay does not report here, so only the leader waits.
+    /// </summary>
+    public Task WaitDeliveredAsync(long id, TimeSpan limit) => leadership.IsLeader ? _notices.WaitAsync(id, limit) : Task.CompletedTask;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(RelayAsync, stoppingToken);
 
@@ -122,6 +130,7 @@ public sealed partial class HubEventRelay(
                     Log.EventRejected(logger, outboxEvent.Server, status);
                 }
                 await outbox.DeleteAsync(outboxEvent.Id, CancellationToken.None);
+                _notices.Handled(outboxEvent.Id);
                 metrics.EventDelivered(response.IsSuccessStatusCode);
                 return true;
             }
@@ -145,6 +154,7 @@ public sealed partial class HubEventRelay(
         {
             Log.EventDropped(logger, outboxEvent.Server, attempts, failure);
             await outbox.DeleteAsync(outboxEvent.Id, CancellationToken.None);
+            _notices.Handled(outboxEvent.Id);
             metrics.EventDelivered(false);
             return true;
         }

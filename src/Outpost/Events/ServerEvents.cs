@@ -10,15 +10,16 @@ namespace Outpost.Events;
 /// </summary>
 public sealed class ServerEvents(IEventOutbox outbox, HubEventRelay relay)
 {
-    public async ValueTask RecordAsync(ServerKey key, ServerSpec spec, ProgressEvent progressEvent, CancellationToken cancellationToken = default)
+    /// <summary>Stores the event and wakes the relay; returns its outbox id (null when this server gets no events).</summary>
+    public async ValueTask<long?> RecordAsync(ServerKey key, ServerSpec spec, ProgressEvent progressEvent, CancellationToken cancellationToken = default)
     {
         var url = spec.Env.GetValueOrDefault(HubEnv.EventsUrl);
         var token = spec.Env.GetValueOrDefault(HubEnv.ApiToken);
         if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(token))
         {
-            return;
+            return null;
         }
-        await outbox.AppendAsync(new OutboxEvent
+        var id = await outbox.AppendAsync(new OutboxEvent
         {
             Hub = key.Hub,
             Server = key.ToString(),
@@ -27,7 +28,14 @@ public sealed class ServerEvents(IEventOutbox outbox, HubEventRelay relay)
             Body = Body(progressEvent, Guid.CreateVersion7()),
         }, cancellationToken);
         relay.Wake();
+        return id;
     }
+
+    /// <summary>
+    /// Waits until the event <paramref name="id"/> has left the outbox (delivered, refused or dropped), at most
+    /// <paramref name="limit"/>; the events of one server go in order, so its earlier events have gone too.
+    /// </summary>
+    public Task WaitDeliveredAsync(long? id, TimeSpan limit) => id is { } value ? relay.WaitDeliveredAsync(value, limit) : Task.CompletedTask;
 
     /// <summary>
     /// The JSON the hub receives: the event plus an <c>id</c>. The id is stored with the body, so it stays

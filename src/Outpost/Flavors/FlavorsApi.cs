@@ -17,7 +17,7 @@ public static class FlavorsApi
     {
         var group = app.MapGroup("").RequireAuthorization().WithTags("Flavors");
         group.MapGet("/flavors", ListFlavors).WithName("ListFlavors");
-        group.MapPost("/userflavors", ListUserFlavors).WithName("ListUserFlavors").Accepts<JsonElement>("application/json");
+        group.MapPost("/userflavors", ListUserFlavors).WithName("ListUserFlavors").Accepts<JsonElement>("application/json", "*/*");
         return app;
     }
 
@@ -26,15 +26,10 @@ public static class FlavorsApi
 
     private static async Task<IResult> ListUserFlavors(HttpRequest request, ClaimsPrincipal user, FlavorUsage usage, CancellationToken cancellationToken)
     {
-        JsonElement authentication;
-        try
+        var (authentication, invalid) = await Hosting.JsonRequestBody.ReadAsync(request, cancellationToken);
+        if (invalid is not null)
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
-            authentication = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return TypedResults.UnprocessableEntity(new Servers.ValidationProblem([new("json_invalid", ["body"], "The body is not valid JSON.")]));
+            return invalid;
         }
         if (authentication.ValueKind != JsonValueKind.Object)
         {

@@ -40,10 +40,21 @@ public sealed partial class RuntimeLimitSweeper(
 
     internal async Task SweepAsync(CancellationToken cancellationToken)
     {
-        foreach (var record in await store.ListExpiredAsync(time.GetUtcNow(), 100, cancellationToken))
+        var now = time.GetUtcNow();
+        foreach (var record in await store.ListExpiredAsync(now, 100, cancellationToken))
         {
             Log.Expired(logger, record.Key.ToString(), record.EndDate);
             await launcher.ExpireAsync(record, cancellationToken);
+        }
+        // Failed background starts stay for the hub to see; one the hub never deletes goes after the retention time.
+        var retention = TimeSpan.FromMinutes(options.Value.FailedRetentionMinutes);
+        foreach (var record in await store.ListByPhaseAsync([ServerPhase.Failed], cancellationToken))
+        {
+            if (now - record.LastUpdate > retention)
+            {
+                Log.FailedRemoved(logger, record.Key.ToString(), options.Value.FailedRetentionMinutes);
+                await launcher.RemoveFailedAsync(record, cancellationToken);
+            }
         }
     }
 
@@ -51,6 +62,9 @@ public sealed partial class RuntimeLimitSweeper(
     {
         [LoggerMessage(EventId = LogEvents.RuntimeExpired, Level = LogLevel.Information, Message = "{Server} reached its runtime limit ({EndDate}); stopping it")]
         public static partial void Expired(ILogger logger, string server, DateTimeOffset? endDate);
+
+        [LoggerMessage(EventId = LogEvents.FailedStartRemoved, Level = LogLevel.Information, Message = "{Server} failed to start more than {Minutes} minutes ago and its hub never deleted it; removing it")]
+        public static partial void FailedRemoved(ILogger logger, string server, int minutes);
 
         [LoggerMessage(EventId = LogEvents.RuntimeSweepFailed, Level = LogLevel.Error, Message = "Runtime-limit sweep failed")]
         public static partial void SweepFailed(ILogger logger, Exception exception);

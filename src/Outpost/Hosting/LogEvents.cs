@@ -17,6 +17,7 @@ public static class LogEvents
     public const int RuntimeSweepFailed = 121;
     public const int OrphanStopped = 122;
     public const int OrphanCheckSkipped = 123;
+    public const int FailedStartRemoved = 124;
     public const int FlavorsReloaded = 130;
     public const int FlavorsReloadRejected = 131;
     public const int RelayPassFailed = 200;

@@ -15,6 +15,12 @@ public sealed class OutpostOptions
     /// <summary>Seconds between checks for servers past their flavor's runtime. Default 30.</summary>
     public int RuntimeSweepSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Minutes a server whose background start failed stays listed (its polls report the failure) when the hub never
+    /// deletes it. Default 60. Failed synchronous starts are removed at once, as the hub got the error in its answer.
+    /// </summary>
+    public int FailedRetentionMinutes { get; set; } = 60;
+
     /// <summary>Lines returned by <c>collect_logs</c>. Default 200.</summary>
     public int LogLines { get; set; } = 200;
 }

@@ -24,6 +24,10 @@ public sealed class OutpostOptionsValidator : IValidateOptions<OutpostOptions>
         {
             errors.Add($"Outpost:RuntimeSweepSeconds must be between 1 and 3600 (got {options.RuntimeSweepSeconds}).");
         }
+        if (options.FailedRetentionMinutes is < 1 or > 525_600)
+        {
+            errors.Add($"Outpost:FailedRetentionMinutes must be between 1 and 525600 (got {options.FailedRetentionMinutes}).");
+        }
         if (options.LogLines is < 0 or > 100_000)
         {
             errors.Add($"Outpost:LogLines must be between 0 and 100000 (got {options.LogLines}).");

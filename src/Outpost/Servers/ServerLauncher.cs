@@ -23,6 +23,7 @@ public sealed partial class ServerLauncher(
     ServerWorkspace workspace,
     OutpostMetrics metrics,
     FlavorUpdates flavorUpdates,
+    AuthStateCache authStates,
     TimeProvider time,
     IOptions<OutpostOptions> options,
     IHostApplicationLifetime lifetime,
@@ -31,13 +32,18 @@ public sealed partial class ServerLauncher(
     private readonly ConcurrentDictionary<long, StartInFlight> _startsInFlight = new();
     private readonly ConcurrentDictionary<long, Task> _background = new();
 
+    /// <summary>How long a synchronous start waits for its last progress events to reach the hub before it answers.</summary>
+    private static readonly TimeSpan SyncEventWait = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Stores the server and starts it. With <paramref name="waitForStart"/> the result is the service
     /// address; otherwise the start runs in the background and the result is empty.
     /// Throws <see cref="OutpostRefusal"/> when the name is taken or a limit of <paramref name="admission"/>
-    /// is reached, and <see cref="BackendException"/> when the start fails.
+    /// is reached, and <see cref="BackendException"/> when the start fails; a failed synchronous start is removed,
+    /// as the original Outpost does (the hub gets the 419 and nothing stays behind).
     /// </summary>
-    public async Task<string> StartAsync(string hub, ServerSpec spec, IBackend backend, FlavorAdmission admission, bool waitForStart, CancellationToken cancellationToken)
+    public async Task<string> StartAsync(
+        string hub, ServerSpec spec, IBackend backend, FlavorAdmission admission, IReadOnlyDictionary<string, string> authState, bool waitForStart, CancellationToken cancellationToken)
     {
         spec = spec with { Flavor = admission.FlavorName, RuntimeLimit = admission.Runtime };
         var key = new ServerKey(hub, spec.Name, spec.StartId);
@@ -62,15 +68,19 @@ public sealed partial class ServerLauncher(
                 throw new OutpostRefusal(
                     $"Server '{DisplayName(key)}' of user '{spec.UserName}' is already {outcome.Blocking!.Phase.ToString().ToLowerInvariant()} on this Outpost; stop it first.");
             }
-            await events.RecordAsync(key, spec, new ProgressEvent(0, "Server requested"), CancellationToken.None);
+            authStates.Set(key, authState);
+            var request = new StartRun(outcome.Inserted!, spec, backend, authState, Synchronous: waitForStart);
+            request.Progress(await events.RecordAsync(key, spec, new ProgressEvent(0, "Server requested"), CancellationToken.None));
             if (!waitForStart)
             {
                 await flavorUpdates.NotifyAsync(hub, spec, CancellationToken.None);
-                var record = outcome.Inserted!;
-                Track(record.Id, Task.Run(() => RunStartLockedAsync(record, spec, backend, announceFailure: true)));
+                Track(request.Record.Id, Task.Run(() => RunStartLockedAsync(request)));
                 return "";
             }
-            return await RunStartAsync(outcome.Inserted!, spec, backend, announceFailure: false);
+            var address = await RunStartAsync(request);
+            // The original relays a start's events before it answers: the user's progress page shows all of them.
+            await events.WaitDeliveredAsync(request.LastEventId, SyncEventWait);
+            return address;
         }
     }
 
@@ -89,7 +99,7 @@ public sealed partial class ServerLauncher(
             ServerPhase.Failed => state.ExitCode ?? 1,
             _ => await ObserveRunningAsync(key, state, cancellationToken),
         };
-        var logs = collectLogs ? await CollectLogsAsync(state.Backend, state.Handle, cancellationToken) : [];
+        var logs = collectLogs ? await CollectLogsAsync(state.Backend, state.Handle, await SecretEnvAsync(key, cancellationToken), cancellationToken) : [];
         if (state.Phase == ServerPhase.Failed && state.Error is { } error)
         {
             logs = [.. logs, error];
@@ -135,6 +145,21 @@ public sealed partial class ServerLauncher(
         await StopAndRemoveAsync(record.Key, collectLogs: false, cancellationToken);
     }
 
+    /// <summary>Removes a server whose start failed (nothing of it runs), unless it has changed meanwhile.</summary>
+    internal async Task RemoveFailedAsync(ServerRecord record, CancellationToken cancellationToken)
+    {
+        using (await locks.AcquireAsync(record.Key, cancellationToken))
+        {
+            if (await store.FindByIdAsync(record.Id, cancellationToken) is not { Phase: ServerPhase.Failed } current)
+            {
+                return;
+            }
+            await store.DeleteAsync(current.Id, CancellationToken.None);
+            workspace.Remove(current);
+            authStates.Remove(current.Key);
+        }
+    }
+
     /// <summary>Finishes a stop or cleans up a start that an earlier Outpost process left unfinished.</summary>
     internal Task RecoverAsync(ServerRecord record, CancellationToken cancellationToken) => record.Phase switch
     {
@@ -146,31 +171,32 @@ public sealed partial class ServerLauncher(
     /// <summary>Waits for background starts and stops (used by tests and graceful shutdown).</summary>
     internal Task WhenBackgroundIdleAsync() => Task.WhenAll(_background.Values);
 
-    private async Task RunStartLockedAsync(ServerRecord record, ServerSpec spec, IBackend backend, bool announceFailure)
+    private async Task RunStartLockedAsync(StartRun run)
     {
         try
         {
-            using (await locks.AcquireAsync(record.Key, lifetime.ApplicationStopping))
+            using (await locks.AcquireAsync(run.Record.Key, lifetime.ApplicationStopping))
             {
-                await RunStartAsync(record, spec, backend, announceFailure);
+                await RunStartAsync(run);
             }
         }
         catch (Exception ex)
         {
             // The failure is already persisted and announced; nobody awaits a background start.
-            Log.BackgroundStartEnded(logger, record.Key.ToString(), ex.Message);
+            Log.BackgroundStartEnded(logger, run.Record.Key.ToString(), ex.Message);
         }
     }
 
-    private async Task<string> RunStartAsync(ServerRecord record, ServerSpec spec, IBackend backend, bool announceFailure)
+    private async Task<string> RunStartAsync(StartRun run)
     {
+        var (record, spec, backend) = (run.Record, run.Spec, run.Backend);
         var key = record.Key;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
         var timeout = TimeSpan.FromSeconds(options.Value.StartTimeoutSeconds);
         cancellation.CancelAfter(timeout);
         var inFlight = new StartInFlight(cancellation);
         _startsInFlight[record.Id] = inFlight;
-        var context = new StartContext(store, events, record, spec);
+        var context = new StartContext(store, events, run);
         try
         {
             if (!await store.TransitionAsync(record.Id, ServerPhase.Pending, ServerPhase.Starting, ServerChanges.None, CancellationToken.None))
@@ -180,7 +206,7 @@ public sealed partial class ServerLauncher(
             Log.Starting(logger, key.ToString(), backend.Name);
             var workDirectory = workspace.Create(record);
             var result = await backend.StartAsync(
-                new BackendStartRequest(key, spec, record.ResourceName, workDirectory), context, cancellation.Token);
+                new BackendStartRequest(key, spec, record.ResourceName, workDirectory, run.AuthState), context, cancellation.Token);
             var changes = new ServerChanges
             {
                 Handle = result.Handle,
@@ -195,7 +221,7 @@ public sealed partial class ServerLauncher(
             }
             metrics.StartFinished(backend.Name, succeeded: true);
             Log.Started(logger, key.ToString(), result.ServiceAddress);
-            await events.RecordAsync(key, spec, new ProgressEvent(90, "Server started on the Outpost."), CancellationToken.None);
+            run.Progress(await events.RecordAsync(key, spec, new ProgressEvent(90, "Server started on the Outpost."), CancellationToken.None));
             await flavorUpdates.NotifyAsync(key.Hub, spec, CancellationToken.None);
             return result.ServiceAddress;
         }
@@ -216,19 +242,28 @@ public sealed partial class ServerLauncher(
                 BackendException or OutpostRefusal => ex.Message,
                 _ => $"The server could not be started: {ex.Message}",
             };
+            // A backend's message may quote the server's output, which may print its own token.
+            message = SecretRedactor.Redact(message, spec.Env);
             Log.StartFailed(logger, key.ToString(), message, ex is BackendException or OperationCanceledException ? null : ex);
             if (context.Handle is { } handle)
             {
                 await StopQuietlyAsync(backend, handle);
             }
-            await store.TransitionAsync(record.Id, ServerPhase.Starting, ServerPhase.Failed, new ServerChanges { Error = message }, CancellationToken.None);
+            var failed = await store.TransitionAsync(record.Id, ServerPhase.Starting, ServerPhase.Failed, new ServerChanges { Error = message }, CancellationToken.None);
+            authStates.Remove(key);
             metrics.StartFinished(backend.Name, succeeded: false);
-            if (announceFailure && !inFlight.StopRequested)
+            if (failed && run.Synchronous)
+            {
+                // The hub gets the 419 now and never polls this start: remove it, as the original does.
+                await store.DeleteAsync(record.Id, CancellationToken.None);
+                workspace.Remove(record);
+            }
+            if (!run.Synchronous && !inFlight.StopRequested)
             {
                 await events.RecordAsync(key, spec, FailedEvent(message), CancellationToken.None);
             }
             await flavorUpdates.NotifyAsync(key.Hub, spec, CancellationToken.None);
-            throw ex is BackendException ? ex : new BackendException(message, ex);
+            throw new BackendException(message, ex); // the redacted message, never the raw one
         }
         finally
         {
@@ -266,13 +301,16 @@ public sealed partial class ServerLauncher(
                 return [];
             }
             record = await store.FindByIdAsync(record.Id, cancellationToken) ?? record;
-            IReadOnlyList<string> logs = collectLogs ? await CollectLogsAsync(record.Backend, record.Handle, cancellationToken) : [];
+            IReadOnlyList<string> logs = collectLogs
+                ? await CollectLogsAsync(record.Backend, record.Handle, codec.Unprotect(record.ProtectedSpec).Env, cancellationToken)
+                : [];
             if (record.Handle is { } handle && backends.TryGet(record.Backend, out var backend))
             {
                 await backend.StopAsync(handle, cancellationToken);
             }
             await store.DeleteAsync(record.Id, CancellationToken.None);
             workspace.Remove(record);
+            authStates.Remove(key);
             Log.Stopped(logger, key.ToString());
             await flavorUpdates.NotifyAsync(key.Hub, codec.Unprotect(record.ProtectedSpec), CancellationToken.None);
             return logs;
@@ -315,7 +353,12 @@ public sealed partial class ServerLauncher(
         return status.ExitCode;
     }
 
-    private async Task<IReadOnlyList<string>> CollectLogsAsync(string backendName, BackendHandle? handle, CancellationToken cancellationToken)
+    /// <summary>The server's environment, whose secret values are kept out of the logs it returns.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> SecretEnvAsync(ServerKey key, CancellationToken cancellationToken) =>
+        await store.FindAsync(key, cancellationToken) is { } record ? codec.Unprotect(record.ProtectedSpec).Env : new Dictionary<string, string>();
+
+    private async Task<IReadOnlyList<string>> CollectLogsAsync(
+        string backendName, BackendHandle? handle, IReadOnlyDictionary<string, string> env, CancellationToken cancellationToken)
     {
         if (handle is null || !backends.TryGet(backendName, out var backend))
         {
@@ -323,7 +366,8 @@ public sealed partial class ServerLauncher(
         }
         try
         {
-            return await backend.GetLogsAsync(handle, options.Value.LogLines, cancellationToken);
+            var lines = await backend.GetLogsAsync(handle, options.Value.LogLines, cancellationToken);
+            return [.. lines.Select(line => SecretRedactor.Redact(line, env))];
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -362,18 +406,26 @@ public sealed partial class ServerLauncher(
         public volatile bool StopRequested;
     }
 
+    /// <summary>One start: what it starts, with what, and the last progress event it recorded.</summary>
+    private sealed record StartRun(ServerRecord Record, ServerSpec Spec, IBackend Backend, IReadOnlyDictionary<string, string> AuthState, bool Synchronous)
+    {
+        public long? LastEventId { get; private set; }
+
+        public void Progress(long? eventId) => LastEventId = eventId ?? LastEventId;
+    }
+
     /// <summary>What a backend may do while its start runs.</summary>
-    private sealed class StartContext(IServerStore store, ServerEvents events, ServerRecord record, ServerSpec spec) : IStartContext
+    private sealed class StartContext(IServerStore store, ServerEvents events, StartRun run) : IStartContext
     {
         public BackendHandle? Handle { get; private set; }
 
-        public ValueTask ReportAsync(ProgressEvent progressEvent, CancellationToken cancellationToken) =>
-            events.RecordAsync(record.Key, spec, progressEvent with { Failed = false }, cancellationToken);
+        public async ValueTask ReportAsync(ProgressEvent progressEvent, CancellationToken cancellationToken) =>
+            run.Progress(await events.RecordAsync(run.Record.Key, run.Spec, progressEvent with { Failed = false }, cancellationToken));
 
         public async ValueTask SaveHandleAsync(BackendHandle handle, CancellationToken cancellationToken)
         {
             Handle = handle;
-            await store.SaveHandleAsync(record.Id, handle, CancellationToken.None);
+            await store.SaveHandleAsync(run.Record.Id, handle, CancellationToken.None);
         }
     }
 

@@ -20,7 +20,7 @@ public static class ServersApi
         var group = app.MapGroup("/services").RequireAuthorization().WithTags("Servers");
         // Route matching ignores a trailing slash, so each of these also answers "/services/".
         group.MapGet("", ListServers).WithName("ListServers");
-        group.MapPost("", StartServer).WithName("StartServer").Accepts<JsonElement>("application/json");
+        group.MapPost("", StartServer).WithName("StartServer").Accepts<JsonElement>("application/json", "*/*");
         group.MapGet("/{**path}", PollServer).WithName("PollServer");
         group.MapDelete("/{**path}", StopServer).WithName("StopServer");
         return app;
@@ -38,28 +38,16 @@ public static class ServersApi
         ServerLauncher launcher,
         BackendCatalog backends,
         ServerProfiles profiles,
-        AuthStateCache authStates,
         QuotaPolicy quotas,
         IOptions<HubsOptions> hubs,
         CancellationToken cancellationToken)
     {
         var hub = user.HubName();
-        JsonElement body;
-        try
+        var (body, invalid) = await Hosting.JsonRequestBody.ReadAsync(request, cancellationToken);
+        if (invalid is not null)
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken);
-            body = document.RootElement.Clone();
+            return invalid;
         }
-        catch (JsonException ex)
-        {
-            return TypedResults.UnprocessableEntity(new ValidationProblem(
-                [new FieldError("json_invalid", ["body", $"line {ex.LineNumber + 1}"], "The body is not valid JSON.")]));
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TypedResults.Json(new Dictionary<string, string> { ["detail"] = "The request body is too large." }, Hosting.WireJson.Strings, statusCode: StatusCodes.Status413PayloadTooLarge);
-        }
-
         var (spec, errors) = StartRequestReader.Read(body);
         if (spec is null)
         {
@@ -71,17 +59,30 @@ public static class ServersApi
         {
             return Refuse(new OutpostRefusal($"{DisplayName(spec)}: {string.Join(" ", problems)}"));
         }
-        var (admission, refusal) = quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null);
+        var key = new ServerKey(hub, spec.Name, spec.StartId);
+        IBackend backend;
+        try
+        {
+            backend = profiles.SelectBackend(spec, backends);
+            // What the backend would refuse is refused here, before anything is stored or counted.
+            if (backend.Check(key, spec) is { } refusal)
+            {
+                return Refuse(new OutpostRefusal($"{DisplayName(spec)}: {refusal}"));
+            }
+        }
+        catch (Exception ex) when (ex is OutpostRefusal or BackendException)
+        {
+            return Refuse(ex);
+        }
+        var (admission, quotaRefusal) = quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null);
         if (admission is null)
         {
-            return Refuse(new OutpostRefusal(refusal!));
+            return Refuse(new OutpostRefusal(quotaRefusal!));
         }
         var async = IsAsync(request);
         try
         {
-            var backend = profiles.SelectBackend(spec, backends);
-            authStates.Merge(new ServerKey(hub, spec.Name, spec.StartId), request.Headers);
-            var service = await launcher.StartAsync(hub, spec, backend, admission, waitForStart: !async, cancellationToken);
+            var service = await launcher.StartAsync(hub, spec, backend, admission, AuthStateCache.Read(request.Headers), waitForStart: !async, cancellationToken);
             return async
                 ? TypedResults.Json(new Dictionary<string, string> { ["service"] = "" }, Hosting.WireJson.Strings, statusCode: StatusCodes.Status202Accepted)
                 : TypedResults.Ok(new Dictionary<string, string> { ["service"] = service });
@@ -100,14 +101,19 @@ public static class ServersApi
         AuthStateCache authStates,
         CancellationToken cancellationToken)
     {
-        if (ServerKeyFor(request, user, authStates) is not { } key)
+        if (!TryParseKey(user.HubName(), request.Path, out var key))
         {
             return NotFound();
         }
         try
         {
             var result = await launcher.PollAsync(key, CollectLogs(request), cancellationToken);
-            return result is null ? NotFound() : TypedResults.Ok(new PollResponse(result.Status, result.Logs));
+            if (result is null)
+            {
+                return NotFound();
+            }
+            authStates.Update(key, request.Headers); // only for servers that exist
+            return TypedResults.Ok(new PollResponse(result.Status, result.Logs));
         }
         catch (BackendException ex)
         {
@@ -120,10 +126,9 @@ public static class ServersApi
         HttpRequest request,
         ClaimsPrincipal user,
         ServerLauncher launcher,
-        AuthStateCache authStates,
         CancellationToken cancellationToken)
     {
-        if (ServerKeyFor(request, user, authStates) is not { } key)
+        if (!TryParseKey(user.HubName(), request.Path, out var key))
         {
             return NotFound();
         }
@@ -135,7 +140,6 @@ public static class ServersApi
             {
                 return NotFound();
             }
-            authStates.Remove(key);
             return async
                 ? TypedResults.Json(new Dictionary<string, string>(), Hosting.WireJson.Strings, statusCode: StatusCodes.Status202Accepted)
                 : TypedResults.Ok(new StopResponse(logs));
@@ -144,17 +148,6 @@ public static class ServersApi
         {
             return Refuse(ex);
         }
-    }
-
-    /// <summary>The server a poll or stop addresses (its auth-state headers merged), or null for a malformed path.</summary>
-    private static ServerKey? ServerKeyFor(HttpRequest request, ClaimsPrincipal user, AuthStateCache authStates)
-    {
-        if (!TryParseKey(user.HubName(), request.Path, out var key))
-        {
-            return null;
-        }
-        authStates.Merge(key, request.Headers);
-        return key;
     }
 
     /// <summary>Parses <c>/services/{name}[/{start_id}][/]</c> from the raw path; an empty name is the default server.</summary>

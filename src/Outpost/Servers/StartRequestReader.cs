@@ -133,6 +133,11 @@ public static partial class StartRequestReader
         {
             return Invalid(errors, "value_error", $"must be at most {MaxNameLength} characters without '/', '\\', whitespace or control characters", "name");
         }
+        if (IsDotSegment(value))
+        {
+            // URLs treat "." and ".." as path steps: /services/.. could never poll or stop such a server.
+            return Invalid(errors, "value_error", "may not be '.' or '..'", "name");
+        }
         return value;
     }
 
@@ -214,9 +219,9 @@ public static partial class StartRequestReader
             JsonValueKind.Number => element.GetRawText(),
             _ => null,
         };
-        if (value is null || !StartId().IsMatch(value))
+        if (value is null || !StartId().IsMatch(value) || IsDotSegment(value))
         {
-            errors.Add(Error("value_error", "must be 1-64 letters, digits, '.', '_' or '-'", "body", "user_options", "start_id"));
+            errors.Add(Error("value_error", "must be 1-64 letters, digits, '.', '_' or '-', and not '.' or '..'", "body", "user_options", "start_id"));
             return "0";
         }
         return value;
@@ -270,6 +275,8 @@ public static partial class StartRequestReader
         }
         return element.ValueKind == JsonValueKind.String ? element.GetString() : Invalid(errors, "string_type", "must be a string", field);
     }
+
+    private static bool IsDotSegment(string value) => value is "." or "..";
 
     private static string? Invalid(List<FieldError> errors, string type, string message, params string[] path)
     {

@@ -1,7 +1,8 @@
 """A stand-in for jupyterhub-singleuser in tests: listens where JUPYTERHUB_SERVICE_URL says.
 
 Knobs (JUPYTER_* so a hub may send them): JUPYTER_TEST_DELAY seconds before listening,
-JUPYTER_TEST_EXIT_CODE to exit at once, JUPYTER_TEST_PIDFILE to record the pid.
+JUPYTER_TEST_EXIT_CODE to exit at once (JUPYTER_TEST_PRINT_TOKEN: printing its API token first, as a
+crashing server may), JUPYTER_TEST_PIDFILE to record the pid.
 GET /env answers the environment as JSON; anything else answers {"version": "fake"}.
 """
 import json
@@ -19,6 +20,8 @@ if pidfile:
         f.write(str(os.getpid()))
 print(f"fake server starting for {os.environ.get('JUPYTERHUB_USER', '?')}", flush=True)
 if "JUPYTER_TEST_EXIT_CODE" in os.environ:
+    if "JUPYTER_TEST_PRINT_TOKEN" in os.environ:
+        print(f"my token is {os.environ.get('JUPYTERHUB_API_TOKEN')}", flush=True)
     print("fake server failing on purpose", flush=True)
     sys.exit(int(os.environ["JUPYTER_TEST_EXIT_CODE"]))
 time.sleep(float(os.environ.get("JUPYTER_TEST_DELAY", "0")))

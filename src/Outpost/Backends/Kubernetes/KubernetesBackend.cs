@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Outpost.Backends.Kubernetes.Client;
 using Outpost.Backends.Kubernetes.Client.Models;
 using Outpost.Events;
+using Outpost.Servers;
 
 namespace Outpost.Backends.Kubernetes;
 
@@ -32,6 +33,19 @@ public sealed partial class KubernetesBackend(
 
     /// <summary>The namespace servers go to: configured, else the kubeconfig's or service account's, else "default".</summary>
     public string Namespace => options.Value.Namespace ?? client.Config.Namespace ?? "default";
+
+    public string? Check(ServerKey key, ServerSpec spec)
+    {
+        try
+        {
+            ServerSettings.Resolve(options.Value, spec);
+            return null;
+        }
+        catch (BackendException e)
+        {
+            return e.Message;
+        }
+    }
 
     public async Task<BackendStartResult> StartAsync(BackendStartRequest request, IStartContext context, CancellationToken cancellationToken)
     {

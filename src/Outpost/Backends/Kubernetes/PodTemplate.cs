@@ -155,7 +155,9 @@ public static class PodTemplate
             };
             foreach (var (name, pem) in certs.TrustBundles)
             {
-                data[KubeNames.Escape(name) + ".crt"] = Encoding.UTF8.GetBytes(pem);
+                // A prefix no certificate key has, so a bundle named "ssl" or "notebooks-ca_trust" cannot replace one. Bundle
+                // names are letters, digits, '-' and '_' (the request reader checks), all valid in a Secret key as they are.
+                data[$"trust-bundle.{name}.crt"] = Encoding.UTF8.GetBytes(pem);
             }
             secret = new V1Secret
             {

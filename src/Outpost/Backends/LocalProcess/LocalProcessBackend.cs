@@ -72,6 +72,8 @@ public sealed partial class LocalProcessBackend(
         return new BackendStartResult(handle.ToHandle(), $"{(ip.Contains(':') ? $"[{ip}]" : ip)}:{port}");
     }
 
+    public string? Check(ServerKey key, ServerSpec spec) => RequestedPort(spec, out _);
+
     public Task<BackendStatus> GetStatusAsync(BackendHandle handle, CancellationToken cancellationToken)
     {
         var local = LocalProcessHandle.From(handle);
@@ -116,7 +118,12 @@ public sealed partial class LocalProcessBackend(
             }
             _children.TryRemove(local.Pid, out _);
             var code = exit.Result ?? 0;
-            return BackendStatus.Exited(code, code == 0 ? null : $"The server process exited with code {code}.");
+            return BackendStatus.Exited(code, code switch
+            {
+                0 => null,
+                < 0 => $"The server process was killed by signal {-code}.",
+                _ => $"The server process exited with code {code}.",
+            });
         }
         return IsAlive(local)
             ? BackendStatus.Running
@@ -194,18 +201,28 @@ public sealed partial class LocalProcessBackend(
         }
     }
 
+    /// <summary>The port <c>misc.port</c> asks for (0: any); the reason when it is not a port number, else null.</summary>
+    private static string? RequestedPort(ServerSpec spec, out int port)
+    {
+        port = 0;
+        if (!spec.Misc.TryGetValue("port", out var requested) || requested.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return requested.ValueKind == JsonValueKind.Number && requested.TryGetInt32(out port) && port is >= 0 and <= 65535
+            ? null
+            : $"misc 'port' must be a whole number between 0 and 65535 (got {requested.GetRawText()}).";
+    }
+
     private static int ChoosePort(ServerSpec spec, string ip)
     {
-        if (spec.Misc.TryGetValue("port", out var requested) && requested.ValueKind != JsonValueKind.Null)
+        if (RequestedPort(spec, out var port) is { } invalid)
         {
-            if (requested.ValueKind != JsonValueKind.Number || !requested.TryGetInt32(out var port) || port is < 0 or > 65535)
-            {
-                throw new BackendException($"misc 'port' must be a whole number between 0 and 65535 (got {requested.GetRawText()}).");
-            }
-            if (port > 0 && IsFree(ip, port))
-            {
-                return port;
-            }
+            throw new BackendException(invalid);
+        }
+        if (port > 0 && IsFree(ip, port))
+        {
+            return port;
         }
         using var listener = new TcpListener(IPAddress.Parse(ip), 0);
         listener.Start();
@@ -253,10 +270,15 @@ public sealed partial class LocalProcessBackend(
         paths["keyfile"] = WriteSecret(directory, "server.key", certs.KeyFile);
         paths["certfile"] = WriteSecret(directory, "server.crt", certs.CertFile);
         paths["cafile"] = WriteSecret(directory, "notebooks-ca_trust.crt", certs.CaFile);
-        foreach (var (component, pem) in certs.TrustBundles)
+        if (certs.TrustBundles.Count > 0)
         {
-            // Names were validated by the request reader (letters, digits, '-', '_').
-            paths[component] = WriteSecret(directory, $"{component}.crt", pem);
+            // A folder of their own: a bundle named "server" or "notebooks-ca_trust" can never replace the
+            // server's certificate or the client CA. Names were validated by the request reader.
+            var bundles = Directory.CreateDirectory(Path.Combine(directory, "trust-bundles"), OwnerOnly).FullName;
+            foreach (var (component, pem) in certs.TrustBundles)
+            {
+                WriteSecret(bundles, $"{component}.crt", pem);
+            }
         }
         return paths;
     }

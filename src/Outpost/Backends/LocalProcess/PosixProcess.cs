@@ -109,7 +109,7 @@ internal static unsafe partial class PosixProcess
         }
     }
 
-    /// <summary>Blocks until our child <paramref name="pid"/> ends; returns its exit code (128+signal when killed), or null if it is not our child.</summary>
+    /// <summary>Blocks until our child <paramref name="pid"/> ends; returns its exit code (minus the signal when killed by one), or null if it is not our child.</summary>
     public static int? WaitForExit(int pid)
     {
         while (true)
@@ -119,7 +119,8 @@ internal static unsafe partial class PosixProcess
             if (result == pid)
             {
                 var signal = status & 0x7f;
-                return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
+                // Killed by a signal: minus the signal, as Python's returncode (and so the original Outpost) says.
+                return signal == 0 ? (status >> 8) & 0xff : -signal;
             }
             var errno = Marshal.GetLastPInvokeError();
             if (result < 0 && errno == Eintr)

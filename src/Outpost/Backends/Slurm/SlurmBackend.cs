@@ -31,16 +31,23 @@ public sealed partial class SlurmBackend(
 
     public string Name => BackendNames.Slurm;
 
+    public string? Check(ServerKey key, ServerSpec spec)
+    {
+        try
+        {
+            CheckRequest(key, spec);
+            return null;
+        }
+        catch (BackendException e)
+        {
+            return e.Message;
+        }
+    }
+
     public async Task<BackendStartResult> StartAsync(BackendStartRequest request, IStartContext context, CancellationToken cancellationToken)
     {
         var spec = request.Spec;
-        if (spec.Certs is not null)
-        {
-            throw new BackendException(
-                "The Slurm backend does not support the hub's internal SSL yet; start this server with another backend or without internal_ssl.");
-        }
-        var user = SystemUserFor(request.Key.Hub, spec.UserName);
-        var resources = SlurmResourceResolver.Resolve(_options, request.Key.Hub, spec);
+        var (user, resources) = CheckRequest(request.Key, spec);
         var port = PickPort();
         var jobEnvironment = JobEnvironment(spec, port);
         var jobDirectory = _options.JobDirectory
@@ -330,6 +337,17 @@ public sealed partial class SlurmBackend(
             : BackendStatus.Running;
 
     /// <summary>The system user a hub user's jobs run as; "" when no setting uses it.</summary>
+    /// <summary>The system user and resources of a request; throws what a start would refuse.</summary>
+    private (string User, SlurmJobResources Resources) CheckRequest(ServerKey key, ServerSpec spec)
+    {
+        if (spec.Certs is not null)
+        {
+            throw new BackendException(
+                "The Slurm backend does not support the hub's internal SSL yet; start this server with another backend or without internal_ssl.");
+        }
+        return (SystemUserFor(key.Hub, spec.UserName), SlurmResourceResolver.Resolve(_options, key.Hub, spec));
+    }
+
     private string SystemUserFor(string hub, string hubUser)
     {
         var used = _options.ExecPrefix.Concat(_options.QueryExecPrefix).Append(_options.JobDirectory)

@@ -140,7 +140,7 @@ public sealed class KubernetesBackendCycleTests : IAsyncLifetime
     public async Task Start_WithCerts_CreatesSecretOwnedByPodAndStopDeletesIt()
     {
         _f.Server.StartPodsAutomatically();
-        var certs = new ServerCerts("KEY", "CERT", "CA", new Dictionary<string, string> { ["hub-ca"] = "HUBCA" });
+        var certs = new ServerCerts("KEY", "CERT", "CA", new Dictionary<string, string> { ["hub-ca"] = "HUBCA", ["ssl"] = "EVIL", ["notebooks-ca_trust"] = "EVIL" });
 
         var result = await _f.Backend.StartAsync(
             KubernetesBackendFixture.Request(misc: new { internal_ssl = true }, certs: certs), new RecordingStartContext(), CancellationToken.None)
@@ -149,7 +149,10 @@ public sealed class KubernetesBackendCycleTests : IAsyncLifetime
         var pod = _f.Server.Get("pods", Ns, "hub-a-alice--1")!;
         var secret = _f.Server.Get("secrets", Ns, "hub-a-alice--1")!;
         Assert.Equal("S0VZ", secret["data"]!["ssl.key"]!.GetValue<string>());
-        Assert.Equal("SFVCQ0E=", secret["data"]!["hub-ca.crt"]!.GetValue<string>());
+        Assert.Equal("SFVCQ0E=", secret["data"]!["trust-bundle.hub-ca.crt"]!.GetValue<string>());
+        // Bundles named like the server's own files never replace them.
+        Assert.Equal("Q0VSVA==", secret["data"]!["ssl.crt"]!.GetValue<string>());
+        Assert.Equal("Q0E=", secret["data"]!["notebooks-ca_trust.crt"]!.GetValue<string>());
         Assert.Equal(pod["metadata"]!["uid"]!.GetValue<string>(), secret["metadata"]!["ownerReferences"]![0]!["uid"]!.GetValue<string>());
         var env = pod["spec"]!["containers"]![0]!["env"]!.AsArray().ToDictionary(e => e!["name"]!.GetValue<string>(), e => e!["value"]!.GetValue<string>());
         Assert.Equal("/etc/jupyterhub/ssl/ssl.key", env["JUPYTERHUB_SSL_KEYFILE"]);

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Outpost.Servers;
+
+namespace Outpost.Hosting;
+
+/// <summary>
+/// Reads a request's JSON body whatever its declared content type (the original Outpost did, and the original
+/// hub-side spawner sends Tornado's form content type). A body that is not JSON, is not valid UTF-8, or holds a
+/// string that is not valid text (a lone surrogate such as <c>"\ud800"</c>) is a 422 naming where; one over the
+/// size limit is a 413 with a JSON body. Later code may then call <c>GetString()</c> anywhere without a 500.
+/// </summary>
+internal static class JsonRequestBody
+{
+    private const int MaxDepth = 64;
+
+    /// <summary>The parsed body, or the answer to send instead.</summary>
+    public static async Task<(JsonElement Body, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = MaxDepth }, cancellationToken);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            return (default, Invalid(new FieldError("json_invalid", ["body", $"line {ex.LineNumber + 1}"], "The body is not valid JSON.")));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (default, TypedResults.Json(
+                new Dictionary<string, string> { ["detail"] = "The request body is too large." }, WireJson.Strings, statusCode: StatusCodes.Status413PayloadTooLarge));
+        }
+        var path = new List<string> { "body" };
+        return FindInvalidText(body, path) is { } error ? (default, Invalid(error)) : (body, null);
+    }
+
+    /// <summary>The first string or property name that cannot be read as text, with its location; null when all can.</summary>
+    internal static FieldError? FindInvalidText(JsonElement element, List<string> path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IsText(element) ? null : Error(path, "is not valid text (invalid UTF-8 or a lone surrogate)");
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    path.Add(index++.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    if (FindInvalidText(item, path) is { } itemError)
+                    {
+                        return itemError;
+                    }
+                    path.RemoveAt(path.Count - 1);
+                }
+                return null;
+            case JsonValueKind.Object:
+                var position = 0;
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return Error([.. path, $"key {position}"], "is a key that is not valid text (invalid UTF-8 or a lone surrogate)");
+                    }
+                    path.Add(name);
+                    if (FindInvalidText(property.Value, path) is { } valueError)
+                    {
+                        return valueError;
+                    }
+                    path.RemoveAt(path.Count - 1);
+                    position++;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsText(JsonElement element)
+    {
+        try
+        {
+            element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static FieldError Error(List<string> path, string message) => new("string_unicode", [.. path], message);
+
+    private static IResult Invalid(FieldError error) => TypedResults.UnprocessableEntity(new ValidationProblem([error]));
+}
