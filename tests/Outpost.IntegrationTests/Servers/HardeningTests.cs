@@ -196,6 +196,24 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AsyncStart_FailureTheHubNeverDeletes_IsRemovedAfterTheRetentionTime()
+    {
+        var clock = new ManualClock();
+        await using var outpost = await OutpostHost.StartAsync(
+            new() { ["Outpost:RuntimeSweepSeconds"] = "1", ["Outpost:FailedRetentionMinutes"] = "30" },
+            configure: builder => builder.Services.AddSingleton<TimeProvider>(clock));
+        using var client = outpost.Client();
+        var body = StartBodies.For("fay", "gone", "1", env: new() { ["JUPYTER_TEST_EXIT_CODE"] = "3" });
+        Assert.Equal(HttpStatusCode.Accepted, (await client.StartAsync(body, async: true)).StatusCode);
+        await client.PollUntilAsync("/services/gone/1", (_, json) => json.GetProperty("status").ValueKind != System.Text.Json.JsonValueKind.Null);
+        await Task.Delay(1500); // a sweep or two within the retention time keeps it
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/services/gone/1")).StatusCode);
+        clock.Advance(TimeSpan.FromMinutes(31));
+        await client.PollUntilAsync("/services/gone/1", (response, _) => response.StatusCode == HttpStatusCode.NotFound);
+        Assert.False(Directory.Exists(Path.Combine(outpost.DataDir, "servers")) && Directory.GetFileSystemEntries(Path.Combine(outpost.DataDir, "servers")).Length > 0);
+    }
+
+    [Fact]
     public async Task SyncStart_AnswersAfterItsProgressEventsReachedTheHub()
     {
         _hub.EventDelay = TimeSpan.FromMilliseconds(100);

@@ -302,6 +302,29 @@ public sealed class StartRequestReaderTests
         return StartRequestReader.Read(document.RootElement);
     }
 
+    [Theory]
+    [InlineData("""{"name": "."}""", "name")]
+    [InlineData("""{"name": ".."}""", "name")]
+    [InlineData("""{"name": "x", "user_options": {"start_id": "."}}""", "start_id")]
+    [InlineData("""{"name": "x", "user_options": {"start_id": ".."}}""", "start_id")]
+    public void Read_DotSegments_AreRefused(string body, string field)
+    {
+        var (spec, errors) = Read(body);
+        Assert.Null(spec);
+        Assert.Contains(errors, e => e.Loc.Contains(field));
+    }
+
+    [Theory]
+    [InlineData("...")]
+    [InlineData(".lab")]
+    [InlineData("a..b")]
+    public void Read_NamesWithDotsThatAreNotPathSteps_AreAccepted(string name)
+    {
+        var (spec, errors) = Read($$"""{"name": "{{name}}"}""");
+        Assert.Empty(errors);
+        Assert.Equal(name, spec!.Name);
+    }
+
     private static ServerSpec Spec(string[]? env = null, string[]? misc = null) => new()
     {
         Name = "x",

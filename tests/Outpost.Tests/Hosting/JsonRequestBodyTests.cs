@@ -1,0 +1,40 @@
+using System.Text;
+using System.Text.Json;
+using Outpost.Hosting;
+
+namespace Outpost.Tests.Hosting;
+
+public sealed class JsonRequestBodyTests
+{
+    [Theory]
+    [InlineData("""{"a": "ok", "b": ["x", "\ud800"]}""", "body/b/1")]
+    [InlineData("""{"env": {"K": "\udc00x"}}""", "body/env/K")]
+    [InlineData("""{"env": {"\ud800": 1}}""", "body/env/key 0")]
+    [InlineData("""["\ud83d"]""", "body/0")]
+    [InlineData("""{"ok": "\ud83d\ude00", "bad": "\ud83d"}""", "body/bad")]
+    public void FindInvalidText_NamesWhereTheStringIsNotText(string json, string where)
+    {
+        using var document = JsonDocument.Parse(json);
+        var error = JsonRequestBody.FindInvalidText(document.RootElement, ["body"]);
+        Assert.NotNull(error);
+        Assert.Equal("string_unicode", error.Type);
+        Assert.Equal(where, string.Join("/", error.Loc));
+    }
+
+    [Fact]
+    public void FindInvalidText_InvalidUtf8Bytes_AreFound()
+    {
+        using var document = JsonDocument.Parse(new byte[] { (byte)'{', (byte)'"', (byte)'n', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}' });
+        Assert.Equal("body/n", string.Join("/", JsonRequestBody.FindInvalidText(document.RootElement, ["body"])!.Loc));
+    }
+
+    [Theory]
+    [InlineData("""{"name": "ü 😀", "n": [1, true, null, {"k": "v"}]}""")]
+    [InlineData("\"plain\"")]
+    [InlineData("42")]
+    public void FindInvalidText_ValidText_FindsNothing(string json)
+    {
+        using var document = JsonDocument.Parse(Encoding.UTF8.GetBytes(json));
+        Assert.Null(JsonRequestBody.FindInvalidText(document.RootElement, ["body"]));
+    }
+}
