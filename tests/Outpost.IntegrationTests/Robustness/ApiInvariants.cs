@@ -40,7 +40,7 @@ public static class ApiInvariants
         {
             violations.Add($"5xx: {what} → {answer.Status}", $"{request.Describe()}  →  {answer}");
         }
-        else if (PromisesJson(request) && !answer.IsJson)
+        else if (PromisesJson(request, answer) && !answer.IsJson)
         {
             violations.Add($"no JSON body: {what} → {answer.Status}", $"{request.Describe()}  →  {answer}");
         }
@@ -120,8 +120,11 @@ public static class ApiInvariants
         }
     }
 
-    /// <summary>Whether the API promises a JSON body for this request: a registered method on one of its JSON routes.</summary>
-    public static bool PromisesJson(RawRequest request) => (request.Method, RouteOf(request.Path)) switch
+    /// <summary>
+    /// Whether the API promises a JSON body: a registered method on one of its JSON routes. Not for answers Kestrel
+    /// gives before any route runs (400 bad request line, 414 URI too long, 431 headers too large).
+    /// </summary>
+    public static bool PromisesJson(RawRequest request, RawAnswer answer) => answer.Status is not (400 or 414 or 431) && (request.Method, RouteOf(request.Path)) switch
     {
         ("GET" or "POST", "/services") => true,
         ("GET" or "DELETE", "/services/{name}[/{start_id}]") => true,
@@ -131,14 +134,21 @@ public static class ApiInvariants
         _ => false,
     };
 
-    /// <summary>The route a raw path addresses, for grouping (percent-encoding is not decoded).</summary>
+    /// <summary>
+    /// The route a raw path addresses, for grouping. A path with a dot segment (also <c>%2E</c>) is "(other path)":
+    /// Kestrel removes dot segments, so it reaches some other route.
+    /// </summary>
     public static string RouteOf(string path)
     {
-        var trimmed = path.TrimEnd('/');
+        if (path.Split('/').Any(s => Uri.UnescapeDataString(s) is "." or ".."))
+        {
+            return "(other path)";
+        }
+        var trimmed = path.EndsWith('/') ? path[..^1] : path;
         return trimmed switch
         {
             "/services" => "/services",
-            _ when trimmed.StartsWith("/services/", StringComparison.Ordinal) || path.StartsWith("/services//", StringComparison.Ordinal) => "/services/{name}[/{start_id}]",
+            _ when trimmed.StartsWith("/services/", StringComparison.Ordinal) => "/services/{name}[/{start_id}]",
             "/flavors" or "/userflavors" or "/ping" or "/health" or "/metrics" => trimmed,
             _ => "(other path)",
         };
