@@ -27,8 +27,12 @@ public static class RobustnessRun
     public static int Count(int baseCount) => Math.Max(1, (int)Math.Round(baseCount * Scale));
 
     /// <summary>Batch <paramref name="index"/> of <paramref name="size"/> values: the same for the same seed.</summary>
-    public static T[] Batch<T>(Gen<T> gen, int index, int size) =>
-        [.. Gen.Sample(gen, 30, new Rnd(Seed + (ulong)index), size)];
+    public static T[] Batch<T>(Gen<T> gen, int index, int size)
+    {
+        // Gen.Sample(gen, numberOfSamples, rnd, genSize); size 30 is FsCheck's usual upper size.
+        T[] batch = [.. Gen.Sample(gen, size, new Rnd(Seed + (ulong)index), 30)];
+        return batch.Length == size ? batch : throw new InvalidOperationException($"asked for {size} values, got {batch.Length}");
+    }
 
     public static string Describe(string what) =>
         $"{what}: seed {Seed} (OUTPOST_ROBUSTNESS_SEED), scale {Scale} (OUTPOST_ROBUSTNESS_SCALE)";
