@@ -85,6 +85,9 @@ public sealed class OutpostProcess : IAsyncDisposable
 
     public int Port => new Uri(BaseUrl).Port;
 
+    /// <summary>The Outpost's process id (under <c>dotnet</c> too: the host runs the app in its own process).</summary>
+    public int Pid => _process.Id;
+
     public HttpClient Client(string hub = OutpostHost.Hub1) =>
         OutpostHost.CreateClient(BaseUrl, hub, hub == OutpostHost.Hub2 ? OutpostHost.Password2 : OutpostHost.Password1);
 
