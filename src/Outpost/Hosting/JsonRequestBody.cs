@@ -12,6 +12,7 @@ namespace Outpost.Hosting;
 internal static class JsonRequestBody
 {
     private const int MaxDepth = 64;
+    private const int MaxErrors = 50;
 
     /// <summary>The parsed body, or the answer to send instead.</summary>
     public static async Task<(JsonElement Body, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -31,29 +32,41 @@ internal static class JsonRequestBody
             return (default, TypedResults.Json(
                 new Dictionary<string, string> { ["detail"] = "The request body is too large." }, WireJson.Strings, statusCode: StatusCodes.Status413PayloadTooLarge));
         }
-        var path = new List<string> { "body" };
-        return FindInvalidText(body, path) is { } error ? (default, Invalid(error)) : (body, null);
+        var errors = InvalidText(body);
+        return errors.Count > 0 ? (default, TypedResults.UnprocessableEntity(new ValidationProblem(errors))) : (body, null);
     }
 
-    /// <summary>The first string or property name that cannot be read as text, with its location; null when all can.</summary>
-    internal static FieldError? FindInvalidText(JsonElement element, List<string> path)
+    /// <summary>Every string or property name that cannot be read as text (at most <see cref="MaxErrors"/>), with its location.</summary>
+    internal static List<FieldError> InvalidText(JsonElement body)
     {
+        var errors = new List<FieldError>();
+        Collect(body, ["body"], errors);
+        return errors;
+    }
+
+    private static void Collect(JsonElement element, List<string> path, List<FieldError> errors)
+    {
+        if (errors.Count >= MaxErrors)
+        {
+            return;
+        }
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                return IsText(element) ? null : Error(path, "is not valid text (invalid UTF-8 or a lone surrogate)");
+                if (!IsText(element))
+                {
+                    errors.Add(Error(path, "is not valid text (invalid UTF-8 or a lone surrogate)"));
+                }
+                break;
             case JsonValueKind.Array:
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
                     path.Add(index++.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    if (FindInvalidText(item, path) is { } itemError)
-                    {
-                        return itemError;
-                    }
+                    Collect(item, path, errors);
                     path.RemoveAt(path.Count - 1);
                 }
-                return null;
+                break;
             case JsonValueKind.Object:
                 var position = 0;
                 foreach (var property in element.EnumerateObject())
@@ -65,19 +78,16 @@ internal static class JsonRequestBody
                     }
                     catch (InvalidOperationException)
                     {
-                        return Error([.. path, $"key {position}"], "is a key that is not valid text (invalid UTF-8 or a lone surrogate)");
+                        // The key cannot be shown, so its position names it; its value is not looked at.
+                        errors.Add(Error([.. path, $"key {position++}"], "is a key that is not valid text (invalid UTF-8 or a lone surrogate)"));
+                        continue;
                     }
                     path.Add(name);
-                    if (FindInvalidText(property.Value, path) is { } valueError)
-                    {
-                        return valueError;
-                    }
+                    Collect(property.Value, path, errors);
                     path.RemoveAt(path.Count - 1);
                     position++;
                 }
-                return null;
-            default:
-                return null;
+                break;
         }
     }
 
