@@ -9,7 +9,11 @@ public static class HubsServiceCollectionExtensions
     public static IServiceCollection AddHubs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<HubsOptions>()
-            .Configure(o => Bind(configuration.GetSection("Outpost:Hubs"), o))
+            .Configure(o =>
+            {
+                Bind(configuration.GetSection(HubNames.SectionPath), o);
+                o.NameCollisions = HubNames.Collisions(HubNames.ConfiguredSpellings(configuration));
+            })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubsOptions>, HubsOptionsValidator>();
         services.AddSingleton<HubCredentials>();
