@@ -16,7 +16,10 @@ public static class HubsServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubsOptions>, HubsOptionsValidator>();
+        services.AddOptions<AuthLimitsOptions>().Bind(configuration.GetSection(AuthLimitsOptionsValidator.SectionPath)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthLimitsOptions>, AuthLimitsOptionsValidator>();
         services.AddSingleton<HubCredentials>();
+        services.AddSingleton<HubAuthLimiter>();
         // Not AddAuthentication(): it also registers ASP.NET Core Data Protection, whose hosted service loads
         // (or creates and writes) an XML key ring at start-up, costing start-up time and about 4 MiB of
         // memory; the hubs' Basic authentication never uses it. These are the parts it needs.
