@@ -30,8 +30,7 @@ public static class OutpostServiceCollectionExtensions
         services.AddEvents(configuration);
         services.AddFlavors(configuration);
 
-        services.AddSingleton<OutpostMetrics>();
-        services.AddHealthChecks();
+        services.AddOperations();
         services.AddOpenApi();
         // Bodies are written with compile-time serialization code (no reflection), which Native AOT requires.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
