@@ -57,7 +57,8 @@ public static class OutpostServiceCollectionExtensions
 
     private static IServiceCollection AddServers(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<Dictionary<string, ProfileOptions>>().Bind(configuration.GetSection("Outpost:Profiles"));
+        services.AddOptions<Dictionary<string, ProfileOptions>>().Bind(configuration.GetSection("Outpost:Profiles")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Dictionary<string, ProfileOptions>>, ServerProfilesValidator>();
         services.AddSingleton<ServerLocks>();
         services.AddSingleton<ServerWorkspace>();
         services.AddSingleton<ServerProfiles>();
@@ -85,7 +86,8 @@ public static class OutpostServiceCollectionExtensions
 
     private static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Outpost:Events"));
+        services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Outpost:Events")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventsOptions>, EventsOptionsValidator>();
         services.AddHttpClient(HubEventRelay.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
         {
             var verify = sp.GetRequiredService<IOptions<EventsOptions>>().Value.VerifyTls;
