@@ -30,8 +30,7 @@ public static class OutpostServiceCollectionExtensions
         services.AddEvents(configuration);
         services.AddFlavors(configuration);
 
-        services.AddSingleton<OutpostMetrics>();
-        services.AddHealthChecks();
+        services.AddOperations();
         services.AddOpenApi();
         // Bodies are written with compile-time serialization code (no reflection), which Native AOT requires.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
@@ -58,7 +57,8 @@ public static class OutpostServiceCollectionExtensions
 
     private static IServiceCollection AddServers(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<Dictionary<string, ProfileOptions>>().Bind(configuration.GetSection("Outpost:Profiles"));
+        services.AddOptions<Dictionary<string, ProfileOptions>>().Bind(configuration.GetSection("Outpost:Profiles")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Dictionary<string, ProfileOptions>>, ServerProfilesValidator>();
         services.AddSingleton<ServerLocks>();
         services.AddSingleton<ServerWorkspace>();
         services.AddSingleton<ServerProfiles>();
@@ -86,7 +86,8 @@ public static class OutpostServiceCollectionExtensions
 
     private static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Outpost:Events"));
+        services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Outpost:Events")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventsOptions>, EventsOptionsValidator>();
         services.AddHttpClient(HubEventRelay.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
         {
             var verify = sp.GetRequiredService<IOptions<EventsOptions>>().Value.VerifyTls;

@@ -85,6 +85,39 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("SECRET-TOKEN-123", raw);
     }
 
+    [Fact]
+    public async Task Check_HubNamesDifferingOnlyInCase_FailsNamingBothSpellings()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("outpost-cli-").FullName;
+        var file = Path.Combine(dataDir, "outpost.json");
+        await File.WriteAllTextAsync(file, """{ "Outpost": { "Hubs": { "teaching": { "Password": "password-of-the-file" } } } }""");
+
+        var (exitCode, output, errors) = await RunWithEnvAsync(dataDir, new() { ["Outpost__Hubs__TEACHING__Password"] = "password-of-the-env" }, "check", $"--config={file}");
+
+        Assert.True(exitCode == 1, output + errors);
+        Assert.Contains("Outpost:Hubs:teaching", errors);
+        Assert.Contains("Outpost:Hubs:TEACHING", errors);
+        Assert.DoesNotContain("Configuration: ok", output);
+    }
+
+    [Fact]
+    public async Task HubAdd_NameDifferingOnlyInCaseFromAnExistingHub_IsRefused()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("outpost-cli-").FullName;
+        Assert.Equal(0, (await RunAsync(dataDir, "hub", "add", "newhub")).ExitCode);
+
+        var configured = await RunAsync(dataDir, "hub", "add", "HUB1");
+        var stored = await RunAsync(dataDir, "hub", "add", "NewHub");
+
+        Assert.Equal(2, configured.ExitCode);
+        Assert.Contains("'hub1'", configured.Errors);
+        Assert.Equal(2, stored.ExitCode);
+        Assert.Contains("'newhub'", stored.Errors);
+        var check = await RunAsync(dataDir, "check");
+        Assert.True(check.ExitCode == 0, check.Errors);
+        Assert.Contains("hub1, hub2, newhub", check.Output);
+    }
+
     internal static Task<(int ExitCode, string Output, string Errors)> RunAsync(string dataDir, params string[] args) => RunWithEnvAsync(dataDir, [], args);
 
     internal static async Task<(int ExitCode, string Output, string Errors)> RunWithEnvAsync(string dataDir, Dictionary<string, string> env, params string[] args)

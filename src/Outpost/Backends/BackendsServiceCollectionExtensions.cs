@@ -13,7 +13,8 @@ public static class BackendsServiceCollectionExtensions
     public static IServiceCollection AddBackends(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Outpost:Backends");
-        services.AddOptions<BackendsOptions>().Bind(section);
+        services.AddOptions<BackendsOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<BackendsOptions>, BackendsOptionsValidator>();
         services.AddSingleton<BackendCatalog>();
 
         services.AddLocalProcessBackend(section.GetSection(BackendNames.Local), isDefault: !HasOtherBackends(section));

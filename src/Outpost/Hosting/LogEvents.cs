@@ -45,4 +45,5 @@ public static class LogEvents
     public const int LeaseRenewFailed = 513;
     public const int LeaseReleaseFailed = 514;
     public const int ReplicaGone = 520;
+    public const int AuthFailuresLimited = 600;
 }

@@ -81,9 +81,18 @@ public static class OutpostCommandLine
             return 2;
         }
         await using var app = OutpostApp.Build(args);
+        var configured = app.Services.GetRequiredService<IOptions<HubsOptions>>().Value.Hubs.Keys;
         await MigrateAsync(app.Services);
+        var store = app.Services.GetRequiredService<IHubStore>();
+        // Hub names are compared ordinally, so 'Teaching' would be a second hub beside 'teaching': refused, because
+        // configuration would merge the two and an operator cannot tell them apart in a list.
+        if (configured.Concat(await store.ListAsync()).FirstOrDefault(existing => HubNames.Collide(existing, name)) is { } clash)
+        {
+            Console.Error.WriteLine($"outpost: hub '{name}' differs from the existing hub '{clash}' only in case (or Unicode form); use '{clash}' to reset its password, or choose another name.");
+            return 2;
+        }
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
-        await app.Services.GetRequiredService<IHubStore>().SetPasswordHashAsync(name, PasswordHash.Create(password));
+        await store.SetPasswordHashAsync(name, PasswordHash.Create(password));
         Console.WriteLine($"Hub '{name}' added. Its password (shown only now):");
         Console.WriteLine(password);
         return 0;
@@ -114,8 +123,17 @@ public static class OutpostCommandLine
         var database = await MigrateAsync(services);
         var stored = await services.GetRequiredService<IHubStore>().ListAsync();
         var backends = services.GetRequiredService<BackendCatalog>();
+        if (HubNames.Collisions(hubs.Hubs.Keys.Concat(stored)) is { Count: > 0 } collisions)
+        {
+            Console.Error.WriteLine("The configuration is not valid:");
+            foreach (var names in collisions)
+            {
+                Console.Error.WriteLine($"  - hubs {string.Join(", ", names.Select(n => $"'{n}'"))} (configured under {HubNames.SectionPath} or added with 'outpost hub add') differ only in case (or Unicode form); remove all but one.");
+            }
+            return 1;
+        }
         Console.WriteLine($"Storage: ok ({database.Provider} at {database.Location})");
-        Console.WriteLine($"Hubs: {string.Join(", ", hubs.Hubs.Keys.Concat(stored).Distinct().Order())}");
+        Console.WriteLine($"Hubs: {string.Join(", ", hubs.Hubs.Keys.Concat(stored).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}");
         Console.WriteLine($"Backends: {string.Join(", ", backends.Names)} (default {backends.Default.Name})");
         Console.WriteLine("Configuration: ok");
         return 0;

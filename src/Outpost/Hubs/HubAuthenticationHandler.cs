@@ -9,17 +9,21 @@ namespace Outpost.Hubs;
 
 /// <summary>
 /// HTTP Basic authentication where the user name is the hub's name. Failures answer 401 with the
-/// original Outpost's <c>{"detail": ...}</c> bodies and <c>WWW-Authenticate: Basic</c>.
+/// original Outpost's <c>{"detail": ...}</c> bodies and <c>WWW-Authenticate: Basic</c>. A client address or hub
+/// name with too many recent failures is answered 429 with <c>Retry-After</c> before its password is checked
+/// (<see cref="HubAuthLimiter"/>).
 /// </summary>
 public sealed class HubAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    HubCredentials credentials)
+    HubCredentials credentials,
+    HubAuthLimiter limiter)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "HubBasic";
     private const string FailureKey = "Outpost.AuthFailure";
+    private const string RetryAfterKey = "Outpost.AuthRetryAfter";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -50,10 +54,18 @@ public sealed class HubAuthenticationHandler(
             return Fail("Not authenticated");
         }
         var hub = decoded[..colon];
+        var address = HubAuthLimiter.AddressKey(Context.Connection.RemoteIpAddress);
+        if (limiter.RetryAfter(address, hub) is { } retryAfter)
+        {
+            Context.Items[RetryAfterKey] = retryAfter;
+            return Fail("Too many failed authentication attempts; retry later");
+        }
         if (!await credentials.VerifyAsync(hub, decoded[(colon + 1)..], Context.RequestAborted))
         {
+            limiter.Failed(address, hub);
             return Fail("Incorrect username or password");
         }
+        limiter.Succeeded(address, hub);
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, hub)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
@@ -61,6 +73,13 @@ public sealed class HubAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var detail = Context.Items[FailureKey] as string ?? "Not authenticated";
+        if (Context.Items[RetryAfterKey] is TimeSpan retryAfter)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Response.WriteAsJsonAsync(new Dictionary<string, string> { ["detail"] = detail }, Hosting.WireJson.Strings);
+            return;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Basic";
         await Response.WriteAsJsonAsync(new Dictionary<string, string> { ["detail"] = detail }, Hosting.WireJson.Strings);

@@ -7,6 +7,12 @@ namespace Outpost.Hubs;
 public sealed class HubsOptions
 {
     public Dictionary<string, HubOptions> Hubs { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Hub names written differently in the configuration sources that configuration merges into one entry (see
+    /// <see cref="HubNames"/>); not configurable, filled in when the options are read, refused by the validator.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> NameCollisions { get; set; } = [];
 }
 
 /// <summary>Validates every hub entry and names the offending key.</summary>
@@ -15,6 +21,11 @@ public sealed partial class HubsOptionsValidator : IValidateOptions<HubsOptions>
     public ValidateOptionsResult Validate(string? name, HubsOptions options)
     {
         var errors = new List<string>();
+        foreach (var names in options.NameCollisions)
+        {
+            errors.Add($"{string.Join(", ", names.Select(n => $"{HubNames.SectionPath}:{n}"))}: hub names that differ only in case (or Unicode form) "
+                + "are one key to the configuration, which would merge them into one hub; rename all but one.");
+        }
         foreach (var (hub, hubOptions) in options.Hubs)
         {
             var key = $"Outpost:Hubs:{hub}";

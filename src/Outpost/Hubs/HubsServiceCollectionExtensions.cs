@@ -9,10 +9,17 @@ public static class HubsServiceCollectionExtensions
     public static IServiceCollection AddHubs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<HubsOptions>()
-            .Configure(o => Bind(configuration.GetSection("Outpost:Hubs"), o))
+            .Configure(o =>
+            {
+                Bind(configuration.GetSection(HubNames.SectionPath), o);
+                o.NameCollisions = HubNames.Collisions(HubNames.ConfiguredSpellings(configuration));
+            })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubsOptions>, HubsOptionsValidator>();
+        services.AddOptions<AuthLimitsOptions>().Bind(configuration.GetSection(AuthLimitsOptionsValidator.SectionPath)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthLimitsOptions>, AuthLimitsOptionsValidator>();
         services.AddSingleton<HubCredentials>();
+        services.AddSingleton<HubAuthLimiter>();
         // Not AddAuthentication(): it also registers ASP.NET Core Data Protection, whose hosted service loads
         // (or creates and writes) an XML key ring at start-up, costing start-up time and about 4 MiB of
         // memory; the hubs' Basic authentication never uses it. These are the parts it needs.

@@ -18,8 +18,29 @@ public sealed class OutpostMetrics
     private long _eventsDelivered;
     private long _eventsDropped;
 
+    /// <summary>
+    /// Records one request. Every label comes from a fixed set, so clients cannot grow the scrape: the method is one
+    /// of <see cref="KnownMethods"/> or <c>OTHER</c>, the route a matched template (the caller passes "unmatched"
+    /// otherwise), and the status a code between 100 and 599 or 0 ("not a valid status").
+    /// </summary>
     public void ObserveRequest(string method, string route, int status, TimeSpan elapsed) =>
-        _requests.GetOrAdd((method, route, status), _ => new Histogram()).Observe(elapsed.TotalSeconds);
+        _requests.GetOrAdd((MethodLabel(method), route, status is >= 100 and <= 599 ? status : 0), _ => new Histogram()).Observe(elapsed.TotalSeconds);
+
+    /// <summary>The methods that get a label of their own; any other method is counted as <c>OTHER</c>.</summary>
+    public static IReadOnlyList<string> KnownMethods { get; } = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT"];
+
+    /// <summary>The label for a request method: the interned known name (HTTP methods are case-sensitive) or <c>OTHER</c>.</summary>
+    public static string MethodLabel(string method)
+    {
+        foreach (var known in KnownMethods)
+        {
+            if (string.Equals(known, method, StringComparison.Ordinal))
+            {
+                return known;
+            }
+        }
+        return "OTHER";
+    }
 
     public void StartFinished(string backend, bool succeeded) =>
         _starts.AddOrUpdate((backend, succeeded ? "succeeded" : "failed"), 1, (_, n) => n + 1);

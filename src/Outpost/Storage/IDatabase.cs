@@ -12,6 +12,9 @@ public interface IDatabase
     /// <summary>Applies the provider's pending migrations, all in one transaction.</summary>
     Task MigrateAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Runs a trivial query on the schema (readiness); throws when the database does not answer.</summary>
+    Task CheckAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Whether <paramref name="exception"/> from this database may go away by waiting (down, starting, overloaded).</summary>
     bool IsTransient(Exception exception);
 }

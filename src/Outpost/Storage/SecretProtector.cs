@@ -61,7 +61,7 @@ public sealed class SecretProtector
         }
         if (!File.Exists(keyFile))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!, DataDirectory.FolderMode);
             var key = RandomNumberGenerator.GetBytes(32);
             var options = new FileStreamOptions
             {

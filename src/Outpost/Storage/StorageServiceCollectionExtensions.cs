@@ -17,6 +17,10 @@ public static class StorageServiceCollectionExtensions
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var dataDir = sp.GetRequiredService<IOptions<OutpostOptions>>().Value.DataDir;
+            if (string.IsNullOrWhiteSpace(storage.EncryptionKey))
+            {
+                DataDirectory.Ensure(dataDir); // the key file goes there
+            }
             return SecretProtector.FromConfiguredOrFile(storage.EncryptionKey, Path.Combine(dataDir, "secret.key"));
         });
         services.AddSingleton<ServerSpecCodec>();
@@ -37,8 +41,10 @@ public static class StorageServiceCollectionExtensions
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var dataDir = sp.GetRequiredService<IOptions<OutpostOptions>>().Value.DataDir;
-            Directory.CreateDirectory(dataDir);
-            return new SqliteDatabase(storage.ConnectionString ?? $"Data Source={Path.Combine(dataDir, "outpost.db")}");
+            DataDirectory.Ensure(dataDir);
+            var connectionString = storage.ConnectionString ?? $"Data Source={Path.Combine(dataDir, "outpost.db")}";
+            DataDirectory.RestrictSqliteFiles(connectionString);
+            return new SqliteDatabase(connectionString);
         });
         services.AddSingleton<IDatabase>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.AddSingleton<IServerStore, SqliteServerStore>();

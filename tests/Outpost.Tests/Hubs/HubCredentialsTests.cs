@@ -95,7 +95,33 @@ public sealed class HubCredentialsTests
         Assert.True(await Credentials().VerifyAsync("hub1", "pw-stored", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task VerifyAsync_EveryKindOfFailure_RunsOnePbkdf2_LikeAWrongPasswordForAHashedHub()
+    {
+        Configure("clear", new HubOptions { Password = "pw-configured" });
+        Configure("hashed", new HubOptions { PasswordHash = PasswordHash.Create("pw-hashed", FastIterations) });
+        await _store.SetPasswordHashAsync("stored", PasswordHash.Create("pw-stored", FastIterations));
+        var credentials = Credentials();
+
+        foreach (var (hub, password) in new[] { ("unknown", "pw-guess"), ("CLEAR", "pw-configured"), ("clear", "pw-guess"), ("hashed", "pw-guess"), ("stored", "pw-guess") })
+        {
+            var before = credentials.HashVerifications;
+            Assert.False(await credentials.VerifyAsync(hub, password, CancellationToken.None));
+            Assert.True(credentials.HashVerifications == before + 1, $"{hub}: {credentials.HashVerifications - before} PBKDF2 verifications");
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAsync_RightClearTextPassword_RunsNoPbkdf2()
+    {
+        Configure("clear", new HubOptions { Password = "pw-configured" });
+        var credentials = Credentials();
+
+        Assert.True(await credentials.VerifyAsync("clear", "pw-configured", CancellationToken.None));
+        Assert.Equal(0, credentials.HashVerifications);
+    }
+
     private void Configure(string hub, HubOptions options) => _options.CurrentValue.Hubs[hub] = options;
 
-    private HubCredentials Credentials() => new(Microsoft.Extensions.Options.Options.Create(_options.CurrentValue), _store);
+    private HubCredentials Credentials() => new(Microsoft.Extensions.Options.Options.Create(_options.CurrentValue), _store, Microsoft.Extensions.Options.Options.Create(new AuthLimitsOptions()));
 }

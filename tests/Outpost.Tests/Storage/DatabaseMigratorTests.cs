@@ -74,6 +74,8 @@ public sealed class DatabaseMigratorTests
             return Attempts <= transientFailures ? throw new TimeoutException("still starting") : Task.CompletedTask;
         }
 
+        public Task CheckAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
         public bool IsTransient(Exception exception) => exception is TimeoutException;
     }
 }

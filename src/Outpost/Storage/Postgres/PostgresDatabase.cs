@@ -33,6 +33,14 @@ public sealed class PostgresDatabase : IDatabase, IAsyncDisposable
         await MigrationRunner.ApplyAsync(connection, Provider, cancellationToken, lockSql: $"SELECT pg_advisory_xact_lock({MigrationLock})");
     }
 
+    public async Task CheckAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MAX(version) FROM schema_version"; // trivial, and fails when the schema is gone
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     /// <summary>Network errors, timeouts and PostgreSQL's own transient states (starting up, too many connections).</summary>
     public bool IsTransient(Exception exception) => exception switch
     {

@@ -75,6 +75,14 @@ public sealed class SqliteDatabase(string connectionString) : IDatabase
         await MigrationRunner.ApplyAsync(connection, Provider, cancellationToken);
     }, cancellationToken);
 
+    public async Task CheckAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT MAX(version) FROM schema_version"; // trivial, and fails when the schema is gone
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     /// <summary>A local file is there or not; waiting does not help.</summary>
     public bool IsTransient(Exception exception) => false;
 }

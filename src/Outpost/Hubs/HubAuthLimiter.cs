@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using Outpost.Hosting;
+
+namespace Outpost.Hubs;
+
+/// <summary>
+/// Rate limits failed hub authentication per client address and per hub name (token buckets that refill evenly over
+/// a minute; only failures take tokens). While a bucket is empty, requests are refused before the password is
+/// checked, so no PBKDF2 runs and a right password is refused too: answering it would tell a guesser it was right.
+/// A hub's own addresses (those it authenticated from before) are exempt from its hub-name limit, so guesses from
+/// elsewhere cannot lock a hub out; they stay subject to their address limit.
+/// </summary>
+public sealed partial class HubAuthLimiter : IDisposable
+{
+    private const int MaxKnownAddresses = 10_000;
+    private readonly PartitionedRateLimiter<string> _byAddress;
+    private readonly PartitionedRateLimiter<string> _byHub;
+    private readonly ConcurrentDictionary<(string Hub, string Address), byte> _known = new();
+    private readonly ILogger<HubAuthLimiter> _logger;
+    private readonly TimeSpan _addressPeriod;
+    private readonly TimeSpan _hubPeriod;
+
+    public HubAuthLimiter(IOptions<AuthLimitsOptions> options, ILogger<HubAuthLimiter> logger)
+    {
+        _logger = logger;
+        (_byAddress, _addressPeriod) = PerMinute(options.Value.FailuresPerMinutePerAddress);
+        (_byHub, _hubPeriod) = PerMinute(options.Value.FailuresPerMinutePerHub);
+    }
+
+    /// <summary>How long <paramref name="address"/> must wait before it may try <paramref name="hub"/>, or null if it may now.</summary>
+    public TimeSpan? RetryAfter(string address, string hub)
+    {
+        // Statistics, not a zero-permit lease: token buckets refill in fractions, and a zero-permit lease is granted
+        // as soon as any fraction is back, while a failure needs a whole token.
+        if (IsEmpty(_byAddress, address))
+        {
+            return _addressPeriod;
+        }
+        return !_known.ContainsKey((hub, address)) && IsEmpty(_byHub, hub) ? _hubPeriod : null;
+    }
+
+    /// <summary>Counts a wrong password (or unknown name) from <paramref name="address"/> for <paramref name="hub"/>.</summary>
+    public void Failed(string address, string hub)
+    {
+        Take(_byAddress, address, "address", address);
+        Take(_byHub, hub, "hub", address);
+    }
+
+    /// <summary>Remembers that <paramref name="hub"/> authenticated from <paramref name="address"/>.</summary>
+    public void Succeeded(string address, string hub)
+    {
+        if (_known.ContainsKey((hub, address)))
+        {
+            return;
+        }
+        if (_known.Count >= MaxKnownAddresses)
+        {
+            _known.Clear(); // bounded; a hub that polls is remembered again on its next success
+        }
+        _known.TryAdd((hub, address), 0);
+    }
+
+    /// <summary>The partition key of a client: its IPv4 address, or the /64 of an IPv6 address (one site's hosts share a /64).</summary>
+    public static string AddressKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return $"{new IPAddress(bytes)}/64";
+    }
+
+    public void Dispose()
+    {
+        _byAddress.Dispose();
+        _byHub.Dispose();
+    }
+
+    private void Take(PartitionedRateLimiter<string> limiter, string key, string kind, string address)
+    {
+        using var lease = limiter.AttemptAcquire(key);
+        if (lease.IsAcquired && limiter.GetStatistics(key)?.CurrentAvailablePermits == 0)
+        {
+            Log.Limited(_logger, kind, kind == "hub" ? key : address, address);
+        }
+    }
+
+    private static bool IsEmpty(PartitionedRateLimiter<string> limiter, string key) => limiter.GetStatistics(key)?.CurrentAvailablePermits < 1;
+
+    /// <summary>A bucket of <paramref name="failures"/> per key that gets one back every minute / failures (the wait for the next try).</summary>
+    private static (PartitionedRateLimiter<string> Limiter, TimeSpan Period) PerMinute(int failures)
+    {
+        var period = TimeSpan.FromMinutes(1) / failures;
+        var limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = failures,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = period,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }), StringComparer.Ordinal);
+        return (limiter, period);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEvents.AuthFailuresLimited, Level = LogLevel.Warning,
+            Message = "Too many failed hub authentications for {Kind} {Key} (last from {Address}); refusing it with 429 until its limit refills")]
+        public static partial void Limited(ILogger logger, string kind, string key, string address);
+    }
+}
