@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -104,24 +103,7 @@ public sealed class AuthLimitsTests
     /// <summary>A client whose connections come from <paramref name="sourceAddress"/>.</summary>
     private static HttpClient From(OutpostHost outpost, string sourceAddress, string hub, string password)
     {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(IPAddress.Parse(sourceAddress), 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
+        var handler = LoopbackSource.Handler(sourceAddress);
         var client = new HttpClient(handler) { BaseAddress = new Uri(outpost.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{hub}:{password}")));
         return client;

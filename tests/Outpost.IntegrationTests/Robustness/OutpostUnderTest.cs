@@ -17,6 +17,10 @@ public sealed class OutpostUnderTest : IAsyncDisposable
     private readonly OutpostProcess _process;
     private readonly HttpClient _http;
 
+    /// <summary>Sends the requests with wrong or malformed credentials from another address, as a guesser would:
+    /// failed logins are limited per address, and the suite's own hubs must not be locked out by them.</summary>
+    private readonly HttpClient _guesser;
+
     private OutpostUnderTest(OutpostProcess process, string dataDir, string logFile)
     {
         _process = process;
@@ -27,6 +31,7 @@ public sealed class OutpostUnderTest : IAsyncDisposable
         {
             Timeout = Timeout.InfiniteTimeSpan, // each call has its own deadline (RequestTimeout)
         };
+        _guesser = new HttpClient(LoopbackSource.Handler("127.0.0.2")) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public string DataDir { get; }
@@ -53,7 +58,8 @@ public sealed class OutpostUnderTest : IAsyncDisposable
         try
         {
             using var message = request.ToMessage(BaseUrl);
-            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var client = request.Auth is Credentials.WrongPassword or Credentials.Malformed ? _guesser : _http;
+            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var body = await ReadLimitedAsync(response.Content, timeout.Token);
             return new RawAnswer((int)response.StatusCode, body, response.Content.Headers.ContentType, null);
         }
@@ -160,6 +166,7 @@ public sealed class OutpostUnderTest : IAsyncDisposable
                 KillQuietly(pid);
             }
             _http.Dispose();
+            _guesser.Dispose();
             try
             {
                 Directory.Delete(Path.GetDirectoryName(DataDir)!, recursive: true);
