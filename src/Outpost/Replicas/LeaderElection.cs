@@ -34,7 +34,8 @@ public sealed partial class LeaderElection(
         {
             lock (_lock)
             {
-                return _term is not null;
+                // The term's timer ends it on time; a starved thread pool may run that timer late, so the clock decides too.
+                return _term is not null && time.GetUtcNow() < _validUntil - RenewInterval;
             }
         }
     }
@@ -121,7 +122,11 @@ public sealed partial class LeaderElection(
         try
         {
             await leases.TryAcquireAsync(ReplicaLeasePrefix + identity.Id, identity.Id, Ttl, timeout.Token);
-            var leading = IsLeader;
+            bool leading;
+            lock (_lock)
+            {
+                leading = _term is not null; // the term as held, even if its timer is late: renew it or step down
+            }
             var holds = leading
                 ? await leases.RenewAsync(LeaderLease, identity.Id, Ttl, timeout.Token)
                 : await leases.TryAcquireAsync(LeaderLease, identity.Id, Ttl, timeout.Token);

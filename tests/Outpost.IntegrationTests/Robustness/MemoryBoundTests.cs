@@ -10,6 +10,7 @@ namespace Outpost.IntegrationTests.Robustness;
 /// paths, then authenticated polls of unknown servers carrying 2 KB auth-state-* headers. Nothing a request sends
 /// may stay behind (no auth state for servers that do not exist, no metric label per method or path).
 /// </summary>
+[Collection(RobustnessCollection.Name)]
 public sealed class MemoryBoundTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>

@@ -7,6 +7,7 @@ namespace Outpost.IntegrationTests.Robustness;
 /// long segments, 2 KB auth-state headers, /userflavors bodies with broken text, huge bodies) against a real Outpost
 /// process: <see cref="ApiInvariants"/> after each batch, and the answers the defect shapes must get.
 /// </summary>
+[Collection(RobustnessCollection.Name)]
 public sealed class RouteFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int BatchSize = 100;

@@ -8,6 +8,7 @@ namespace Outpost.IntegrationTests.Robustness;
 /// the field; a non-JSON body → 422; a huge body → 413; <c>.</c>/<c>..</c> as name or start id → 422; certificate
 /// files hold what the hub sent (a trust bundle never overwrites them).
 /// </summary>
+[Collection(RobustnessCollection.Name)]
 public sealed class StartBodyPropertyTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int BatchSize = 40;

@@ -106,6 +106,21 @@ public sealed class LeaderElectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IsLeader_TermPastItsEnd_IsFalseEvenBeforeItsTimerRuns()
+    {
+        // A starved process runs the term's timer late; /metrics and /health must not claim leadership meanwhile.
+        var a = Replica("a");
+        await a.TickAsync(CancellationToken.None);
+        Assert.True(a.IsLeader);
+        _db.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(a.IsLeader);
+        await a.TickAsync(CancellationToken.None); // the lease expired: it steps down for good
+        Assert.False(a.IsLeader);
+        await a.TickAsync(CancellationToken.None); // and, as nobody else holds it, takes it again
+        Assert.True(a.IsLeader);
+    }
+
+    [Fact]
     public async Task RunWhileLeaderAsync_WorkRunsOnlyWhileLeading_AndStartsAgainAfterLeadershipReturns()
     {
         var (a, b) = (Replica("a"), Replica("b"));
