@@ -15,6 +15,9 @@ public static partial class StartRequestReader
     private const int MaxEnvEntries = 512;
     private const int MaxValueLength = 64 * 1024;
 
+    /// <summary>Most field errors or policy problems an answer lists: a body of 100,000 bad members must not get a 30 MB answer.</summary>
+    private const int MaxReported = 50;
+
     public static (ServerSpec? Spec, IReadOnlyList<FieldError> Errors) Read(JsonElement body)
     {
         var errors = new List<FieldError>();
@@ -48,7 +51,7 @@ public static partial class StartRequestReader
         }
         if (errors.Count > 0)
         {
-            return (null, errors);
+            return (null, errors.Count > MaxReported ? errors[..MaxReported] : errors);
         }
 
         userOptions.Remove("start_id");
@@ -114,7 +117,7 @@ public static partial class StartRequestReader
                 problems.Add($"user_options '{key}' is not allowed for hub '{hub}' (allowed: {string.Join(", ", allowed.Concat(hubOptions.UserOptions.Keys))}).");
             }
         }
-        return problems;
+        return problems.Count > MaxReported ? [.. problems[..MaxReported], $"({problems.Count - MaxReported} more problems not shown.)"] : problems;
     }
 
     private static string? ReadName(JsonElement body, List<FieldError> errors)
@@ -286,7 +289,9 @@ public static partial class StartRequestReader
 
     private static FieldError Error(string type, string message, params string[] loc) => new(type, loc, message);
 
-    [GeneratedRegex(@"^[^/\\\s\p{C}]*$")]
+    // Control, format, private-use and unassigned characters; not \p{C} as a whole, whose surrogates (Cs) are the
+    // two halves of every character outside the BMP, such as an emoji.
+    [GeneratedRegex(@"^[^/\\\s\p{Cc}\p{Cf}\p{Co}\p{Cn}]*$")]
     private static partial Regex ServerName();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
