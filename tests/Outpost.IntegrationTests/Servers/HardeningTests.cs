@@ -85,6 +85,8 @@ public sealed class HardeningTests : IAsyncLifetime
     [InlineData("...", "x")]
     [InlineData("ü%2F;?#", "-")]
     [InlineData("", "s.1")]
+    [InlineData("🙂", "1")] // outside the BMP: two UTF-16 surrogates, which a \p{C} class took for control characters
+    [InlineData("lab-𝔘𝔫𝔦", "2")]
     public async Task AcceptedNames_RoundTripThroughEveryRoute(string name, string startId)
     {
         using var client = _outpost.Client();
@@ -238,6 +240,24 @@ public sealed class HardeningTests : IAsyncLifetime
         var poll = await client.PollUntilAsync("/services/k/1", (_, json) => json.GetProperty("status").ValueKind != System.Text.Json.JsonValueKind.Null);
         Assert.Equal(-9, poll.GetProperty("status").GetInt32());
         await client.StopAsync("/services/k/1");
+    }
+
+    /// <summary>Each member is one error or refusal reason: the answer to a 2–4 MB body of them was 26–60 MB.</summary>
+    [Theory]
+    [InlineData("env", "\"{0}x\": 1")]
+    [InlineData("misc", "\"k{0}\": 1")]
+    [InlineData("certs", "\"k{0}\": \"x\"")]
+    public async Task Start_ManyBadMembers_IsRefusedWithABoundedAnswer(string field, string member)
+    {
+        using var client = _outpost.Client();
+        var members = string.Join(",", Enumerable.Range(0, 100_000).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, member, i)));
+        var env = field == "env" ? members : "\"JUPYTERHUB_USER\": \"max\"";
+        var body = field == "env" ? $"{{\"name\": \"m\", \"env\": {{{env}}}}}" : $"{{\"name\": \"m\", \"env\": {{{env}}}, \"{field}\": {{{members}}}}}";
+        var response = await client.PostAsync("/services", RawBody(body));
+        Assert.True((int)response.StatusCode is 419 or 422, $"got {(int)response.StatusCode}");
+        var answer = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(answer.Length < 64 * 1024, $"a refusal of a {body.Length}-byte body was answered with {answer.Length} bytes");
+        await AssertNothingLeftAsync(client);
     }
 
     /// <summary>The local backend's count of failed starts in <c>/metrics</c>.</summary>
