@@ -28,7 +28,10 @@ public static class ApiInvariants
         return new Snapshot(rows, outpost.ServerFolders(), outpost.ServerProcesses());
     }
 
-    /// <summary>No 5xx, an answer at all, and a JSON body where the API promises one.</summary>
+    /// <summary>Largest refusal (4xx) body: an answer lists a bounded number of problems, whatever the request held.</summary>
+    public const int MaxRefusalBytes = 64 * 1024;
+
+    /// <summary>No 5xx, an answer at all, a JSON body where the API promises one, and a refusal of bounded size.</summary>
     public static void CheckAnswer(RawRequest request, RawAnswer answer, Violations violations)
     {
         var what = $"{MethodKind(request.Method)} {RouteOf(request.Path)}";
@@ -43,6 +46,28 @@ public static class ApiInvariants
         else if (PromisesJson(request, answer) && !answer.IsJson)
         {
             violations.Add($"no JSON body: {what} → {answer.Status}", $"{request.Describe()}  →  {answer}");
+        }
+        if (answer.Status is >= 400 and < 500 && answer.Body.Length > MaxRefusalBytes)
+        {
+            violations.Add($"refusal over {MaxRefusalBytes} bytes: {what} → {answer.Status}", $"{request.Describe()}  →  {answer.Body.Length} bytes: {answer}");
+        }
+    }
+
+    /// <summary>
+    /// Waits (at most <paramref name="timeout"/>) until the Outpost holds nothing beyond <paramref name="before"/>:
+    /// async stops finish in the background, so a batch that ends with them is judged once they are done.
+    /// </summary>
+    public static async Task SettleAsync(OutpostUnderTest outpost, Snapshot before, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var now = await TakeAsync(outpost);
+            if (now.Rows.IsSubsetOf(before.Rows) && now.Folders.IsSubsetOf(before.Folders) && now.Processes.IsSubsetOf(before.Processes))
+            {
+                return;
+            }
+            await Task.Delay(200);
         }
     }
 
