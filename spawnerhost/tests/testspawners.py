@@ -38,6 +38,10 @@ class RecordingSpawner(Spawner):
         self.running = False
         mark(self, "stopped", f"now={now}")
 
+    async def move_certs(self, paths):
+        mark(self, "moved", paths["keyfile"])
+        return paths
+
 
 class ProgressSpawner(RecordingSpawner):
     """Yields three progress events; start() returns only after all three were taken."""
