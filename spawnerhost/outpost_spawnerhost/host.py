@@ -62,6 +62,7 @@ class Host:
         self.config_path = config_path
         self.servers = ServerRegistry()
         self._tasks = set()
+        self._closing = False
         self._ops = {
             "hello": self.op_hello,
             "check": self.op_check,
@@ -91,6 +92,7 @@ class Host:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         log.info("stdin closed: cancelling %d running request(s) and exiting", len(self._tasks))
+        self._closing = True
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -115,6 +117,8 @@ class Host:
             result = await handler(request)
             message = answer(request_id, result)
         except asyncio.CancelledError as exc:
+            if self._closing:
+                return  # the Outpost has gone; nobody reads the answer
             message = failure(request_id, exc)
         except Exception as exc:
             request_id = getattr(exc, "request_id", request_id)
@@ -205,6 +209,9 @@ class Host:
         server_id = _server_id(request)
         server = self.servers.get(server_id)
         if server is not None:
+            auth_state = (request.get("spec") or {}).get("auth_state")
+            if auth_state:  # newer auth state from the hub reaches a cached spawner too
+                await server.spawner.user.save_auth_state(auth_state)
             return server
         if request.get("spec") is None:
             if required:

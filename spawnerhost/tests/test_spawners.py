@@ -134,3 +134,16 @@ async def test_twenty_slow_starts_run_concurrently(start_host):
     assert time.monotonic() - t0 < 1.0
     await host.ok("cancel", server="c-late")
     assert (await slow)["error"]["class"] == "CancelledError"
+
+
+async def test_eof_cancels_running_starts_and_exits_zero(start_host, tmp_path):
+    host = await start_host("testspawners_config.py", TEST_SPAWNER="SlowSpawner")
+    start = asyncio.ensure_future(host.call("start", server="e", spec=spec("e"), timeout=10))
+    while not (tmp_path / "e.starting").exists():
+        await asyncio.sleep(0.05)
+    t0 = time.monotonic()
+    host.proc.stdin.close()
+    assert await asyncio.wait_for(host.proc.wait(), 10) == 0
+    assert time.monotonic() - t0 < 5
+    assert (tmp_path / "e.cancelled").exists()
+    start.cancel()
