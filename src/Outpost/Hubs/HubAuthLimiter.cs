@@ -17,9 +17,17 @@ namespace Outpost.Hubs;
 public sealed partial class HubAuthLimiter : IDisposable
 {
     private const int MaxKnownAddresses = 10_000;
+
+    /// <summary>A bucket untouched this long is full again (it refills within a minute), so older failures do not matter.</summary>
+    private static readonly TimeSpan FailureMemory = TimeSpan.FromMinutes(2);
     private readonly PartitionedRateLimiter<string> _byAddress;
     private readonly PartitionedRateLimiter<string> _byHub;
     private readonly ConcurrentDictionary<(string Hub, string Address), byte> _known = new();
+
+    // When each address and hub name last failed: the hot path (a hub that never fails) asks only these, without the
+    // limiters' lock. An entry older than FailureMemory means a full bucket.
+    private readonly ConcurrentDictionary<string, long> _addressFailedAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _hubFailedAt = new(StringComparer.Ordinal);
     private readonly ILogger<HubAuthLimiter> _logger;
     private readonly TimeSpan _addressPeriod;
     private readonly TimeSpan _hubPeriod;
@@ -36,16 +44,18 @@ public sealed partial class HubAuthLimiter : IDisposable
     {
         // Statistics, not a zero-permit lease: token buckets refill in fractions, and a zero-permit lease is granted
         // as soon as any fraction is back, while a failure needs a whole token.
-        if (IsEmpty(_byAddress, address))
+        if (FailedRecently(_addressFailedAt, address) && IsEmpty(_byAddress, address))
         {
             return _addressPeriod;
         }
-        return !_known.ContainsKey((hub, address)) && IsEmpty(_byHub, hub) ? _hubPeriod : null;
+        return FailedRecently(_hubFailedAt, hub) && !_known.ContainsKey((hub, address)) && IsEmpty(_byHub, hub) ? _hubPeriod : null;
     }
 
     /// <summary>Counts a wrong password (or unknown name) from <paramref name="address"/> for <paramref name="hub"/>.</summary>
     public void Failed(string address, string hub)
     {
+        Remember(_addressFailedAt, address);
+        Remember(_hubFailedAt, hub);
         Take(_byAddress, address, "address", address);
         Take(_byHub, hub, "hub", address);
     }
@@ -97,6 +107,26 @@ public sealed partial class HubAuthLimiter : IDisposable
         {
             Log.Limited(_logger, kind, kind == "hub" ? key : address, address);
         }
+    }
+
+    private static bool FailedRecently(ConcurrentDictionary<string, long> failedAt, string key) =>
+        failedAt.TryGetValue(key, out var at) && Environment.TickCount64 - at < FailureMemory.TotalMilliseconds;
+
+    private static void Remember(ConcurrentDictionary<string, long> failedAt, string key)
+    {
+        var now = Environment.TickCount64;
+        if (failedAt.Count >= MaxKnownAddresses && !failedAt.ContainsKey(key))
+        {
+            // Bounded: drop what no longer matters; each failure costs a PBKDF2, so this fills slowly.
+            foreach (var (stale, at) in failedAt)
+            {
+                if (now - at >= FailureMemory.TotalMilliseconds)
+                {
+                    failedAt.TryRemove(stale, out _);
+                }
+            }
+        }
+        failedAt[key] = now;
     }
 
     private static bool IsEmpty(PartitionedRateLimiter<string> limiter, string key) => limiter.GetStatistics(key)?.CurrentAvailablePermits < 1;
