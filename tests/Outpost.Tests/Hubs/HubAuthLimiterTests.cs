@@ -46,6 +46,37 @@ public sealed class HubAuthLimiterTests
     }
 
     [Fact]
+    public void RetryAfter_NeighbourBehindTheSameAddressFailing_DoesNotLockOutAHubKnownThere()
+    {
+        // Two hubs behind one NAT or load balancer address: one with a wrong password must not lock out the other.
+        using var limiter = Limiter(perAddress: 3, perHub: 100);
+        limiter.Succeeded("nat", "good-hub");
+        for (var i = 0; i < 10; i++)
+        {
+            limiter.Failed("nat", "misconfigured-hub");
+        }
+
+        Assert.NotNull(limiter.RetryAfter("nat", "misconfigured-hub"));
+        Assert.NotNull(limiter.RetryAfter("nat", "unknown-hub"));
+        Assert.Null(limiter.RetryAfter("nat", "good-hub"));
+    }
+
+    [Fact]
+    public void RetryAfter_WrongPasswordsForAHubAtItsOwnAddress_AreLimitedThere()
+    {
+        using var limiter = Limiter(perAddress: 3, perHub: 100);
+        limiter.Succeeded("home", "hub1");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(limiter.RetryAfter("home", "hub1"));
+            limiter.Failed("home", "hub1");
+        }
+
+        Assert.NotNull(limiter.RetryAfter("home", "hub1"));
+        Assert.Null(limiter.RetryAfter("home", "hub2")); // the address as such is not used up
+    }
+
+    [Fact]
     public void RetryAfter_Successes_TakeNothing()
     {
         using var limiter = Limiter(perAddress: 1, perHub: 1);
