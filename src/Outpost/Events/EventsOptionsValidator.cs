@@ -22,11 +22,6 @@ public sealed class EventsOptionsValidator : IValidateOptions<EventsOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void Range(List<string> errors, string key, int value, int min, int max)
-    {
-        if (value < min || value > max)
-        {
-            errors.Add($"{Section}:{key} must be between {min} and {max} (got {value}).");
-        }
-    }
+    private static void Range(List<string> errors, string key, int value, int min, int max) =>
+        Hosting.OptionRange.Check(errors, $"{Section}:{key}", value, min, max);
 }

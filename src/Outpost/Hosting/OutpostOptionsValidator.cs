@@ -12,26 +12,11 @@ public sealed class OutpostOptionsValidator : IValidateOptions<OutpostOptions>
         {
             errors.Add("Outpost:DataDir must name a folder.");
         }
-        if (options.MaxRequestBytes is < 1024 or > 256 * 1024 * 1024)
-        {
-            errors.Add($"Outpost:MaxRequestBytes must be between 1024 and 268435456 (got {options.MaxRequestBytes}).");
-        }
-        if (options.StartTimeoutSeconds is < 1 or > 86400)
-        {
-            errors.Add($"Outpost:StartTimeoutSeconds must be between 1 and 86400 (got {options.StartTimeoutSeconds}).");
-        }
-        if (options.RuntimeSweepSeconds is < 1 or > 3600)
-        {
-            errors.Add($"Outpost:RuntimeSweepSeconds must be between 1 and 3600 (got {options.RuntimeSweepSeconds}).");
-        }
-        if (options.FailedRetentionMinutes is < 1 or > 525_600)
-        {
-            errors.Add($"Outpost:FailedRetentionMinutes must be between 1 and 525600 (got {options.FailedRetentionMinutes}).");
-        }
-        if (options.LogLines is < 0 or > 100_000)
-        {
-            errors.Add($"Outpost:LogLines must be between 0 and 100000 (got {options.LogLines}).");
-        }
+        OptionRange.Check(errors, "Outpost:MaxRequestBytes", options.MaxRequestBytes, 1024, 256 * 1024 * 1024);
+        OptionRange.Check(errors, "Outpost:StartTimeoutSeconds", options.StartTimeoutSeconds, 1, 86400);
+        OptionRange.Check(errors, "Outpost:RuntimeSweepSeconds", options.RuntimeSweepSeconds, 1, 3600);
+        OptionRange.Check(errors, "Outpost:FailedRetentionMinutes", options.FailedRetentionMinutes, 1, 525_600);
+        OptionRange.Check(errors, "Outpost:LogLines", options.LogLines, 0, 100_000);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -10,18 +10,9 @@ public sealed class AuthLimitsOptionsValidator : IValidateOptions<AuthLimitsOpti
     public ValidateOptionsResult Validate(string? name, AuthLimitsOptions options)
     {
         var errors = new List<string>();
-        if (options.FailuresPerMinutePerAddress is < 1 or > 100_000)
-        {
-            errors.Add($"{SectionPath}:FailuresPerMinutePerAddress must be between 1 and 100000 (got {options.FailuresPerMinutePerAddress}).");
-        }
-        if (options.FailuresPerMinutePerHub is < 1 or > 100_000)
-        {
-            errors.Add($"{SectionPath}:FailuresPerMinutePerHub must be between 1 and 100000 (got {options.FailuresPerMinutePerHub}).");
-        }
-        if (options.ConcurrentHashVerifications is < 1 or > 64)
-        {
-            errors.Add($"{SectionPath}:ConcurrentHashVerifications must be between 1 and 64 (got {options.ConcurrentHashVerifications}).");
-        }
+        Hosting.OptionRange.Check(errors, $"{SectionPath}:FailuresPerMinutePerAddress", options.FailuresPerMinutePerAddress, 1, 100_000);
+        Hosting.OptionRange.Check(errors, $"{SectionPath}:FailuresPerMinutePerHub", options.FailuresPerMinutePerHub, 1, 100_000);
+        Hosting.OptionRange.Check(errors, $"{SectionPath}:ConcurrentHashVerifications", options.ConcurrentHashVerifications, 1, 64);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
