@@ -345,7 +345,13 @@ public sealed partial class ServerLauncher(
         {
             return null;
         }
-        var changes = new ServerChanges { ExitCode = status.ExitCode, Error = status.Message };
+        var message = status.Message;
+        if (message is not null && await store.FindByIdAsync(state.Id, cancellationToken) is { } record)
+        {
+            // Rare (once per exit), so the spec is decrypted only here: a backend's message may quote the output.
+            message = SecretRedactor.Redact(message, codec.Unprotect(record.ProtectedSpec).Env);
+        }
+        var changes = new ServerChanges { ExitCode = status.ExitCode, Error = message };
         if (await store.TransitionAsync(state.Id, ServerPhase.Running, ServerPhase.Stopped, changes, cancellationToken))
         {
             Log.Exited(logger, key.ToString(), status.ExitCode);

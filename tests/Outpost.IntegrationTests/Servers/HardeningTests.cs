@@ -216,6 +216,47 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerThatExits_ItsBackendsMessage_IsStoredWithTheTokenHidden()
+    {
+        await using var outpost = await OutpostHost.StartAsync(
+            new() { ["Outpost:Backends:Default"] = QuotingBackend.BackendName },
+            configure: builder => builder.Services.AddSingleton<Outpost.Backends.IBackend>(new QuotingBackend()));
+        using var client = outpost.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.StartAsync(StartBodies.For("quinn", "q", "1"))).StatusCode);
+        Assert.Equal(1, (await (await client.GetAsync("/services/q/1")).JsonAsync()).GetProperty("status").GetInt32());
+        var store = outpost.Services.GetRequiredService<Outpost.Storage.IServerStore>();
+        var record = await store.FindAsync(new ServerKey(OutpostHost.Hub1, "q", "1"));
+        Assert.Equal("The server printed my token is [redacted] and died.", record!.Error);
+    }
+
+    /// <summary>A backend whose servers exit at once, with a message quoting the server's output.</summary>
+    private sealed class QuotingBackend : Outpost.Backends.IBackend
+    {
+        public const string BackendName = "Quoting";
+
+        private string _printed = "";
+
+        public string Name => BackendName;
+
+        public async Task<Outpost.Backends.BackendStartResult> StartAsync(
+            Outpost.Backends.BackendStartRequest request, Outpost.Backends.IStartContext context, CancellationToken cancellationToken)
+        {
+            _printed = request.Spec.Env["JUPYTERHUB_API_TOKEN"];
+            var handle = new Outpost.Backends.BackendHandle(request.ResourceName);
+            await context.SaveHandleAsync(handle, cancellationToken);
+            return new Outpost.Backends.BackendStartResult(handle, "127.0.0.1:9");
+        }
+
+        public Task<Outpost.Backends.BackendStatus> GetStatusAsync(Outpost.Backends.BackendHandle handle, CancellationToken cancellationToken) =>
+            Task.FromResult(Outpost.Backends.BackendStatus.Exited(1, $"The server printed my token is {_printed} and died."));
+
+        public Task StopAsync(Outpost.Backends.BackendHandle handle, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<string>> GetLogsAsync(Outpost.Backends.BackendHandle handle, int maxLines, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>([]);
+    }
+
+    [Fact]
     public async Task SyncStart_AnswersAfterItsProgressEventsReachedTheHub()
     {
         _hub.EventDelay = TimeSpan.FromMilliseconds(100);
