@@ -25,6 +25,9 @@ from .servers import build_spawner
 log = logging.getLogger("outpost_spawnerhost")
 
 SHUTDOWN_GRACE_SECONDS = 5
+# How often a running start's get_state() is compared with the last one sent. A start that dies
+# midway (the host killed, the start cancelled) then still leaves what it created findable.
+STATE_WATCH_SECONDS = 0.25
 
 
 async def _maybe_await(value):
@@ -164,15 +167,20 @@ class Host:
         spawner._spawn_pending = True
         call = asyncio.ensure_future(self._start_call(server))
         relay = asyncio.ensure_future(self._relay_progress(server, call))
+        watch = asyncio.ensure_future(self._watch_state(server, call))
         try:
             address = await call
         except BaseException:
             call.cancel()
             relay.cancel()
-            await asyncio.gather(call, relay, return_exceptions=True)
+            watch.cancel()
+            await asyncio.gather(call, relay, watch, return_exceptions=True)
+            await self._send_state_if_changed(server)
             raise
         finally:
             spawner._spawn_pending = False
+        watch.cancel()
+        await asyncio.gather(watch, return_exceptions=True)
         await relay  # progress events are all sent before the answer
         state = spawner.get_state()
         server.last_state = state
@@ -198,6 +206,22 @@ class Host:
             raise
         except Exception:
             log.exception("%s: progress() failed; no more progress for this start", server.id)
+
+    async def _watch_state(self, server, until):
+        while not until.done():
+            await asyncio.wait([until], timeout=STATE_WATCH_SECONDS)
+            if not until.done():
+                await self._send_state_if_changed(server)
+
+    async def _send_state_if_changed(self, server):
+        try:
+            state = server.spawner.get_state()
+        except Exception:
+            log.exception("%s: get_state() failed", server.id)
+            return
+        if state != server.last_state:
+            server.last_state = state
+            await self.notify({"event": "state", "server": server.id, "state": state})
 
     async def op_cancel(self, request):
         server = self.servers.get(_server_id(request))

@@ -67,6 +67,21 @@ def alive(pid):
         return False
 
 
+def parent_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+async def wait_reaped(pid, timeout=10):
+    """True once the process is gone from /proc altogether (not even a zombie)."""
+    deadline = time.monotonic() + timeout
+    while os.path.exists(f"/proc/{pid}"):
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
 async def wait_gone(pid, timeout=10):
     deadline = time.monotonic() + timeout
     while alive(pid):
@@ -127,8 +142,15 @@ class HostClient:
             return f.read()
 
     def kill(self):
-        if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGKILL)
+        """SIGKILL to the host itself; its keeper (the process started) stays while servers run."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    async def ended(self):
+        """Waits until the host's channel closed (it exited or was killed)."""
+        await asyncio.wait_for(asyncio.shield(self._reader), 10)
 
     async def close(self):
         if self.proc.returncode is None:
@@ -136,7 +158,7 @@ class HostClient:
             try:
                 await asyncio.wait_for(self.proc.wait(), 10)
             except asyncio.TimeoutError:
-                self.kill()
+                self.proc.kill()
                 await self.proc.wait()
         await asyncio.gather(self._reader, return_exceptions=True)
 
@@ -160,7 +182,10 @@ async def start_host(tmp_path):
         _host_pids.add(proc.pid)
         host = HostClient(proc, stderr_path)
         hosts.append(host)
-        assert (await host.ok("hello"))["protocol"] == 1
+        hello = await host.ok("hello")
+        assert hello["protocol"] == 1
+        host.pid = hello["pid"]
+        assert host.pid != proc.pid, "the host runs under its keeper"
         return host
 
     yield start

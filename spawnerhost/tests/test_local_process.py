@@ -6,7 +6,9 @@ import urllib.request
 
 from conftest import alive
 from conftest import free_port
+from conftest import parent_of
 from conftest import wait_gone
+from conftest import wait_reaped
 
 
 def singleuser_spec(hub_api, user, port, hub="trusted-hub", **extra):
@@ -81,8 +83,9 @@ async def test_adopted_after_host_killed(start_host, hub_api, processes):
     await get_api(started["address"], "root")
 
     host.kill()
-    await host.proc.wait()
+    await host.ended()
     assert alive(pid), "the server must outlive its host"
+    assert parent_of(pid) == host.proc.pid, "the keeper inherits the server"
 
     host2 = await start_host("original_local.py")
     polled = await host2.ok("poll", server="s3", spec=spec, state=started["state"])
@@ -90,3 +93,4 @@ async def test_adopted_after_host_killed(start_host, hub_api, processes):
     assert "version" in await get_api(started["address"], "root")
     await host2.ok("stop", server="s3", spec=spec, state=started["state"], now=True)
     assert await wait_gone(pid)
+    assert await wait_reaped(pid), "the keeper reaps the stopped server"

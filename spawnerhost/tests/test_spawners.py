@@ -39,7 +39,7 @@ async def test_state_round_trip_across_host_restart(start_host):
     assert host.events("state", "st")[-1]["state"] == polled["state"]  # a poll that changed it
 
     host.kill()
-    await host.proc.wait()
+    await host.ended()
     host2 = await start_host("testspawners_config.py", TEST_SPAWNER="StateSpawner")
     polled = await host2.ok("poll", server="st", spec=spec("st"), state=polled["state"])
     assert polled == {"status": None, "state": {"job_id": "job-st-3", "polls": 2}}
@@ -147,3 +147,22 @@ async def test_eof_cancels_running_starts_and_exits_zero(start_host, tmp_path):
     assert time.monotonic() - t0 < 5
     assert (tmp_path / "e.cancelled").exists()
     start.cancel()
+
+
+async def test_state_of_a_start_in_progress_is_sent_so_a_killed_host_leaves_it_stoppable(start_host, tmp_path):
+    host = await start_host("testspawners_config.py", TEST_SPAWNER="QueuedJobSpawner")
+    starting = asyncio.ensure_future(host.call("start", server="q", spec=spec("q")))
+    deadline = time.monotonic() + 5
+    while not host.events("state", "q") or not host.events("state", "q")[-1]["state"]:
+        assert time.monotonic() < deadline, "no state event while the start runs"
+        await asyncio.sleep(0.05)
+    state = host.events("state", "q")[-1]["state"]
+    assert state == {"job_id": "job-q-3", "polls": 0}
+    assert not starting.done()
+
+    host.kill()
+    await host.ended()
+    starting.cancel()
+    host2 = await start_host("testspawners_config.py", TEST_SPAWNER="QueuedJobSpawner")
+    await host2.ok("stop", server="q", spec=spec("q"), state=state, now=True)
+    assert (tmp_path / "q.stopped").read_text() == "job-q-3\n"

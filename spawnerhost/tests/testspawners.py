@@ -109,6 +109,18 @@ class SlowSpawner(RecordingSpawner):
         return await super().start()
 
 
+class QueuedJobSpawner(StateSpawner):
+    """Submits its 'job' at once, then waits `delay` seconds for it to run (as a batch spawner does)."""
+
+    delay = Float(30.0, config=True)
+
+    async def start(self):
+        self.job_id = f"job-{self.name}-{self.start_id}"
+        mark(self, "submitted", self.job_id)
+        await asyncio.sleep(self.delay)
+        return await RecordingSpawner.start(self)
+
+
 class FailingSpawner(RecordingSpawner):
     async def start(self):
         raise RuntimeError(f"the batch system refused {self.name}: quota exceeded")
