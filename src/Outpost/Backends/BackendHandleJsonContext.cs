@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
+using Outpost.Backends.Spawner;
 
 namespace Outpost.Backends;
 
@@ -12,4 +13,5 @@ namespace Outpost.Backends;
 [JsonSerializable(typeof(LocalProcessHandle))]
 [JsonSerializable(typeof(SlurmJobHandle))]
 [JsonSerializable(typeof(KubernetesHandle))]
+[JsonSerializable(typeof(SpawnerHandle))]
 internal sealed partial class BackendHandleJsonContext : JsonSerializerContext;

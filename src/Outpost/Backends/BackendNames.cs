@@ -7,4 +7,5 @@ public static class BackendNames
     public const string Kubernetes = "Kubernetes";
     public const string Slurm = "Slurm";
     public const string Podman = "Podman";
+    public const string Spawner = "Spawner";
 }

@@ -16,6 +16,9 @@ public enum BackendState
 /// <summary>An observation of one server.</summary>
 public sealed record BackendStatus(BackendState State, int ExitCode = 0, string? Message = null)
 {
+    /// <summary>A newer handle to store, when the backend's record of the server changed (a spawner's state); else null.</summary>
+    public BackendHandle? Handle { get; init; }
+
     public static readonly BackendStatus Running = new(BackendState.Running);
 
     public static BackendStatus Exited(int exitCode, string? message = null) => new(BackendState.Exited, exitCode, message);

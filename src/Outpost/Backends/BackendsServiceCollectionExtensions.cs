@@ -1,6 +1,7 @@
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
+using Outpost.Backends.Spawner;
 
 namespace Outpost.Backends;
 
@@ -21,6 +22,7 @@ public static class BackendsServiceCollectionExtensions
         services.AddKubernetesBackend(section.GetSection(BackendNames.Kubernetes));
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
+        services.AddSpawnerBackends(section);
         return services;
     }
 

@@ -36,6 +36,14 @@ public static class LogEvents
     public const int SlurmLogsUnreadable = 406;
     public const int SlurmJobCancelled = 407;
     public const int SlurmCommandFailed = 408;
+    public const int SpawnerHostStarted = 450;
+    public const int SpawnerHostEnded = 451;
+    public const int SpawnerHostRestartFailed = 452;
+    public const int SpawnerHostOutput = 453;
+    public const int SpawnerHostProtocol = 454;
+    public const int SpawnerCallFailed = 455;
+    public const int SpawnerConfigInvalid = 456;
+    public const int SpawnerConfigLoaded = 457;
     public const int DatabaseWaiting = 500;
     public const int DatabaseReady = 501;
     public const int DatabaseUnavailable = 502;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
+using Outpost.Backends.Spawner;
 using Outpost.Hubs;
 using Outpost.Storage;
 
@@ -135,8 +136,31 @@ public static class OutpostCommandLine
         Console.WriteLine($"Storage: ok ({database.Provider} at {database.Location})");
         Console.WriteLine($"Hubs: {string.Join(", ", hubs.Hubs.Keys.Concat(stored).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}");
         Console.WriteLine($"Backends: {string.Join(", ", backends.Names)} (default {backends.Default.Name})");
+        if (!await CheckSpawnerBackendsAsync(services))
+        {
+            return 1;
+        }
         Console.WriteLine("Configuration: ok");
         return 0;
+    }
+
+    /// <summary>Loads each spawner backend's configuration file in its host; a Python error is printed with file and line.</summary>
+    private static async Task<bool> CheckSpawnerBackendsAsync(IServiceProvider services)
+    {
+        var ok = true;
+        foreach (var backend in services.GetServices<IBackend>().OfType<SpawnerBackend>())
+        {
+            try
+            {
+                Console.WriteLine($"Spawner backend {backend.Name}: ok ({await backend.CheckConfigAsync(CancellationToken.None)})");
+            }
+            catch (Exception ex) when (ex is SpawnerCallException or SpawnerHostUnavailableException)
+            {
+                Console.Error.WriteLine($"Spawner backend {backend.Name}: {ex.Message}");
+                ok = false;
+            }
+        }
+        return ok;
     }
 
     /// <summary>Migrates the configured database once (no waiting: these commands are run by hand).</summary>

@@ -69,7 +69,7 @@ public sealed partial class ServerLauncher(
                     $"Server '{DisplayName(key)}' of user '{spec.UserName}' is already {outcome.Blocking!.Phase.ToString().ToLowerInvariant()} on this Outpost; stop it first.");
             }
             authStates.Set(key, authState);
-            var request = new StartRun(outcome.Inserted!, spec, backend, authState, Synchronous: waitForStart);
+            var request = new StartRun(outcome.Inserted!, spec, backend, authState, admission.Definition, Synchronous: waitForStart);
             request.Progress(await events.RecordAsync(key, spec, new ProgressEvent(0, "Server requested"), CancellationToken.None));
             if (!waitForStart)
             {
@@ -206,7 +206,7 @@ public sealed partial class ServerLauncher(
             Log.Starting(logger, key.ToString(), backend.Name);
             var workDirectory = workspace.Create(record);
             var result = await backend.StartAsync(
-                new BackendStartRequest(key, spec, record.ResourceName, workDirectory, run.AuthState), context, cancellation.Token);
+                new BackendStartRequest(key, spec, record.ResourceName, workDirectory, run.AuthState, run.Flavor), context, cancellation.Token);
             var changes = new ServerChanges
             {
                 Handle = result.Handle,
@@ -341,6 +341,10 @@ public sealed partial class ServerLauncher(
             return null;
         }
         var status = await backend.GetStatusAsync(handle, cancellationToken);
+        if (status.Handle is { } changed)
+        {
+            await store.SaveHandleAsync(state.Id, changed, cancellationToken);
+        }
         if (status.State != BackendState.Exited)
         {
             return null;
@@ -413,7 +417,8 @@ public sealed partial class ServerLauncher(
     }
 
     /// <summary>One start: what it starts, with what, and the last progress event it recorded.</summary>
-    private sealed record StartRun(ServerRecord Record, ServerSpec Spec, IBackend Backend, IReadOnlyDictionary<string, string> AuthState, bool Synchronous)
+    private sealed record StartRun(
+        ServerRecord Record, ServerSpec Spec, IBackend Backend, IReadOnlyDictionary<string, string> AuthState, System.Text.Json.Nodes.JsonObject? Flavor, bool Synchronous)
     {
         public long? LastEventId { get; private set; }
 

@@ -90,6 +90,10 @@ public sealed partial class ServerReconciler(
             return false;
         }
         var status = await backend.GetStatusAsync(record.Handle, cancellationToken);
+        if (status.Handle is { } changed)
+        {
+            await store.SaveHandleAsync(record.Id, changed, cancellationToken);
+        }
         if (status.State == BackendState.Exited)
         {
             await store.TransitionAsync(record.Id, ServerPhase.Running, ServerPhase.Stopped,

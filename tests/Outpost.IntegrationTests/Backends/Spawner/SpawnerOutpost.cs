@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Outpost.IntegrationTests.Backends.Spawner;
+
+/// <summary>
+/// Settings and bodies for an Outpost whose default backend is the spawner host, with a config file written for the
+/// test and the test spawner classes (spawnerhost/tests/testspawners.py) importable.
+/// </summary>
+public static class SpawnerOutpost
+{
+    public static string Assets => Path.Combine(AppContext.BaseDirectory, "Assets", "spawner");
+
+    /// <summary>A folder for one test: the config file goes here, and the test spawners record what happened to them here.</summary>
+    public static string NewFolder() => Directory.CreateTempSubdirectory("outpost-spawner-").FullName;
+
+    /// <summary>Settings that make <paramref name="configFile"/>'s spawner the default backend.</summary>
+    public static Dictionary<string, string> Settings(string folder, string configFile, string backend = "Spawner") => new()
+    {
+        ["Outpost:Backends:Default"] = backend,
+        [$"Outpost:Backends:{backend}:ConfigFile"] = configFile,
+        [$"Outpost:Backends:{backend}:PythonPath:0"] = Assets,
+        [$"Outpost:Backends:{backend}:Environment:SPAWNERHOST_TEST_DIR"] = folder,
+        [$"Outpost:Backends:{backend}:LogLevel"] = "WARNING",
+    };
+
+    /// <summary>Writes a config file that runs one of the test spawner classes.</summary>
+    public static string TestSpawnerConfig(string folder, string spawnerClass, string extra = "")
+    {
+        var path = Path.Combine(folder, $"{spawnerClass}_config.py");
+        File.WriteAllText(path, $"""
+            import testspawners
+
+            c.JupyterHubOutpost.spawner_class = testspawners.{spawnerClass}
+            {extra}
+            """);
+        return path;
+    }
+
+    /// <summary>
+    /// Writes a config file in the original Outpost's documented shape: SimpleLocalProcessSpawner running the fake
+    /// single-user server (it needs no system user, unlike LocalProcessSpawner).
+    /// </summary>
+    public static string LocalConfig(string folder, string spawnerClass = "SimpleLocalProcessSpawner", string extra = "")
+    {
+        var path = Path.Combine(folder, "outpost_config.py");
+        File.WriteAllText(path, $$"""
+            from jupyterhub.spawner import {{spawnerClass}}
+
+            c.JupyterHubOutpost.spawner_class = {{spawnerClass}}
+
+            c.{{spawnerClass}}.cmd = ["/usr/bin/python3", "{{OutpostHost.FakeServerScript}}"]
+            c.{{spawnerClass}}.ip = "127.0.0.1"
+            c.{{spawnerClass}}.home_dir_template = "{{folder}}/home-{username}"
+            {{extra}}
+            """);
+        return path;
+    }
+
+    /// <summary>A start body for a server listening on a free port (the fake server listens where JUPYTERHUB_SERVICE_URL says).</summary>
+    public static Dictionary<string, object?> Body(string user, string name, string startId, Fakes.FakeHub? hub = null, Dictionary<string, string>? env = null, int? port = null)
+    {
+        port ??= FreePort();
+        var environment = new Dictionary<string, string>(env ?? [])
+        {
+            ["JUPYTERHUB_SERVICE_URL"] = $"http://127.0.0.1:{port}/user/{user}/{name}",
+        };
+        return StartBodies.For(user, name, startId, hub, environment, new Dictionary<string, object> { ["port"] = port });
+    }
+
+    /// <summary>GETs <paramref name="url"/> once something listens there (within 20 s).</summary>
+    public static async Task<HttpStatusCode> GetWhenUpAsync(string url)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                return (await client.GetAsync(url)).StatusCode;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits until the test spawner recorded <paramref name="file"/> (e.g. "alice.stopped").</summary>
+    public static async Task<string> WaitForMarkAsync(string folder, string file, int seconds = 15)
+    {
+        var path = Path.Combine(folder, file);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!File.Exists(path))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{file} was not written within {seconds} s");
+            await Task.Delay(50);
+        }
+        return await File.ReadAllTextAsync(path);
+    }
+}
