@@ -41,11 +41,11 @@ public static class SpawnerOutpost
     /// Writes a config file in the original Outpost's documented shape: SimpleLocalProcessSpawner running the fake
     /// single-user server (it needs no system user, unlike LocalProcessSpawner).
     /// </summary>
-    public static string LocalConfig(string folder, string spawnerClass = "SimpleLocalProcessSpawner", string extra = "")
+    public static string LocalConfig(string folder, string spawnerClass = "SimpleLocalProcessSpawner", string extra = "", string? import = null)
     {
         var path = Path.Combine(folder, "outpost_config.py");
         File.WriteAllText(path, $$"""
-            from jupyterhub.spawner import {{spawnerClass}}
+            {{import ?? $"from jupyterhub.spawner import {spawnerClass}"}}
 
             c.JupyterHubOutpost.spawner_class = {{spawnerClass}}
 
