@@ -16,10 +16,10 @@ public sealed class SpawnerRecoveryTests
         var folder = SpawnerOutpost.NewFolder();
         // The config file is read again for every start: the first ten answer at once, the last ten settle for a while.
         string Config(double settle) => SpawnerOutpost.LocalConfig(folder, "SettlingSpawner", $"c.SettlingSpawner.settle = {settle}",
-            import: "from slowlocal import SettlingSpawner");
+            import: "from recoveryspawners import SettlingSpawner");
         var config = Config(0);
         await using var outpost = await OutpostProcess.StartAsync(Directory.CreateTempSubdirectory("outpost-data-").FullName,
-            extra: SpawnerOutpost.Settings(folder, config));
+            logFile: Path.Combine(folder, "outpost.log"), extra: SpawnerOutpost.Settings(folder, config));
         using var client = outpost.Client();
         string PidFile(int i) => Path.Combine(folder, $"s{i}.pid");
         Dictionary<string, object?> Body(int i) => SpawnerOutpost.Body($"u{i}", "", $"s{i}", env: new() { ["JUPYTER_TEST_PIDFILE"] = PidFile(i) });
@@ -41,8 +41,8 @@ public sealed class SpawnerRecoveryTests
         // Every server process runs; the last ten starts have not answered. The host reports a running start's state
         // every 0.25 s: give it a second so the stored handles name those processes.
         await Task.Delay(1000);
-        var keeper = Processes.ChildrenOf(outpost.Pid, "outpost_spawnerhost").Single();
         var host = HostPid(outpost.Pid);
+        var keeper = Processes.ChildrenOf(outpost.Pid, "outpost_spawnerhost").Single();
         System.Diagnostics.Process.GetProcessById(host).Kill();
 
         for (var i = 10; i < 20; i++)
@@ -59,7 +59,8 @@ public sealed class SpawnerRecoveryTests
             Assert.Equal(JsonValueKind.Null, poll.GetProperty("status").ValueKind);
             Assert.True(Processes.IsAlive(pids[i]), $"s{i} polls as running, so its process must run");
         }
-        Assert.NotEqual(host, HostPid(outpost.Pid));
+        // The next host runs under a keeper of its own; the first keeper stays while the servers it inherited run.
+        Assert.NotEqual(host, HostPid(outpost.Pid, exceptKeeper: keeper));
 
         for (var i = 0; i < 20; i++)
         {
@@ -69,7 +70,8 @@ public sealed class SpawnerRecoveryTests
         {
             await Processes.WaitForReapedAsync(pid);
         }
-        Assert.Empty(Processes.ChildrenOf(keeper));
+        // With nothing left to reap, the first keeper ends too.
+        await Processes.WaitForReapedAsync(keeper);
     }
 
     [Fact]
@@ -123,31 +125,41 @@ public sealed class SpawnerRecoveryTests
     public async Task TwoReplicasOnPostgres_StartedOnOne_PolledAndStoppedOnTheOther()
     {
         var folder = SpawnerOutpost.NewFolder();
-        await using var replicas = await OutpostReplicas.StartAsync(2, SpawnerOutpost.Settings(folder, SpawnerOutpost.LocalConfig(folder)));
+        var config = Path.Combine(folder, "outpost_config.py");
+        File.WriteAllText(config, "from recoveryspawners import FileJobSpawner\nc.JupyterHubOutpost.spawner_class = FileJobSpawner\n");
+        await using var replicas = await OutpostReplicas.StartAsync(2, SpawnerOutpost.Settings(folder, config));
         using var a = replicas[0].Client();
         using var b = replicas[1].Client();
-        var pidFile = Path.Combine(folder, "r.pid");
+        var job = Path.Combine(folder, "job-rita-r1");
 
-        var started = await a.StartAsync(SpawnerOutpost.Body("rita", "", "r1", env: new() { ["JUPYTER_TEST_PIDFILE"] = pidFile }));
-        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
-        var address = (await started.JsonAsync()).GetProperty("service").GetString()!;
-        var pid = await Processes.ReadPidAsync(pidFile);
+        var started = await a.StartAsync(SpawnerOutpost.Body("rita", "", "r1"));
+        Assert.True(started.StatusCode == HttpStatusCode.OK, await started.Content.ReadAsStringAsync());
+        Assert.True(File.Exists(job));
 
         // The other replica's host never saw this server: it rebuilds the spawner from the state in the database.
         var poll = await (await b.GetAsync("/services//r1")).JsonAsync();
         Assert.Equal(JsonValueKind.Null, poll.GetProperty("status").ValueKind);
-        Assert.Equal(HttpStatusCode.OK, await SpawnerOutpost.GetWhenUpAsync($"http://{address}/api"));
 
         Assert.Equal(HttpStatusCode.OK, (await b.StopAsync("/services//r1")).StatusCode);
-        await Processes.WaitForExitAsync(pid);
+        Assert.False(File.Exists(job), "stopped through the state the first replica stored");
         Assert.Equal(HttpStatusCode.NotFound, (await a.GetAsync("/services//r1")).StatusCode);
+
+        // And the other way round, with a job that ends on its own: polled on the first replica, it is over.
+        Assert.Equal(HttpStatusCode.OK, (await b.StartAsync(SpawnerOutpost.Body("rita", "", "r2"))).StatusCode);
+        File.Delete(Path.Combine(folder, "job-rita-r2"));
+        var ended = await (await a.GetAsync("/services//r2")).JsonAsync();
+        Assert.Equal(0, ended.GetProperty("status").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await a.StopAsync("/services//r2")).StatusCode);
     }
 
     /// <summary>The spawner host's pid: the child of the keeper the Outpost started.</summary>
-    private static int HostPid(int outpostPid)
+    private static int HostPid(int outpostPid, int exceptKeeper = 0)
     {
-        var keeper = Processes.ChildrenOf(outpostPid, "outpost_spawnerhost").Single();
-        return Processes.ChildrenOf(keeper, "outpost_spawnerhost").Single();
+        var keepers = Processes.ChildrenOf(outpostPid, "outpost_spawnerhost").Where(k => k != exceptKeeper).ToList();
+        Assert.True(keepers.Count == 1, $"keepers: {string.Join(", ", keepers.Select(k => $"{k} {File.ReadAllText($"/proc/{k}/cmdline")}"))}");
+        var hosts = Processes.ChildrenOf(keepers[0], "outpost_spawnerhost");
+        Assert.True(hosts.Count == 1, $"hosts: {string.Join(", ", hosts.Select(k => $"{k} {File.ReadAllText($"/proc/{k}/cmdline")}"))}");
+        return hosts[0];
     }
 
 }
