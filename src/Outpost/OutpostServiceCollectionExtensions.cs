@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Events;
@@ -70,8 +71,14 @@ public static class OutpostServiceCollectionExtensions
 
     private static IServiceCollection AddFlavors(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton(new OriginalFlavorsFile(null));
         services.AddOptions<FlavorsOptions>()
-            .Configure(o => (o.Config, o.Errors) = FlavorConfigReader.Read(configuration.GetSection(FlavorConfigReader.SectionPath)))
+            .Configure<OriginalFlavorsFile>((o, originalFile) =>
+            {
+                var (config, errors) = FlavorConfigReader.Read(configuration.GetSection(FlavorConfigReader.SectionPath));
+                o.Config = config;
+                o.Errors = originalFile.Path is null ? errors : [.. errors.Select(originalFile.Describe)];
+            })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<FlavorsOptions>, FlavorsOptionsValidator>();
         services.AddSingleton<FlavorCatalog>();

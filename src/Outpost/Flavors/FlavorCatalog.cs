@@ -6,28 +6,30 @@ using Outpost.Hosting;
 namespace Outpost.Flavors;
 
 /// <summary>
-/// The flavor configuration in force. When the Outpost runs with a configuration file, the flavors
-/// follow changes of that file; a change that does not parse or has errors is logged and ignored, so
-/// the last good configuration stays in force.
+/// The flavor configuration in force. When the Outpost runs with a configuration file, or with the original Outpost's
+/// flavors file, the flavors follow changes of those files; a change that does not parse or has errors is logged and
+/// ignored, so the last good configuration stays in force.
 /// </summary>
 public sealed partial class FlavorCatalog : IDisposable
 {
     private readonly ConfigFile _file;
+    private readonly OriginalFlavorsFile _originalFile;
     private readonly ILogger<FlavorCatalog> _logger;
-    private readonly PhysicalFileProvider? _watcher;
-    private readonly IDisposable? _subscription;
+    private readonly List<IDisposable> _watches = [];
     private volatile FlavorConfig _current;
 
-    public FlavorCatalog(IOptions<FlavorsOptions> initial, ConfigFile file, ILogger<FlavorCatalog> logger)
+    public FlavorCatalog(IOptions<FlavorsOptions> initial, ConfigFile file, OriginalFlavorsFile originalFile, ILogger<FlavorCatalog> logger)
     {
         _file = file;
+        _originalFile = originalFile;
         _logger = logger;
         _current = initial.Value.Config;
-        if (file.Path is { } path)
+        foreach (var path in new[] { file.Path, originalFile.Path }.OfType<string>())
         {
-            _watcher = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(path)!);
+            var watcher = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(path)!);
             var name = System.IO.Path.GetFileName(path);
-            _subscription = ChangeToken.OnChange(() => _watcher.Watch(name), Reload);
+            _watches.Add(ChangeToken.OnChange(() => watcher.Watch(name), Reload));
+            _watches.Add(watcher);
         }
     }
 
@@ -35,8 +37,10 @@ public sealed partial class FlavorCatalog : IDisposable
 
     public void Dispose()
     {
-        _subscription?.Dispose();
-        _watcher?.Dispose();
+        foreach (var watch in _watches)
+        {
+            watch.Dispose();
+        }
     }
 
     internal void Reload()
@@ -44,7 +48,17 @@ public sealed partial class FlavorCatalog : IDisposable
         try
         {
             Thread.Sleep(200); // editors write in steps; read once the write has settled
-            var (config, errors) = FlavorConfigReader.Read(_file.Read().GetSection(FlavorConfigReader.SectionPath));
+            // Layered as at start-up: the original flavors file below the configuration file.
+            var builder = new ConfigurationBuilder();
+            if (_originalFile.Path is { } flavorsPath)
+            {
+                builder.Add(OriginalFlavorsFile.SourceFor(flavorsPath));
+            }
+            if (_file.Path is { } configPath)
+            {
+                builder.Add(ConfigFile.SourceFor(configPath));
+            }
+            var (config, errors) = FlavorConfigReader.Read(builder.Build().GetSection(FlavorConfigReader.SectionPath));
             if (errors.Count > 0)
             {
                 Log.ReloadRejected(_logger, string.Join(" ", errors));

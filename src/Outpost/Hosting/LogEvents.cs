@@ -3,6 +3,8 @@ namespace Outpost.Hosting;
 /// <summary>Event ids of the Outpost's log messages, in one place so they stay unique.</summary>
 public static class LogEvents
 {
+    public const int OriginalSettingsUsed = 10;
+    public const int OriginalSettingsNotUsed = 11;
     public const int ServerStarting = 100;
     public const int ServerStarted = 101;
     public const int ServerStartFailed = 102;

@@ -70,6 +70,7 @@ public static class OutpostCommandLine
     private static async Task<int> ServeAsync(string[] args)
     {
         await using var app = OutpostApp.Build(args);
+        app.Services.GetRequiredService<OriginalOutpostSettings>().LogUse(app.Logger);
         await app.RunAsync();
         return 0;
     }
@@ -136,6 +137,7 @@ public static class OutpostCommandLine
         Console.WriteLine($"Storage: ok ({database.Provider} at {database.Location})");
         Console.WriteLine($"Hubs: {string.Join(", ", hubs.Hubs.Keys.Concat(stored).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}");
         Console.WriteLine($"Backends: {string.Join(", ", backends.Names)} (default {backends.Default.Name})");
+        Console.WriteLine(services.GetRequiredService<OriginalOutpostSettings>().Summary());
         if (!await CheckSpawnerBackendsAsync(services))
         {
             return 1;

@@ -11,6 +11,9 @@ public sealed class YamlConfigurationSource : FileConfigurationSource
         Optional = false;
     }
 
+    /// <summary>A section path the file's keys are placed under (e.g. <c>Outpost:Flavors</c>); none by default.</summary>
+    public string? KeyPrefix { get; init; }
+
     public override IConfigurationProvider Build(IConfigurationBuilder builder)
     {
         // An absolute path gets a provider rooted at its folder, as AddJsonFile does.
@@ -31,7 +34,7 @@ public sealed class YamlConfigurationProvider(FileConfigurationSource source) : 
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (yaml.Documents.Count > 0)
         {
-            Flatten(yaml.Documents[0].RootNode, null, data);
+            Flatten(yaml.Documents[0].RootNode, (Source as YamlConfigurationSource)?.KeyPrefix, data);
         }
         Data = data;
     }

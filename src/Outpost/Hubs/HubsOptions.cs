@@ -18,6 +18,9 @@ public sealed class HubsOptions
 /// <summary>Validates every hub entry and names the offending key.</summary>
 public sealed partial class HubsOptionsValidator : IValidateOptions<HubsOptions>
 {
+    /// <summary>Clear-text passwords shorter than this are refused.</summary>
+    public const int MinimumPasswordLength = 8;
+
     public ValidateOptionsResult Validate(string? name, HubsOptions options)
     {
         var errors = new List<string>();
@@ -39,9 +42,9 @@ public sealed partial class HubsOptionsValidator : IValidateOptions<HubsOptions>
             {
                 errors.Add($"{key}: set exactly one of Password and PasswordHash.");
             }
-            if (hasPassword && hubOptions.Password!.Length < 8)
+            if (hasPassword && hubOptions.Password!.Length < MinimumPasswordLength)
             {
-                errors.Add($"{key}:Password is shorter than 8 characters.");
+                errors.Add($"{key}:Password is shorter than {MinimumPasswordLength} characters.");
             }
             if (hasHash && !PasswordHash.IsWellFormed(hubOptions.PasswordHash!))
             {

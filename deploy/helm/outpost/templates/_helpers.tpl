@@ -84,8 +84,8 @@ encryption-key: {{ .Values.storage.encryptionKey | b64enc | quote }}
 {{- if ne .Values.storage.provider "Postgres" }}
 {{- fail "replicaCount > 1 needs storage.provider Postgres: replicas share one database" }}
 {{- end }}
-{{- if not (or .Values.storage.encryptionKey .Values.storage.encryptionKeyExistingSecret) }}
-{{- fail "replicaCount > 1 needs storage.encryptionKey or storage.encryptionKeyExistingSecret: replicas share one key" }}
+{{- if not (or .Values.storage.encryptionKey .Values.storage.encryptionKeyExistingSecret .Values.originalOutpost.cryptSecret) }}
+{{- fail "replicaCount > 1 needs storage.encryptionKey, storage.encryptionKeyExistingSecret or originalOutpost.cryptSecret: replicas share one key" }}
 {{- end }}
 {{- if and .Values.persistence.enabled (not .Values.persistence.existingClaim) }}
 {{- fail "replicaCount > 1 needs persistence.enabled false (or an existingClaim that every pod can mount)" }}
