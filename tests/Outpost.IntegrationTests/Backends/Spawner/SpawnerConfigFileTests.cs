@@ -34,6 +34,10 @@ public sealed class SpawnerConfigFileTests
         Assert.StartsWith("127.0.0.1:", (await started.JsonAsync()).GetProperty("service").GetString());
         Assert.True(File.Exists(Path.Combine(folder, "cfg.started")));
         Assert.Equal(HttpStatusCode.OK, (await client.StopAsync("/services/cfg/c2")).StatusCode);
+
+        // Nor is a good file kept: broken again, the next start fails again.
+        await File.WriteAllTextAsync(config, Good.Replace("c.RecordingSpawner.port = 4567", badLine));
+        Assert.Equal($"{config}, {error}", await SpawnerOutpost.RefusalAsync(await client.StartAsync(SpawnerOutpost.Body("cora", "cfg", "c3"))));
     }
 
     [Fact]
