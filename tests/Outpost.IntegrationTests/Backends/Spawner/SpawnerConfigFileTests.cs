@@ -75,8 +75,25 @@ public sealed class SpawnerConfigFileTests
             """);
         await using var outpost = await OutpostHost.StartAsync(SpawnerOutpost.Settings(folder, config));
 
-        // hub1 is trusted: its misc port reaches the spawner, and the hook's answer is the service.
         using var trusted = outpost.Client(OutpostHost.Hub1);
+        using var other = outpost.Client(OutpostHost.Hub2);
+        try
+        {
+            await StartTrustedAndOtherAsync(trusted, other, folder);
+            Assert.Equal(HttpStatusCode.OK, (await trusted.StopAsync("/services/orig/o1")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await other.StopAsync("/services/orig/o2")).StatusCode);
+        }
+        finally
+        {
+            // The servers are real processes: a failed assertion must not leave them running.
+            await trusted.StopAsync("/services/orig/o1");
+            await other.StopAsync("/services/orig/o2");
+        }
+    }
+
+    private static async Task StartTrustedAndOtherAsync(HttpClient trusted, HttpClient other, string folder)
+    {
+        // hub1 is trusted: its misc port reaches the spawner, and the hook's answer is the service.
         var port = SpawnerOutpost.FreePort();
         var started = await trusted.StartAsync(SpawnerOutpost.Body("olga", "orig", "o1", port: port));
         Assert.Equal(HttpStatusCode.OK, started.StatusCode);
@@ -85,15 +102,11 @@ public sealed class SpawnerConfigFileTests
         Assert.True(Directory.Exists(Path.Combine(folder, "home-olga")));
 
         // hub2 is not: the hook refuses its misc, so the spawner picks a port of its own.
-        using var other = outpost.Client(OutpostHost.Hub2);
         var otherPort = SpawnerOutpost.FreePort();
         var otherStart = await other.StartAsync(SpawnerOutpost.Body("olga", "orig", "o2", port: otherPort));
         Assert.Equal(HttpStatusCode.OK, otherStart.StatusCode);
         var otherService = (await otherStart.JsonAsync()).GetProperty("service").GetString()!;
         Assert.StartsWith("localhost:", otherService);
         Assert.NotEqual($"localhost:{otherPort}", otherService);
-
-        Assert.Equal(HttpStatusCode.OK, (await trusted.StopAsync("/services/orig/o1")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await other.StopAsync("/services/orig/o2")).StatusCode);
     }
 }

@@ -35,6 +35,19 @@ public sealed class SpawnerSingleUserTests
             ["JUPYTERHUB_OAUTH_CALLBACK_URL"] = "/user/root/oauth_callback",
         }, port);
 
+        try
+        {
+            await StartReachAndStopAsync(outpost, client, body, port);
+        }
+        finally
+        {
+            // A real server process: a failed assertion must not leave it running.
+            await client.StopAsync("/services//r1");
+        }
+    }
+
+    private static async Task StartReachAndStopAsync(OutpostHost outpost, HttpClient client, Dictionary<string, object?> body, int port)
+    {
         var started = await client.StartAsync(body);
         var text = await started.Content.ReadAsStringAsync();
         Assert.True(started.StatusCode == HttpStatusCode.OK, text);
