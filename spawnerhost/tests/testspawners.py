@@ -21,6 +21,11 @@ def mark(spawner, event, text=""):
         f.write(text + "\n")
 
 
+def job_file(job_id):
+    """The test's stand-in for a batch system's queue: a job exists while its file does."""
+    return os.path.join(os.environ["SPAWNERHOST_TEST_DIR"], f"{job_id}.job")
+
+
 class RecordingSpawner(Spawner):
     """Starts nothing; 'running' between start and stop."""
 
@@ -59,18 +64,26 @@ class ProgressSpawner(RecordingSpawner):
 
 
 class StateSpawner(RecordingSpawner):
-    """Keeps a job id and a poll counter in its state."""
+    """Keeps a job id and a poll counter in its state.
+
+    The job lives outside the spawner (a file, see job_file), as a batch job does: a spawner
+    rebuilt from stored state finds it, and one rebuilt after stop() finds it gone.
+    """
 
     job_id = Unicode("")
     polls = Integer(0)
 
-    async def start(self):
+    def submit(self):
         self.job_id = f"job-{self.name}-{self.start_id}"
+        open(job_file(self.job_id), "w").close()
+
+    async def start(self):
+        self.submit()
         return await super().start()
 
     async def poll(self):
         self.polls += 1
-        return None if self.job_id else 0
+        return None if self.job_id and os.path.exists(job_file(self.job_id)) else 0
 
     def get_state(self):
         state = super().get_state()
@@ -91,7 +104,16 @@ class StateSpawner(RecordingSpawner):
 
     async def stop(self, now=False):
         mark(self, "stopped", self.job_id)
+        if self.job_id and os.path.exists(job_file(self.job_id)):
+            os.remove(job_file(self.job_id))
         self.job_id = ""
+
+
+class UnstoppableSpawner(StateSpawner):
+    """stop() is called and returns, but the job keeps running (and the job id stays)."""
+
+    async def stop(self, now=False):
+        mark(self, "stopped", f"{self.job_id} now={now}")
 
 
 class SlowSpawner(RecordingSpawner):
@@ -115,7 +137,7 @@ class QueuedJobSpawner(StateSpawner):
     delay = Float(30.0, config=True)
 
     async def start(self):
-        self.job_id = f"job-{self.name}-{self.start_id}"
+        self.submit()
         mark(self, "submitted", self.job_id)
         await asyncio.sleep(self.delay)
         return await RecordingSpawner.start(self)

@@ -1,5 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Outpost.Backends;
+using Outpost.Backends.Spawner;
+using Outpost.Servers;
+using Outpost.Storage;
 
 namespace Outpost.IntegrationTests.Backends.Spawner;
 
@@ -104,5 +110,37 @@ public static class SpawnerOutpost
             await Task.Delay(50);
         }
         return await File.ReadAllTextAsync(path);
+    }
+
+    /// <summary>The spawner state stored in a server's handle (the record's handle is decrypted by the store).</summary>
+    public static async Task<JsonElement> StoredStateAsync(OutpostHost outpost, string name, string startId, string hub = OutpostHost.Hub1)
+    {
+        var record = await outpost.Services.GetRequiredService<IServerStore>().FindAsync(new ServerKey(hub, name, startId));
+        Assert.True(record?.Handle is not null, $"no handle stored for {hub}/{name}/{startId}");
+        using var handle = JsonDocument.Parse(record.Handle.Data);
+        return handle.RootElement.GetProperty("state").Clone();
+    }
+
+    /// <summary>The spawner backend registered under <paramref name="name"/>.</summary>
+    public static SpawnerBackend Backend(OutpostHost outpost, string name = "Spawner") =>
+        outpost.Services.GetServices<IBackend>().OfType<SpawnerBackend>().Single(b => b.Name == name);
+
+    /// <summary>The hub's message of a 419 answer (<c>args[0]</c>).</summary>
+    public static async Task<string> RefusalAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == 419, $"expected 419, got {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("args")[0].GetString()!;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (checked every 50 ms).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what} did not happen within {seconds} s");
+            await Task.Delay(50);
+        }
     }
 }
