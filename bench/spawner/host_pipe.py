@@ -23,11 +23,11 @@ PY = "/usr/bin/python3"
 # The host's own main() ends with os._exit; under cProfile, write the statistics first.
 PROFILED_MAIN = """
 import cProfile, os, sys
-profile = cProfile.Profile()
+profile, stats_file = cProfile.Profile(), sys.argv.pop(1)
 real_exit = os._exit
 def _exit(code):
     profile.disable()
-    profile.dump_stats(sys.argv.pop(1))
+    profile.dump_stats(stats_file)
     real_exit(code)
 os._exit = _exit
 from outpost_spawnerhost.__main__ import main
