@@ -123,7 +123,8 @@ public static class BenchProgram
             var markdown = report.ToMarkdown();
             if (options.ResultsFile is { } file)
             {
-                await File.WriteAllTextAsync(file, markdown);
+                var previous = File.Exists(file) ? await File.ReadAllTextAsync(file) : null;
+                await File.WriteAllTextAsync(file, KeptSections.Append(markdown, previous));
                 log.WriteLine($"Wrote {file} ({clock.Elapsed.TotalSeconds:0} s).");
             }
             else

@@ -243,7 +243,8 @@ public sealed record Report(
         Line();
         Line("## How to run");
         Line();
-        Line("`scripts/bench` builds the bench, runs `bench/chain/run` when it is there, runs this bench and rewrites this file.");
+        Line("`scripts/bench` builds the bench, runs `bench/chain/run` when it is there, runs this bench and rewrites this file");
+        Line("(keeping the section that `bench/spawner/run` writes at its end).");
         Line("`scripts/bench --help` lists the options (runs, durations, servers, `--generator wrk|dotnet`, `--quick`). The bench never");
         Line("runs in the tests.");
         return md.ToString();

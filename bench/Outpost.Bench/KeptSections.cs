@@ -1,0 +1,32 @@
+namespace Outpost.Bench;
+
+/// <summary>
+/// Sections of <c>RESULTS.md</c> that another bench writes between its own markers (<c>bench/spawner/run</c>):
+/// carried over unchanged when this bench rewrites the file, so each bench keeps its latest figures.
+/// </summary>
+public static class KeptSections
+{
+    private static readonly (string Begin, string End)[] Markers =
+    [
+        ("<!-- bench/spawner/run: begin -->", "<!-- bench/spawner/run: end -->"),
+    ];
+
+    /// <summary><paramref name="markdown"/> followed by every marked section found in <paramref name="previous"/>.</summary>
+    public static string Append(string markdown, string? previous)
+    {
+        if (previous is null)
+        {
+            return markdown;
+        }
+        foreach (var (begin, end) in Markers)
+        {
+            var from = previous.IndexOf(begin, StringComparison.Ordinal);
+            var to = from < 0 ? -1 : previous.IndexOf(end, from, StringComparison.Ordinal);
+            if (to > from)
+            {
+                markdown = markdown.TrimEnd('\n') + "\n\n" + previous[from..(to + end.Length)] + "\n";
+            }
+        }
+        return markdown;
+    }
+}
