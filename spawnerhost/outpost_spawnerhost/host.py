@@ -271,6 +271,10 @@ class Host:
         return {"status": status, "state": state}
 
     async def op_stop(self, request):
+        if self.servers.get(_server_id(request)) is None and not request.get("state"):
+            # A spawner rebuilt without state knows of nothing to stop (a start that failed before
+            # the spawner existed, or one that never reported state); building it could only fail again.
+            return {}
         server = await self._known_or_rebuilt(request, required=False)
         if server is None:
             return {}

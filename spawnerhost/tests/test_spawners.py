@@ -166,3 +166,11 @@ async def test_state_of_a_start_in_progress_is_sent_so_a_killed_host_leaves_it_s
     host2 = await start_host("testspawners_config.py", TEST_SPAWNER="QueuedJobSpawner")
     await host2.ok("stop", server="q", spec=spec("q"), state=state, now=True)
     assert (tmp_path / "q.stopped").read_text() == "job-q-3\n"
+
+
+async def test_stop_without_state_of_an_unknown_server_does_not_build_a_spawner(start_host):
+    host = await start_host("name_error.py")
+    # the config file cannot even be loaded: a stop with nothing to stop must not try
+    assert await host.ok("stop", server="never", spec=spec("never"), state={}, now=False) == {}
+    failed = await host.call("stop", server="never", spec=spec("never"), state={"job_id": "j"}, now=False)
+    assert not failed["ok"] and failed["error"]["class"] == "ConfigFileError"
