@@ -22,6 +22,8 @@ internal sealed partial class HostConnection
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
     private readonly Action<string, HostNotification> _onNotification;
     private readonly ILogger _logger;
+    private readonly Queue<string> _lastOutput = new();
+    private readonly Task _log;
     private long _nextId;
     private volatile bool _closed;
 
@@ -37,7 +39,7 @@ internal sealed partial class HostConnection
             await ReadAnswersAsync();
             onClosed(this);
         });
-        _ = Task.Run(ReadLogAsync);
+        _log = Task.Run(ReadLogAsync);
     }
 
     /// <summary>The host's own pid (from <c>hello</c>; the process started is its keeper).</summary>
@@ -46,6 +48,18 @@ internal sealed partial class HostConnection
     public long StartedAt { get; }
 
     public bool IsClosed => _closed;
+
+    /// <summary>The host's last few log lines, for the message when it does not start.</summary>
+    public IReadOnlyList<string> LastOutput
+    {
+        get
+        {
+            lock (_lastOutput)
+            {
+                return [.. _lastOutput];
+            }
+        }
+    }
 
     public async Task<JsonElement> CallAsync(string op, Action<Utf8JsonWriter>? fields, CancellationToken cancellationToken)
     {
@@ -98,6 +112,9 @@ internal sealed partial class HostConnection
         {
             await Task.Delay(20);
         }
+        // Its last log lines, unless a server it started still holds the log pipe open.
+        var left = TimeSpan.FromSeconds(Math.Max(0, (double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency));
+        await Task.WhenAny(_log, Task.Delay(left));
     }
 
     private static ReadOnlyMemory<byte> Encode(long id, string op, Action<Utf8JsonWriter>? fields)
@@ -195,7 +212,16 @@ internal sealed partial class HostConnection
             // The host's log, and the output of whatever its spawners start without a log file of their own.
             while (await error.ReadLineAsync() is { } line)
             {
-                Log.HostOutput(_logger, line.Length > 4096 ? line[..4096] : line);
+                line = line.Length > 4096 ? line[..4096] : line;
+                Log.HostOutput(_logger, line);
+                lock (_lastOutput)
+                {
+                    _lastOutput.Enqueue(line);
+                    if (_lastOutput.Count > 5)
+                    {
+                        _lastOutput.Dequeue();
+                    }
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)

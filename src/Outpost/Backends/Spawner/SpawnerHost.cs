@@ -122,8 +122,14 @@ internal sealed partial class SpawnerHost(string backend, SpawnerBackendOptions 
         {
             GrowDelay();
             await connection.CloseAsync(TimeSpan.FromSeconds(2));
-            throw ex as SpawnerHostUnavailableException
-                ?? new SpawnerHostUnavailableException($"The spawner host did not start: {(ex is OperationCanceledException ? $"no answer within {HelloTimeout.TotalSeconds:0} s" : ex.Message)}", ex);
+            var reason = ex switch
+            {
+                OperationCanceledException => $"no answer within {HelloTimeout.TotalSeconds:0} s",
+                SpawnerHostUnavailableException when !connection.IsClosed => ex.Message,
+                _ => "it ended before it answered",
+            };
+            var output = connection.LastOutput is { Count: > 0 } lines ? $"; its last output: {string.Join(" | ", lines)}" : "";
+            throw new SpawnerHostUnavailableException($"The spawner host did not start ({options.Python} -m outpost_spawnerhost): {reason}{output}", ex);
         }
     }
 

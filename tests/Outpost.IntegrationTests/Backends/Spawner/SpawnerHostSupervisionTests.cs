@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Outpost.Backends.Spawner;
+
+namespace Outpost.IntegrationTests.Backends.Spawner;
+
+/// <summary>The Outpost's side of the host: started on first use, started again when it dies, with a growing wait.</summary>
+public sealed class SpawnerHostSupervisionTests
+{
+    [Fact]
+    public async Task HostKilledDuringACall_TheCallFailsNamingIt_AndANewHostStartsWithoutAnyCall()
+    {
+        var folder = SpawnerOutpost.NewFolder();
+        await using var host = new SpawnerHost("Spawner", Options(folder, SpawnerOutpost.TestSpawnerConfig(folder, "SlowSpawner")), NullLogger.Instance);
+        var pid = await host.PidAsync(CancellationToken.None);
+        var keeper = Processes.ChildrenOf(Environment.ProcessId, "outpost_spawnerhost").Single();
+
+        var start = host.CallAsync("start", w =>
+        {
+            w.WriteString("server", "slow");
+            w.WritePropertyName("spec");
+            w.WriteRawValue("""{"hub": "h", "name": "slow", "env": {"JUPYTERHUB_USER": "sue"}}""");
+        }, CancellationToken.None);
+        await SpawnerOutpost.WaitForMarkAsync(folder, "slow.starting");
+        Process.GetProcessById(pid).Kill();
+
+        var failure = await Assert.ThrowsAsync<SpawnerHostUnavailableException>(() => start);
+        Assert.Equal($"The spawner host (pid {pid}) ended before it answered.", failure.Message);
+        // Started again after a second (it had not lived a minute), without waiting for a call: a second keeper appears.
+        await SpawnerOutpost.WaitUntilAsync(() => Task.FromResult(Processes.ChildrenOf(Environment.ProcessId, "outpost_spawnerhost").Any(k => k != keeper)), "a new host");
+        Assert.NotEqual(pid, await host.PidAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task HostWithAPythonErrorAtStartUp_TheCallSaysWhatItWrote()
+    {
+        var folder = SpawnerOutpost.NewFolder();
+        var options = Options(folder, SpawnerOutpost.TestSpawnerConfig(folder, "RecordingSpawner"));
+        options.HostPath = folder; // no outpost_spawnerhost package there
+        await using var host = new SpawnerHost("Spawner", options, NullLogger.Instance);
+        var failure = await Assert.ThrowsAsync<SpawnerHostUnavailableException>(() => host.CallAsync("hello", null, CancellationToken.None));
+        Assert.StartsWith("The spawner host did not start (/usr/bin/python3 -m outpost_spawnerhost): it ended before it answered; its last output: ", failure.Message);
+        Assert.Contains("No module named outpost_spawnerhost", failure.Message);
+    }
+
+    [Fact]
+    public async Task HostThatCannotStart_EachCallFailsClearly_AndTheWaitBeforeTheNextTryDoubles()
+    {
+        var folder = SpawnerOutpost.NewFolder();
+        var options = Options(folder, SpawnerOutpost.TestSpawnerConfig(folder, "RecordingSpawner"));
+        options.Python = "/bin/false";
+        options.MaxRestartDelaySeconds = 2;
+        await using var host = new SpawnerHost("Spawner", options, NullLogger.Instance);
+
+        var waits = new List<TimeSpan>();
+        for (var i = 0; i < 4; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var failure = await Assert.ThrowsAsync<SpawnerHostUnavailableException>(() => host.CallAsync("hello", null, CancellationToken.None));
+            waits.Add(watch.Elapsed);
+            Assert.Equal("The spawner host did not start (/bin/false -m outpost_spawnerhost): it ended before it answered", failure.Message);
+        }
+        Assert.True(waits[0] < TimeSpan.FromSeconds(1), $"the first try waits for nothing ({waits[0]})");
+        Assert.InRange(waits[1].TotalSeconds, 0.9, 10);
+        Assert.InRange(waits[2].TotalSeconds, 1.9, 10);
+        Assert.InRange(waits[3].TotalSeconds, 1.9, 10); // capped at MaxRestartDelaySeconds
+    }
+
+    private static SpawnerBackendOptions Options(string folder, string configFile) => new()
+    {
+        ConfigFile = configFile,
+        PythonPath = [SpawnerOutpost.Assets],
+        Environment = { ["SPAWNERHOST_TEST_DIR"] = folder },
+        LogLevel = "WARNING",
+    };
+}
