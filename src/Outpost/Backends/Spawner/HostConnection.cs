@@ -96,8 +96,12 @@ internal sealed partial class HostConnection
         }
     }
 
-    /// <summary>Closes the host's stdin: it cancels what runs and exits; the servers it started keep running.</summary>
-    public async Task CloseAsync(TimeSpan wait)
+    /// <summary>
+    /// Closes the host's stdin: it cancels what runs and exits; the servers it started keep running. With
+    /// <paramref name="readLog"/>, also waits for its last log lines (a host that failed to start has no servers
+    /// holding its log pipe open).
+    /// </summary>
+    public async Task CloseAsync(TimeSpan wait, bool readLog = false)
     {
         try
         {
@@ -112,7 +116,10 @@ internal sealed partial class HostConnection
         {
             await Task.Delay(20);
         }
-        // Its last log lines, unless a server it started still holds the log pipe open.
+        if (!readLog)
+        {
+            return;
+        }
         var left = TimeSpan.FromSeconds(Math.Max(0, (double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency));
         await Task.WhenAny(_log, Task.Delay(left));
     }

@@ -121,7 +121,7 @@ internal sealed partial class SpawnerHost(string backend, SpawnerBackendOptions 
         catch (Exception ex)
         {
             GrowDelay();
-            await connection.CloseAsync(TimeSpan.FromSeconds(2));
+            await connection.CloseAsync(TimeSpan.FromSeconds(2), readLog: true);
             var reason = ex switch
             {
                 OperationCanceledException => $"no answer within {HelloTimeout.TotalSeconds:0} s",
