@@ -41,6 +41,27 @@ public sealed class SpawnerConfigFileTests
     }
 
     [Fact]
+    public async Task ConfigFileWithAnError_IsReportedAtStartUp_WithFileAndLine_AndTheOutpostServes()
+    {
+        var folder = SpawnerOutpost.NewFolder();
+        var config = Path.Combine(folder, "outpost_config.py");
+        await File.WriteAllTextAsync(config, Good.Replace("c.RecordingSpawner.port = 4567", "c.RecordingSpawner.port = ("));
+        var log = Path.Combine(folder, "outpost.log");
+        await using var outpost = await OutpostProcess.StartAsync(Directory.CreateTempSubdirectory("outpost-data-").FullName, logFile: log,
+            extra: SpawnerOutpost.Settings(folder, config));
+        var expected = $"Spawner backend Spawner cannot start servers until its configuration is fixed: {config}, line 4: SyntaxError: '(' was never closed";
+        await SpawnerOutpost.WaitUntilAsync(async () => (await ReadSharedAsync(log)).Contains(expected, StringComparison.Ordinal), "the start-up report");
+        using var client = outpost.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/services")).StatusCode);
+    }
+
+    private static async Task<string> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return await new StreamReader(stream).ReadToEndAsync();
+    }
+
+    [Fact]
     public async Task OriginalFormatConfig_HooksAndTraitsApply_TheSanitizedAddressIsTheService()
     {
         var folder = SpawnerOutpost.NewFolder();
