@@ -1,6 +1,7 @@
 """JupyterHub's own local spawners starting a real jupyterhub-singleuser."""
 
 import asyncio
+import time
 import json
 import urllib.request
 
@@ -85,6 +86,10 @@ async def test_adopted_after_host_killed(start_host, hub_api, processes):
     host.kill()
     await host.ended()
     assert alive(pid), "the server must outlive its host"
+    # the channel closes as the host's files close, a moment before the kernel re-parents its children
+    deadline = time.monotonic() + 5
+    while parent_of(pid) != host.proc.pid and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
     assert parent_of(pid) == host.proc.pid, "the keeper inherits the server"
 
     host2 = await start_host("original_local.py")

@@ -39,8 +39,8 @@ public sealed class SpawnerRecoveryTests
             pids[i] = await Processes.ReadPidAsync(PidFile(i));
         }
         // Every server process runs; the last ten starts have not answered. The host reports a running start's state
-        // every 0.25 s: give it a second so the stored handles name those processes.
-        await Task.Delay(1000);
+        // every 0.25 s: give it (and a loaded machine) three seconds, so the stored handles name those processes.
+        await Task.Delay(3000);
         var host = HostPid(outpost.Pid);
         var keeper = Processes.ChildrenOf(outpost.Pid, "outpost_spawnerhost").Single();
         System.Diagnostics.Process.GetProcessById(host).Kill();

@@ -10,13 +10,16 @@ public sealed class SpawnerStartFailureTests
     {
         var folder = SpawnerOutpost.NewFolder();
         var settings = SpawnerOutpost.Settings(folder, SpawnerOutpost.TestSpawnerConfig(folder, "SlowSpawner", "c.SlowSpawner.delay = 30"));
-        settings["Outpost:StartTimeoutSeconds"] = "2";
+        settings["Outpost:StartTimeoutSeconds"] = "5";
         await using var outpost = await OutpostHost.StartAsync(settings);
         using var client = outpost.Client();
+        // The host up and its config loaded first, so the 5 s go to the spawner's start even on a loaded machine.
+        await SpawnerOutpost.Backend(outpost).CheckConfigAsync(CancellationToken.None);
 
         var refusal = await SpawnerOutpost.RefusalAsync(await client.StartAsync(SpawnerOutpost.Body("tim", "late", "t1")));
 
-        Assert.Equal("The server did not start within 2 s.", refusal);
+        Assert.Equal("The server did not start within 5 s.", refusal);
+        Assert.True(File.Exists(Path.Combine(folder, "late.starting")), "the spawner's start never ran");
         Assert.True(File.Exists(Path.Combine(folder, "late.cancelled")), "the spawner's start was not cancelled");
         Assert.True(File.Exists(Path.Combine(folder, "late.stopped")), "the spawner was not stopped");
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/services/late/t1")).StatusCode);
