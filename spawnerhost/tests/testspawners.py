@@ -8,6 +8,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 
 from jupyterhub.spawner import Spawner
 from traitlets import Float
@@ -114,6 +115,23 @@ class UnstoppableSpawner(StateSpawner):
 
     async def stop(self, now=False):
         mark(self, "stopped", f"{self.job_id} now={now}")
+
+
+class BlockingSpawner(RecordingSpawner):
+    """poll() blocks the event loop (time.sleep instead of await): a bug the host cannot survive alone.
+    Its start awaits `delay` seconds first: slow, but the loop stays free."""
+
+    delay = Float(0.0, config=True)
+
+    async def start(self):
+        await asyncio.sleep(self.delay)
+        return await super().start()
+
+    async def poll(self):
+        if self.running:
+            mark(self, "blocking")
+            time.sleep(30)
+        return await super().poll()
 
 
 class SlowSpawner(RecordingSpawner):

@@ -46,6 +46,7 @@ public static class LogEvents
     public const int SpawnerCallFailed = 455;
     public const int SpawnerConfigInvalid = 456;
     public const int SpawnerConfigLoaded = 457;
+    public const int SpawnerHostHung = 458;
     public const int DatabaseWaiting = 500;
     public const int DatabaseReady = 501;
     public const int DatabaseUnavailable = 502;

@@ -21,6 +21,7 @@ internal sealed partial class SpawnerHost(string backend, SpawnerBackendOptions 
 
     private static readonly TimeSpan HealthyLife = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, Action<HostNotification>> _listeners = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -40,13 +41,44 @@ internal sealed partial class SpawnerHost(string backend, SpawnerBackendOptions 
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
+        var connection = await ConnectAsync(limit.Token);
         try
         {
-            return await CallAsync(op, fields, limit.Token);
+            return await connection.CallAsync(op, fields, limit.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            if (connection.Silence >= timeout && !await AnswersAsync(connection))
+            {
+                // Silent for the whole call and deaf to a ping: its event loop is blocked (a spawner that blocks
+                // instead of awaiting). Starting another loses no server: they run on, their state is stored.
+                Log.Hung(logger, backend, connection.Pid, timeout.TotalSeconds);
+                connection.Kill();
+            }
             throw new SpawnerHostUnavailableException($"The spawner host did not answer '{op}' within {timeout.TotalSeconds:0} s.");
+        }
+    }
+
+    /// <summary>Whether the host answers a ping within a few seconds (a spawner call may be slow; the host must not be).</summary>
+    private static async Task<bool> AnswersAsync(HostConnection connection)
+    {
+        if (connection.IsClosed)
+        {
+            return true; // gone already; it is started again anyway
+        }
+        try
+        {
+            using var limit = new CancellationTokenSource(PingTimeout);
+            await connection.CallAsync("hello", null, limit.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is SpawnerHostUnavailableException or SpawnerCallException)
+        {
+            return true;
         }
     }
 
@@ -218,6 +250,9 @@ internal sealed partial class SpawnerHost(string backend, SpawnerBackendOptions 
 
         [LoggerMessage(EventId = LogEvents.SpawnerHostEnded, Level = LogLevel.Warning, Message = "Spawner host for backend {Backend} (pid {Pid}) ended; starting it again in {Delay} s")]
         public static partial void Ended(ILogger logger, string backend, int pid, double delay);
+
+        [LoggerMessage(EventId = LogEvents.SpawnerHostHung, Level = LogLevel.Error, Message = "Spawner host for backend {Backend} (pid {Pid}) answered nothing for {Seconds} s, not even a ping; its event loop is blocked, so it is killed and started again")]
+        public static partial void Hung(ILogger logger, string backend, int pid, double seconds);
 
         [LoggerMessage(EventId = LogEvents.SpawnerHostRestartFailed, Level = LogLevel.Error, Message = "Spawner host for backend {Backend} could not be started again: {Reason}")]
         public static partial void RestartFailed(ILogger logger, string backend, string reason);

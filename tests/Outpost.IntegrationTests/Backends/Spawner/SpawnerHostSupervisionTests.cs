@@ -35,6 +35,39 @@ public sealed class SpawnerHostSupervisionTests
     }
 
     [Fact]
+    public async Task HostWhoseEventLoopIsBlocked_IsKilledAndStartedAgain_ButASlowSpawnerCallIsNot()
+    {
+        var folder = SpawnerOutpost.NewFolder();
+        await using var host = new SpawnerHost("Spawner", Options(folder, SpawnerOutpost.TestSpawnerConfig(folder, "BlockingSpawner")), NullLogger.Instance);
+        var spec = (Action<System.Text.Json.Utf8JsonWriter>)(w =>
+        {
+            w.WriteString("server", "b");
+            w.WritePropertyName("spec");
+            w.WriteRawValue("""{"hub": "h", "name": "b", "env": {"JUPYTERHUB_USER": "bo"}}""");
+        });
+        await host.CallAsync("start", spec, CancellationToken.None);
+        var pid = await host.PidAsync(CancellationToken.None);
+
+        var hung = await Assert.ThrowsAsync<SpawnerHostUnavailableException>(() => host.CallAsync("poll", spec, TimeSpan.FromSeconds(2), CancellationToken.None));
+        Assert.Equal("The spawner host did not answer 'poll' within 2 s.", hung.Message);
+        await Processes.WaitForExitAsync(pid);
+        Assert.NotEqual(pid, await host.PidAsync(CancellationToken.None));
+
+        // A spawner call that is only slow (it awaits) leaves a host that still answers alone.
+        await host.CallAsync("start", spec, CancellationToken.None);
+        var next = await host.PidAsync(CancellationToken.None);
+        var slow = (Action<System.Text.Json.Utf8JsonWriter>)(w =>
+        {
+            w.WriteString("server", "s");
+            w.WritePropertyName("spec");
+            w.WriteRawValue("""{"hub": "h", "name": "s", "env": {"JUPYTERHUB_USER": "bo"}, "misc": {"delay": 30}}""");
+        });
+        await Assert.ThrowsAsync<SpawnerHostUnavailableException>(() => host.CallAsync("start", slow, TimeSpan.FromSeconds(2), CancellationToken.None));
+        Assert.True(Processes.IsAlive(next), "a host that answers a ping is not killed");
+        Assert.Equal(next, await host.PidAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task HostWithAPythonErrorAtStartUp_TheCallSaysWhatItWrote()
     {
         var folder = SpawnerOutpost.NewFolder();
