@@ -29,26 +29,27 @@ public sealed class CommandLineTests
     public async Task Check_InvalidConfiguration_ListsEveryErrorWithItsKey_AndFails()
     {
         var dataDir = Directory.CreateTempSubdirectory("outpost-cli-").FullName;
-        var (exitCode, _, errors) = await RunWithEnvAsync(dataDir, new()
+        var (exitCode, output, _) = await RunWithEnvAsync(dataDir, new()
         {
             ["Outpost__Hubs__bad hub__Password"] = "short",
             ["Outpost__Backends__Local__Ip"] = "not-an-ip",
             ["Outpost__StartTimeoutSeconds"] = "0",
         }, "check");
-        Assert.Equal(1, exitCode);
-        Assert.Contains("Outpost:Hubs:bad hub", errors);
-        Assert.Contains("Outpost:Backends:Local:Ip", errors);
-        Assert.Contains("Outpost:StartTimeoutSeconds", errors);
+        Assert.Equal(2, exitCode);
+        var failures = output.Split('\n').Where(l => l.StartsWith("fail  Configuration: ", StringComparison.Ordinal)).ToList();
+        Assert.Contains(failures, l => l.Contains("Outpost:Hubs:bad hub", StringComparison.Ordinal));
+        Assert.Contains(failures, l => l.Contains("Outpost:Backends:Local:Ip", StringComparison.Ordinal));
+        Assert.Contains(failures, l => l.Contains("Outpost:StartTimeoutSeconds", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Check_ValidConfiguration_Succeeds()
     {
-        var dataDir = Directory.CreateTempSubdirectory("outpost-cli-").FullName;
+        var dataDir = await Checks.CheckCommandTests.MigratedDataDirAsync();
         var (exitCode, output, errors) = await RunAsync(dataDir, "check");
-        Assert.True(exitCode == 0, errors);
-        Assert.Contains("Configuration: ok", output);
-        Assert.Contains("hub1, hub2", output);
+        Assert.True(exitCode == 0, output + errors);
+        Assert.Contains("ok    Configuration: valid", output);
+        Assert.Contains("ok    Hubs: hub1, hub2", output);
     }
 
     [Fact]
@@ -56,9 +57,9 @@ public sealed class CommandLineTests
     {
         var example = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../docs/examples/outpost.yaml"));
         Assert.True(File.Exists(example), example);
-        var dataDir = Directory.CreateTempSubdirectory("outpost-cli-").FullName;
+        var dataDir = await Checks.CheckCommandTests.MigratedDataDirAsync();
         var (exitCode, output, errors) = await RunAsync(dataDir, "check", $"--config={example}", $"--Outpost:DataDir={dataDir}");
-        Assert.True(exitCode == 0, errors);
+        Assert.True(exitCode == 0, output + errors);
         Assert.Contains("central", output);
         Assert.Contains("teaching", output);
     }
@@ -94,10 +95,12 @@ public sealed class CommandLineTests
 
         var (exitCode, output, errors) = await RunWithEnvAsync(dataDir, new() { ["Outpost__Hubs__TEACHING__Password"] = "password-of-the-env" }, "check", $"--config={file}");
 
-        Assert.True(exitCode == 1, output + errors);
-        Assert.Contains("Outpost:Hubs:teaching", errors);
-        Assert.Contains("Outpost:Hubs:TEACHING", errors);
-        Assert.DoesNotContain("Configuration: ok", output);
+        Assert.True(exitCode == 2, output + errors);
+        var failure = Assert.Single(output.Split('\n'), l => l.StartsWith("fail  Configuration: ", StringComparison.Ordinal));
+        Assert.Contains("Outpost:Hubs:teaching", failure);
+        Assert.Contains("Outpost:Hubs:TEACHING", failure);
+        Assert.DoesNotContain("ok    Configuration", output);
+        Assert.Equal(["outpost.json"], Directory.EnumerateFileSystemEntries(dataDir).Select(Path.GetFileName));
     }
 
     [Fact]

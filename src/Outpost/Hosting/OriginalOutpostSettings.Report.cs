@@ -2,13 +2,13 @@ namespace Outpost.Hosting;
 
 public sealed partial class OriginalOutpostSettings
 {
-    /// <summary>One line for <c>outpost check</c>, with variable names only.</summary>
+    /// <summary>What <c>outpost check</c> says of the original's variables, by name only: "none", or which were used and which not.</summary>
     public string Summary()
     {
         var notUsed = NotUsed;
         if (Used.Count == 0 && notUsed.Count == 0)
         {
-            return "Original Outpost settings: none";
+            return "none";
         }
         var parts = new List<string>();
         if (Used.Count > 0)
@@ -19,7 +19,7 @@ public sealed partial class OriginalOutpostSettings
         {
             parts.Add($"not used {string.Join(", ", notUsed)} (docs/migrate-from-outpost.md says why)");
         }
-        return $"Original Outpost settings: {string.Join("; ", parts)}";
+        return string.Join("; ", parts);
     }
 
     /// <summary>Logs, by name, which of the original's variables were taken and which were not.</summary>

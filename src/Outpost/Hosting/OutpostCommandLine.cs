@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using Outpost.Backends;
-using Outpost.Backends.Spawner;
+using Outpost.Checks;
 using Outpost.Hubs;
 using Outpost.Storage;
 
 namespace Outpost.Hosting;
 
-/// <summary>The <c>outpost</c> command: serve, hub add, hub hash-password, check.</summary>
+/// <summary>The <c>outpost</c> command: serve, hub add, hub hash-password, check (<see cref="CheckCommand"/>).</summary>
 public static class OutpostCommandLine
 {
     public const string Usage = """
@@ -16,7 +15,9 @@ public static class OutpostCommandLine
           serve [--urls URL] [--config FILE]   run the Outpost (HTTP API) in the foreground
           hub add NAME [--config FILE]         create or reset hub NAME; prints its new password once
           hub hash-password                    read a password from stdin, print a PasswordHash for config
-          check [--config FILE]                validate configuration and storage, then exit
+          check [--hub URL] [--config FILE]    check configuration, database, backends, sshd, clocks (and a
+                                               hub's URL) without changing anything; one line each:
+                                               ok | warn | fail, with a fix; exits 0 all ok, 1 warnings, 2 failures
 
         Configuration: appsettings.json, --config FILE (JSON or YAML), environment (Outpost__DataDir,
         Outpost__Hubs__NAME__Password, Outpost__Backends__Local__Command__0, ...), command line.
@@ -32,7 +33,7 @@ public static class OutpostCommandLine
                 "serve" => await ServeAsync(args[1..]),
                 "hub" when args.Length >= 3 && args[1] == "add" => await AddHubAsync(args[2], args[3..]),
                 "hub" when args.Length >= 2 && args[1] == "hash-password" => HashPassword(),
-                "check" => await CheckAsync(args[1..]),
+                "check" => await CheckCommand.RunAsync(args[1..], Console.Out),
                 "--help" or "-h" or "help" => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2),
             };
@@ -54,7 +55,7 @@ public static class OutpostCommandLine
     }
 
     /// <summary>Every option failure in <paramref name="exception"/>; start-up validation aggregates one per options type.</summary>
-    private static List<string> ValidationFailures(Exception exception) => exception switch
+    internal static List<string> ValidationFailures(Exception exception) => exception switch
     {
         OptionsValidationException options => [.. options.Failures],
         AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(ValidationFailures)],
@@ -110,59 +111,6 @@ public static class OutpostCommandLine
         }
         Console.WriteLine(PasswordHash.Create(password));
         return 0;
-    }
-
-    private static async Task<int> CheckAsync(string[] args)
-    {
-        await using var app = OutpostApp.Build(args);
-        var services = app.Services;
-        // The start-up validator runs every options validator and reports all failures together.
-        foreach (var validator in services.GetServices<IStartupValidator>())
-        {
-            validator.Validate();
-        }
-        var hubs = services.GetRequiredService<IOptions<HubsOptions>>().Value;
-        var database = await MigrateAsync(services);
-        var stored = await services.GetRequiredService<IHubStore>().ListAsync();
-        var backends = services.GetRequiredService<BackendCatalog>();
-        if (HubNames.Collisions(hubs.Hubs.Keys.Concat(stored)) is { Count: > 0 } collisions)
-        {
-            Console.Error.WriteLine("The configuration is not valid:");
-            foreach (var names in collisions)
-            {
-                Console.Error.WriteLine($"  - hubs {string.Join(", ", names.Select(n => $"'{n}'"))} (configured under {HubNames.SectionPath} or added with 'outpost hub add') differ only in case (or Unicode form); remove all but one.");
-            }
-            return 1;
-        }
-        Console.WriteLine($"Storage: ok ({database.Provider} at {database.Location})");
-        Console.WriteLine($"Hubs: {string.Join(", ", hubs.Hubs.Keys.Concat(stored).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))}");
-        Console.WriteLine($"Backends: {string.Join(", ", backends.Names)} (default {backends.Default.Name})");
-        Console.WriteLine(services.GetRequiredService<OriginalOutpostSettings>().Summary());
-        if (!await CheckSpawnerBackendsAsync(services))
-        {
-            return 1;
-        }
-        Console.WriteLine("Configuration: ok");
-        return 0;
-    }
-
-    /// <summary>Loads each spawner backend's configuration file in its host; a Python error is printed with file and line.</summary>
-    private static async Task<bool> CheckSpawnerBackendsAsync(IServiceProvider services)
-    {
-        var ok = true;
-        foreach (var backend in services.GetServices<IBackend>().OfType<SpawnerBackend>())
-        {
-            try
-            {
-                Console.WriteLine($"Spawner backend {backend.Name}: ok ({await backend.CheckConfigAsync(CancellationToken.None)})");
-            }
-            catch (Exception ex) when (ex is SpawnerCallException or SpawnerHostUnavailableException)
-            {
-                Console.Error.WriteLine($"Spawner backend {backend.Name}: {ex.Message}");
-                ok = false;
-            }
-        }
-        return ok;
     }
 
     /// <summary>Migrates the configured database once (no waiting: these commands are run by hand).</summary>

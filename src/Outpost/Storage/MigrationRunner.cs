@@ -35,6 +35,25 @@ public static class MigrationRunner
         return applied;
     }
 
+    /// <summary>The schema version this build's migrations of <paramref name="provider"/> bring a database to.</summary>
+    public static int LatestVersion(string provider) => LoadScripts(provider).Select(s => s.Version).DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// The recorded schema version, 0 when the database has no schema yet; reads only, so it may run on a
+    /// read-only connection (<c>outpost check</c>).
+    /// </summary>
+    public static async Task<int> ReadVersionAsync(DbConnection connection, string provider, CancellationToken cancellationToken = default)
+    {
+        var exists = provider == StorageOptions.Postgres
+            ? "SELECT to_regclass('schema_version') IS NOT NULL"
+            : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+        if (!Convert.ToBoolean(await connection.ExecuteScalarAsync<object?>(exists, cancellationToken: cancellationToken)))
+        {
+            return 0;
+        }
+        return Convert.ToInt32(await connection.ExecuteScalarAsync<object?>("SELECT MAX(version) FROM schema_version", cancellationToken: cancellationToken) ?? 0);
+    }
+
     private static List<(int Version, string Sql)> LoadScripts(string provider)
     {
         var assembly = typeof(MigrationRunner).Assembly;

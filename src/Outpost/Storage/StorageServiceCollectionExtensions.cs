@@ -42,7 +42,7 @@ public static class StorageServiceCollectionExtensions
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var dataDir = sp.GetRequiredService<IOptions<OutpostOptions>>().Value.DataDir;
             DataDirectory.Ensure(dataDir);
-            var connectionString = storage.ConnectionString ?? $"Data Source={Path.Combine(dataDir, "outpost.db")}";
+            var connectionString = ReadOnlyDatabase.SqliteConnectionString(storage, dataDir);
             DataDirectory.RestrictSqliteFiles(connectionString);
             return new SqliteDatabase(connectionString);
         });

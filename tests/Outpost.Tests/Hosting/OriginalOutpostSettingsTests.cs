@@ -284,7 +284,7 @@ public sealed class OriginalOutpostSettingsTests
 
         var summary = settings.Summary();
 
-        Assert.Equal("Original Outpost settings: used OUTPOST_CRYPT_KEY, SQL_DATABASE, SQL_HOST, SQL_PASSWORD, SQL_TYPE, SQL_USER, passwords, usernames; "
+        Assert.Equal("used OUTPOST_CRYPT_KEY, SQL_DATABASE, SQL_HOST, SQL_PASSWORD, SQL_TYPE, SQL_USER, passwords, usernames; "
             + "not used OUTPOST_CONFIG_FILE (docs/migrate-from-outpost.md says why)", summary);
         Assert.DoesNotContain("password-of-hub-a", summary);
         Assert.DoesNotContain("database-password", summary);
@@ -293,7 +293,7 @@ public sealed class OriginalOutpostSettingsTests
 
     [Fact]
     public void Summary_WithoutOriginalVariables_SaysNone() =>
-        Assert.Equal("Original Outpost settings: none", Read(new() { ["HOME"] = "/root" }).Summary());
+        Assert.Equal("none", Read(new() { ["HOME"] = "/root" }).Summary());
 
     [Fact]
     public void Errors_NeverContainPasswordsTokensOrKeys()

@@ -16,6 +16,9 @@ public sealed class SlurmBackendOptions
     /// <summary>Path or name of <c>sacct</c>. Default "sacct". Used when squeue cannot answer or no longer knows a job.</summary>
     public string Sacct { get; set; } = "sacct";
 
+    /// <summary>Path or name of <c>sinfo</c>. Default "sinfo". Only <c>outpost check</c> runs it, to see that the cluster answers.</summary>
+    public string Sinfo { get; set; } = "sinfo";
+
     /// <summary>Path or name of <c>scancel</c>. Default "scancel".</summary>
     public string Scancel { get; set; } = "scancel";
 

@@ -43,6 +43,23 @@ public sealed class SlurmCli(SlurmBackendOptions options)
     public CommandSpec Cancel(string jobId, string user) =>
         Build(options.ExecPrefix, options.Scancel, [jobId], user);
 
+    /// <summary>
+    /// <c>sinfo</c>, one line per partition (name, availability, node count, node states), for <c>outpost check</c>.
+    /// A check has no user, so an exec prefix that names <c>{username}</c> is left out (as are the next two).
+    /// </summary>
+    public CommandSpec Info() =>
+        Build(WithoutUser(options.QueryExecPrefix), options.Sinfo, ["-h", "-o", "%P %a %D %T"], "");
+
+    /// <summary><c>sbatch --test-only</c> of a script that only runs <c>true</c>: Slurm would accept a job; nothing is submitted.</summary>
+    public CommandSpec TestSubmit() =>
+        Build(WithoutUser(options.ExecPrefix), options.Sbatch, ["--test-only"], "") with
+        {
+            StandardInput = "#!/bin/sh\ntrue\n",
+        };
+
+    private static string[] WithoutUser(string[] prefix) =>
+        prefix.Any(word => word.Contains("{username}", StringComparison.Ordinal)) ? [] : prefix;
+
     /// <summary>The job id from <c>sbatch --parsable</c> ("123" or "123;cluster" on the last line).</summary>
     public static string ParseSubmit(CommandResult result)
     {

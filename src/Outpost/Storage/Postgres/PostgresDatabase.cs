@@ -16,9 +16,12 @@ public sealed class PostgresDatabase : IDatabase, IAsyncDisposable
     public PostgresDatabase(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        Location = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+        Location = LocationOf(builder);
         _dataSource = NpgsqlDataSource.Create(builder);
     }
+
+    /// <summary>host:port/database of a connection string, without its password.</summary>
+    public static string LocationOf(NpgsqlConnectionStringBuilder builder) => $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
 
     public string Provider => StorageOptions.Postgres;
 

@@ -14,8 +14,8 @@ namespace Outpost.IntegrationTests.Backends.Kubernetes;
 /// <summary>
 /// A Kubernetes API server stand-in on 127.0.0.1 (Kestrel, port 0) speaking the real core/v1 and coordination/v1
 /// REST shapes: namespaced create/get/list/replace/patch/delete, label and field selectors, a global
-/// resourceVersion, watch streams (one JSON event per line, flushed), 409/404/410 Status bodies, pod logs and
-/// enough discovery for kubectl. Tests drive pods through their life with the hooks in the partial files,
+/// resourceVersion, watch streams (one JSON event per line, flushed), 409/404/410 Status bodies, pod logs,
+/// SelfSubjectAccessReviews and enough discovery for kubectl. Tests drive pods through their life with the hooks in the partial files,
 /// and inject faults (an HTTP status for the next matching requests, dropped watches, compaction).
 /// </summary>
 public sealed partial class FakeKubeApiServer : IAsyncDisposable
@@ -83,6 +83,11 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         if (TakeFault(request.Method, path + request.QueryString.Value) is { } code)
         {
             await WriteStatusAsync(context, code, Reason(code), FaultMessage(code, verb, resource, ns, name), name, plural);
+            return;
+        }
+        if (request.Method == "POST" && path == AccessReviewPath)
+        {
+            await AccessReviewAsync(context);
             return;
         }
         if (!match.Success)

@@ -8,7 +8,7 @@ namespace Outpost.IntegrationTests.Backends.Kubernetes;
 /// <summary>
 /// deploy/kubernetes/rbac.yaml grants exactly what the backend uses: every call of a scenario that takes every path
 /// (start with claim, Secret and Service, a leftover pod, polls, logs, stop, orphan removal) is granted, and every
-/// granted rule is used.
+/// granted rule is used; and <see cref="KubernetesAccess"/>, what <c>outpost check</c> asks about, is the same list.
 /// </summary>
 public sealed class RbacManifestTests
 {
@@ -36,6 +36,15 @@ public sealed class RbacManifestTests
 
         Assert.Empty(used.Except(granted));
         Assert.Empty(granted.Except(used));
+    }
+
+    [Fact]
+    public void KubernetesAccess_WithOrphanRemoval_IsExactlyWhatRbacYamlGrants()
+    {
+        var needed = KubernetesAccess.Needed(new KubernetesBackendOptions { RemoveOrphans = true })
+            .Select(p => (p.Group, p.Resource, p.Verb)).ToHashSet();
+
+        Assert.Equal(Granted().Order(), needed.Order());
     }
 
     private static string Group(string resource) => resource == KubeResource.Leases.Plural ? KubeResource.Leases.Group : "";

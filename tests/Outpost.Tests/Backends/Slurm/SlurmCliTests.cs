@@ -123,4 +123,26 @@ public sealed class SlurmCliTests
         Assert.Equal(["sudo", "--preserve-env", "-u", "asmith", "scancel", "42"], [cancel.FileName, .. cancel.Arguments]);
         Assert.DoesNotContain("t", submit.ToString().Split(' '));
     }
+
+    [Fact]
+    public void CheckCommands_LeaveOutAPrefixThatNamesAUser_KeepOneThatDoesNot()
+    {
+        var perUser = new SlurmCli(new SlurmBackendOptions
+        {
+            ExecPrefix = ["sudo", "--preserve-env", "-u", "{username}"],
+            Sinfo = "/opt/slurm/bin/sinfo",
+            CommandEnvironment = new() { ["SLURM_CONF"] = "/etc/site/slurm.conf" },
+        });
+        var fixedPrefix = new SlurmCli(new SlurmBackendOptions { ExecPrefix = ["ssh", "login1"], QueryExecPrefix = ["ssh", "login1"] });
+
+        var info = perUser.Info();
+        var test = perUser.TestSubmit();
+
+        Assert.Equal(["/opt/slurm/bin/sinfo", "-h", "-o", "%P %a %D %T"], [info.FileName, .. info.Arguments]);
+        Assert.Equal("/etc/site/slurm.conf", info.Environment["SLURM_CONF"]);
+        Assert.Equal(["sbatch", "--test-only"], [test.FileName, .. test.Arguments]);
+        Assert.Equal("#!/bin/sh\ntrue\n", test.StandardInput);
+        Assert.Equal(["ssh", "login1", "sbatch", "--test-only"], [fixedPrefix.TestSubmit().FileName, .. fixedPrefix.TestSubmit().Arguments]);
+        Assert.Equal(["ssh", "login1", "sinfo", "-h", "-o", "%P %a %D %T"], [fixedPrefix.Info().FileName, .. fixedPrefix.Info().Arguments]);
+    }
 }

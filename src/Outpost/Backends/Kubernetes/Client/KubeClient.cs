@@ -99,6 +99,15 @@ public sealed class KubeClient : IDisposable
         }
     }
 
+    /// <summary>Whether the caller may do what <paramref name="attributes"/> names (a SelfSubjectAccessReview; creates nothing).</summary>
+    public async Task<V1SubjectAccessReviewStatus> ReviewAccessAsync(V1ResourceAttributes attributes, CancellationToken cancellationToken)
+    {
+        var review = new V1SelfSubjectAccessReview { Spec = new V1SelfSubjectAccessReviewSpec { ResourceAttributes = attributes } };
+        var answer = await SendAsync<V1SelfSubjectAccessReview>(HttpMethod.Post, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            "create", "selfsubjectaccessreviews", "", null, JsonContent(review), cancellationToken);
+        return answer?.Status ?? new V1SubjectAccessReviewStatus { Reason = "the API server's answer had no status" };
+    }
+
     /// <summary>The last <paramref name="tailLines"/> lines a pod's container wrote.</summary>
     public async Task<string> ReadLogAsync(string ns, string pod, string container, int tailLines, CancellationToken cancellationToken)
     {

@@ -18,6 +18,7 @@ namespace Outpost.Backends.Kubernetes.Client;
 [JsonSerializable(typeof(V1PersistentVolumeClaim))]
 [JsonSerializable(typeof(V1Lease))]
 [JsonSerializable(typeof(V1Status))]
+[JsonSerializable(typeof(V1SelfSubjectAccessReview))]
 [JsonSerializable(typeof(CoreV1Event))]
 [JsonSerializable(typeof(KubeList<V1Pod>))]
 [JsonSerializable(typeof(KubeList<CoreV1Event>))]

@@ -1,0 +1,52 @@
+using Outpost.Backends.Kubernetes.Client;
+using Outpost.Backends.Kubernetes.Client.Models;
+using Outpost.Checks;
+
+namespace Outpost.Backends.Kubernetes;
+
+/// <summary>
+/// <c>outpost check</c>: one SelfSubjectAccessReview per permission the backend uses (<see cref="KubernetesAccess"/>)
+/// in its namespace. A review creates nothing; the API server only answers whether the Outpost's credentials may.
+/// </summary>
+public sealed partial class KubernetesBackend : IBackendCheck
+{
+    public async Task<IReadOnlyList<CheckLine>> CheckAsync(CancellationToken cancellationToken)
+    {
+        var subject = $"Backend {Name}";
+        var ns = Namespace;
+        var needed = KubernetesAccess.Needed(options.Value);
+        var denied = new List<(KubernetesAccess.Permission Permission, string Reason)>();
+        foreach (var permission in needed)
+        {
+            var parts = permission.Resource.Split('/', 2);
+            V1SubjectAccessReviewStatus answer;
+            try
+            {
+                answer = await client.ReviewAccessAsync(new V1ResourceAttributes
+                {
+                    Namespace = ns,
+                    Verb = permission.Verb,
+                    Group = permission.Group,
+                    Resource = parts[0],
+                    Subresource = parts.Length > 1 ? parts[1] : null,
+                }, cancellationToken);
+            }
+            catch (KubeApiException ex)
+            {
+                return [CheckLine.Fail(subject, $"the API server at {client.Config.Server} cannot be asked: {ex.Message}",
+                    "check Outpost:Backends:Kubernetes:KubeConfigPath and Context (or the pod's service account), and that the API server is reachable from here")];
+            }
+            if (!answer.Allowed)
+            {
+                denied.Add((permission, answer.Reason ?? answer.EvaluationError ?? ""));
+            }
+        }
+        if (denied.Count == 0)
+        {
+            return [CheckLine.Ok(subject, $"may do all {needed.Count} things it needs in namespace {ns} (SelfSubjectAccessReview)")];
+        }
+        return [.. denied.Select(d => CheckLine.Fail(subject,
+            $"may not {d.Permission} in namespace {ns}{(d.Reason.Length > 0 ? $" ({d.Reason})" : "")}",
+            $"grant it in the Role bound to the Outpost's service account ({d.Permission.Verb} on {d.Permission.Resource}{(d.Permission.Group.Length == 0 ? "" : $" in API group {d.Permission.Group}")}; deploy/kubernetes/rbac.yaml has every rule)"))];
+    }
+}
