@@ -8,6 +8,7 @@ using Outpost.Hubs;
 using Outpost.Operations;
 using Outpost.Replicas;
 using Outpost.Servers;
+using Outpost.Status;
 using Outpost.Storage;
 
 namespace Outpost;
@@ -32,6 +33,7 @@ public static class OutpostServiceCollectionExtensions
         services.AddFlavors(configuration);
 
         services.AddOperations();
+        services.AddStatusPage(configuration);
         services.AddOpenApi();
         // Bodies are written with compile-time serialization code (no reflection), which Native AOT requires.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));

@@ -131,7 +131,7 @@ public sealed partial class HubEventRelay(
                 }
                 await outbox.DeleteAsync(outboxEvent.Id, CancellationToken.None);
                 _notices.Handled(outboxEvent.Id);
-                metrics.EventDelivered(response.IsSuccessStatusCode);
+                metrics.EventDelivered(response.IsSuccessStatusCode, outboxEvent.Hub, time.GetUtcNow() - outboxEvent.CreatedAt);
                 return true;
             }
             failure = $"HTTP {status}";

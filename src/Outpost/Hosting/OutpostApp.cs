@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Outpost.Flavors;
 using Outpost.Operations;
 using Outpost.Servers;
+using Outpost.Status;
 
 namespace Outpost.Hosting;
 
@@ -51,6 +52,7 @@ public static class OutpostApp
         app.MapOperations();
         app.MapServers();
         app.MapFlavors();
+        app.MapStatusPage();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }

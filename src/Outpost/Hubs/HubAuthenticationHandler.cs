@@ -27,6 +27,12 @@ public sealed class HubAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<NotForHubsMetadata>() is not null)
+        {
+            // A route with a credential of its own (the status page): whatever is sent there is not a hub's
+            // login, so it costs no PBKDF2 here and no hub's failure count.
+            return AuthenticateResult.NoResult();
+        }
         if (Request.Headers.Authorization.Count == 0)
         {
             // Anonymous routes (/ping, /health, /metrics) come here on every call: no result, not a failure,

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Outpost.Hubs;
 using Outpost.Replicas;
 using Outpost.Storage;
 
@@ -58,6 +60,11 @@ public static class OperationsApi
         return JsonSerializer.SerializeAsync(context.Response.Body, body, OperationsJsonContext.Default.HealthResponse, context.RequestAborted);
     }
 
-    private static async Task<IResult> RenderMetrics(OutpostMetrics metrics, IServerStore servers, IEventOutbox outbox, ILeadership leadership, CancellationToken cancellationToken) =>
-        TypedResults.Text(await metrics.RenderAsync(servers, outbox, leadership, cancellationToken), "text/plain; version=0.0.4");
+    private static async Task<IResult> RenderMetrics(
+        OutpostMetrics metrics, IServerStore servers, IOperationsStore operations, ILeadership leadership,
+        IOptions<HubsOptions> hubs, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var sources = new MetricsSources(servers, operations, leadership, hubs.Value.Hubs.Keys, time.GetUtcNow());
+        return TypedResults.Text(await metrics.RenderAsync(sources, cancellationToken), "text/plain; version=0.0.4");
+    }
 }

@@ -8,13 +8,29 @@ namespace Outpost.Operations;
 
 /// <summary>
 /// The Outpost's own metrics, rendered in the Prometheus text format (no exporter package is
-/// available here). Server counts are read from the store at scrape time, so they are always true.
+/// available here). Server counts and event backlogs are read from the store at scrape time, so they are always true.
+/// Every label comes from a fixed set: backend names and hub names are configured (or, for hubs, stored by
+/// <c>outpost hub add</c>), outcomes and error kinds are constants here, and request labels are bounded below.
 /// </summary>
 public sealed class OutpostMetrics
 {
-    private static readonly double[] Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-    private readonly ConcurrentDictionary<(string Method, string Route, int Status), Histogram> _requests = new();
+    private static readonly double[] RequestBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    /// <summary>Starts take from under a second (a local process) to many minutes (a queued batch job).</summary>
+    private static readonly double[] StartBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
+
+    /// <summary>Waiting for a turn is usually instant; seconds mean another start or stop of the same server held it.</summary>
+    private static readonly double[] QueueBuckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60];
+
+    /// <summary>From a moment (a hub that answers) to hours (a hub that was down, up to the events' maximum age).</summary>
+    private static readonly double[] RelayBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400];
+
+    private readonly ConcurrentDictionary<(string Method, string Route, int Status), MetricHistogram> _requests = new();
     private readonly ConcurrentDictionary<(string Backend, string Outcome), long> _starts = new();
+    private readonly ConcurrentDictionary<(string Backend, string Outcome), MetricHistogram> _startDurations = new();
+    private readonly ConcurrentDictionary<string, MetricHistogram> _queueWaits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MetricHistogram> _relayLatencies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Backend, string Kind), long> _backendErrors = new();
     private long _eventsDelivered;
     private long _eventsDropped;
 
@@ -24,7 +40,7 @@ public sealed class OutpostMetrics
     /// otherwise), and the status a code between 100 and 599 or 0 ("not a valid status").
     /// </summary>
     public void ObserveRequest(string method, string route, int status, TimeSpan elapsed) =>
-        _requests.GetOrAdd((MethodLabel(method), route, status is >= 100 and <= 599 ? status : 0), _ => new Histogram()).Observe(elapsed.TotalSeconds);
+        _requests.GetOrAdd((MethodLabel(method), route, status is >= 100 and <= 599 ? status : 0), _ => new MetricHistogram(RequestBuckets)).Observe(elapsed.TotalSeconds);
 
     /// <summary>The methods that get a label of their own; any other method is counted as <c>OTHER</c>.</summary>
     public static IReadOnlyList<string> KnownMethods { get; } = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT"];
@@ -42,77 +58,149 @@ public sealed class OutpostMetrics
         return "OTHER";
     }
 
-    public void StartFinished(string backend, bool succeeded) =>
-        _starts.AddOrUpdate((backend, succeeded ? "succeeded" : "failed"), 1, (_, n) => n + 1);
+    /// <summary>
+    /// A start reached its backend after <paramref name="wait"/> since the request: the time spent waiting for the
+    /// server's lock (another start or stop of it in flight) and for storing it.
+    /// </summary>
+    public void StartQueued(string backend, TimeSpan wait) =>
+        _queueWaits.GetOrAdd(backend, _ => new MetricHistogram(QueueBuckets)).Observe(wait.TotalSeconds);
 
-    public void EventDelivered(bool accepted) => Interlocked.Increment(ref accepted ? ref _eventsDelivered : ref _eventsDropped);
+    /// <summary>
+    /// A start ended with <paramref name="outcome"/>; <paramref name="duration"/> is the backend's part (from its start
+    /// call to the outcome), null when the start ended before the backend was called.
+    /// </summary>
+    public void StartFinished(string backend, StartOutcome outcome, TimeSpan? duration)
+    {
+        var label = OutcomeLabel(outcome);
+        _starts.AddOrUpdate((backend, label), 1, (_, n) => n + 1);
+        if (duration is { } elapsed)
+        {
+            _startDurations.GetOrAdd((backend, label), _ => new MetricHistogram(StartBuckets)).Observe(elapsed.TotalSeconds);
+        }
+    }
 
-    public async Task<string> RenderAsync(IServerStore servers, IEventOutbox outbox, ILeadership leadership, CancellationToken cancellationToken)
+    /// <summary>A backend call failed (or, for <see cref="BackendErrorKind.StatusUnknown"/>, could not tell).</summary>
+    public void BackendError(string backend, BackendErrorKind kind) =>
+        _backendErrors.AddOrUpdate((backend, KindLabel(kind)), 1, (_, n) => n + 1);
+
+    /// <summary>
+    /// An event left the outbox: accepted by the hub (<paramref name="accepted"/>, then <paramref name="sinceStored"/>
+    /// is the relay's latency from storing to delivery), or given up.
+    /// </summary>
+    public void EventDelivered(bool accepted, string? hub = null, TimeSpan? sinceStored = null)
+    {
+        Interlocked.Increment(ref accepted ? ref _eventsDelivered : ref _eventsDropped);
+        if (accepted && hub is not null && sinceStored is { } latency)
+        {
+            _relayLatencies.GetOrAdd(hub, _ => new MetricHistogram(RelayBuckets)).Observe(latency.TotalSeconds);
+        }
+    }
+
+    /// <summary>The text of <c>/metrics</c>.</summary>
+    public async Task<string> RenderAsync(MetricsSources sources, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
-        text.AppendLine("# HELP outpost_leader 1 on the replica that runs the background work (event relay, reconciliation, sweeps).");
-        text.AppendLine("# TYPE outpost_leader gauge");
-        text.Append(CultureInfo.InvariantCulture, $"outpost_leader {(leadership.IsLeader ? 1 : 0)}\n");
-        text.AppendLine("# HELP outpost_servers Servers by backend and phase.");
-        text.AppendLine("# TYPE outpost_servers gauge");
-        foreach (var (backend, phase, count) in await servers.CountAsync(cancellationToken))
+        Header(text, "outpost_leader", "gauge", "1 on the replica that runs the background work (event relay, reconciliation, sweeps).");
+        text.Append(CultureInfo.InvariantCulture, $"outpost_leader {(sources.Leadership.IsLeader ? 1 : 0)}\n");
+
+        Header(text, "outpost_servers", "gauge", "Servers by backend and phase.");
+        foreach (var (backend, phase, count) in await sources.Servers.CountAsync(cancellationToken))
         {
             text.Append(CultureInfo.InvariantCulture, $"outpost_servers{{backend=\"{Escape(backend)}\",phase=\"{phase}\"}} {count}\n");
         }
-        text.AppendLine("# HELP outpost_starts_total Finished starts by backend and outcome.");
-        text.AppendLine("# TYPE outpost_starts_total counter");
+
+        Header(text, "outpost_starts_total", "counter", "Finished starts by backend and outcome (succeeded, failed, timed_out, cancelled).");
         foreach (var ((backend, outcome), count) in _starts.OrderBy(p => p.Key))
         {
             text.Append(CultureInfo.InvariantCulture, $"outpost_starts_total{{backend=\"{Escape(backend)}\",outcome=\"{outcome}\"}} {count}\n");
         }
-        var relayBacklog = await outbox.CountAsync(cancellationToken);
-        text.AppendLine("# HELP outpost_event_relay_backlog Progress events stored and not yet delivered.");
-        text.AppendLine("# TYPE outpost_event_relay_backlog gauge");
-        text.Append(CultureInfo.InvariantCulture, $"outpost_event_relay_backlog {relayBacklog}\n");
-        text.AppendLine("# HELP outpost_events_total Progress events handed over to hubs (delivered) or given up (dropped).");
-        text.AppendLine("# TYPE outpost_events_total counter");
+        Header(text, "outpost_start_duration_seconds", "histogram", "Time from the backend's start call to the start's outcome, by backend and outcome.");
+        foreach (var ((backend, outcome), histogram) in _startDurations.OrderBy(p => p.Key))
+        {
+            histogram.Render(text, "outpost_start_duration_seconds", $"backend=\"{Escape(backend)}\",outcome=\"{outcome}\"");
+        }
+        Header(text, "outpost_start_queue_wait_seconds", "histogram", "Time from a start request to its backend's start call (waiting for the server's turn), by backend.");
+        foreach (var (backend, histogram) in _queueWaits.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            histogram.Render(text, "outpost_start_queue_wait_seconds", $"backend=\"{Escape(backend)}\"");
+        }
+        Header(text, "outpost_backend_errors_total", "counter", "Failed backend calls by backend and kind (start, stop, status, status_unknown, logs).");
+        foreach (var ((backend, kind), count) in _backendErrors.OrderBy(p => p.Key))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"outpost_backend_errors_total{{backend=\"{Escape(backend)}\",kind=\"{kind}\"}} {count}\n");
+        }
+
+        await RenderBacklogAsync(text, sources, cancellationToken);
+        Header(text, "outpost_events_total", "counter", "Progress events handed over to hubs (delivered) or given up (dropped).");
         text.Append(CultureInfo.InvariantCulture, $"outpost_events_total{{result=\"delivered\"}} {Interlocked.Read(ref _eventsDelivered)}\n");
         text.Append(CultureInfo.InvariantCulture, $"outpost_events_total{{result=\"dropped\"}} {Interlocked.Read(ref _eventsDropped)}\n");
-        text.AppendLine("# HELP outpost_http_request_duration_seconds HTTP request durations by route.");
-        text.AppendLine("# TYPE outpost_http_request_duration_seconds histogram");
+        Header(text, "outpost_event_delivery_seconds", "histogram", "Time from storing a progress event to its delivery to the hub, by hub.");
+        foreach (var (hub, histogram) in _relayLatencies.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            histogram.Render(text, "outpost_event_delivery_seconds", $"hub=\"{Escape(hub)}\"");
+        }
+
+        Header(text, "outpost_http_request_duration_seconds", "histogram", "HTTP request durations by route.");
         foreach (var ((method, route, status), histogram) in _requests.OrderBy(p => p.Key))
         {
-            histogram.Render(text, $"method=\"{method}\",route=\"{Escape(route)}\",status=\"{status}\"");
+            histogram.Render(text, "outpost_http_request_duration_seconds", $"method=\"{method}\",route=\"{Escape(route)}\",status=\"{status}\"");
         }
         return text.ToString();
     }
 
-    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
-
-    private sealed class Histogram
+    /// <summary>The outbox per hub; configured hubs with nothing waiting show 0, so their graphs do not break off.</summary>
+    private static async Task RenderBacklogAsync(StringBuilder text, MetricsSources sources, CancellationToken cancellationToken)
     {
-        private readonly long[] _counts = new long[Buckets.Length + 1];
-        private long _sumMicros;
-
-        public void Observe(double seconds)
+        var backlog = await sources.Operations.EventBacklogAsync(cancellationToken);
+        var byHub = new SortedDictionary<string, (int Count, double OldestSeconds)>(StringComparer.Ordinal);
+        foreach (var hub in sources.ConfiguredHubs)
         {
-            // A loop, not Array.FindIndex with a lambda: this runs on every request, and the lambda captured seconds.
-            var index = 0;
-            while (index < Buckets.Length && seconds > Buckets[index])
-            {
-                index++;
-            }
-            Interlocked.Increment(ref _counts[index]);
-            Interlocked.Add(ref _sumMicros, (long)(seconds * 1_000_000));
+            byHub[hub] = (0, 0);
         }
-
-        public void Render(StringBuilder text, string labels)
+        foreach (var entry in backlog)
         {
-            long cumulative = 0;
-            for (var i = 0; i < Buckets.Length; i++)
-            {
-                cumulative += Interlocked.Read(ref _counts[i]);
-                text.Append(CultureInfo.InvariantCulture, $"outpost_http_request_duration_seconds_bucket{{{labels},le=\"{Buckets[i]}\"}} {cumulative}\n");
-            }
-            cumulative += Interlocked.Read(ref _counts[Buckets.Length]);
-            text.Append(CultureInfo.InvariantCulture, $"outpost_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {cumulative}\n");
-            text.Append(CultureInfo.InvariantCulture, $"outpost_http_request_duration_seconds_sum{{{labels}}} {Interlocked.Read(ref _sumMicros) / 1_000_000.0}\n");
-            text.Append(CultureInfo.InvariantCulture, $"outpost_http_request_duration_seconds_count{{{labels}}} {cumulative}\n");
+            byHub[entry.Hub] = (entry.Count, Math.Max(0, (sources.Now - entry.OldestCreatedAt).TotalSeconds));
+        }
+        Header(text, "outpost_event_relay_backlog", "gauge", "Progress events stored and not yet delivered.");
+        text.Append(CultureInfo.InvariantCulture, $"outpost_event_relay_backlog {backlog.Sum(b => b.Count)}\n");
+        Header(text, "outpost_event_backlog", "gauge", "Progress events stored and not yet delivered, by hub.");
+        foreach (var (hub, (count, _)) in byHub)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"outpost_event_backlog{{hub=\"{Escape(hub)}\"}} {count}\n");
+        }
+        Header(text, "outpost_event_backlog_oldest_seconds", "gauge", "Age of the oldest undelivered progress event, by hub (0 when none waits).");
+        foreach (var (hub, (_, oldest)) in byHub)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"outpost_event_backlog_oldest_seconds{{hub=\"{Escape(hub)}\"}} {oldest}\n");
         }
     }
+
+    private static void Header(StringBuilder text, string name, string type, string help)
+    {
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# TYPE {name} {type}\n");
+    }
+
+    private static string OutcomeLabel(StartOutcome outcome) => outcome switch
+    {
+        StartOutcome.Succeeded => "succeeded",
+        StartOutcome.TimedOut => "timed_out",
+        StartOutcome.Cancelled => "cancelled",
+        _ => "failed",
+    };
+
+    private static string KindLabel(BackendErrorKind kind) => kind switch
+    {
+        BackendErrorKind.Start => "start",
+        BackendErrorKind.Stop => "stop",
+        BackendErrorKind.Status => "status",
+        BackendErrorKind.StatusUnknown => "status_unknown",
+        _ => "logs",
+    };
+
+    /// <summary>Escapes a label value: backslash, double quote and line feed, as the text format requires.</summary>
+    internal static string Escape(string value) => value
+        .Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("\"", "\\\"", StringComparison.Ordinal)
+        .Replace("\n", "\\n", StringComparison.Ordinal);
 }

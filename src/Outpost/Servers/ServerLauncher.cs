@@ -45,6 +45,7 @@ public sealed partial class ServerLauncher(
     public async Task<string> StartAsync(
         string hub, ServerSpec spec, IBackend backend, FlavorAdmission admission, IReadOnlyDictionary<string, string> authState, bool waitForStart, CancellationToken cancellationToken)
     {
+        var requestedAt = time.GetTimestamp();
         spec = spec with { Flavor = admission.FlavorName, RuntimeLimit = admission.Runtime };
         var key = new ServerKey(hub, spec.Name, spec.StartId);
         using (await locks.AcquireAsync(key, cancellationToken))
@@ -69,7 +70,7 @@ public sealed partial class ServerLauncher(
                     $"Server '{DisplayName(key)}' of user '{spec.UserName}' is already {outcome.Blocking!.Phase.ToString().ToLowerInvariant()} on this Outpost; stop it first.");
             }
             authStates.Set(key, authState);
-            var request = new StartRun(outcome.Inserted!, spec, backend, authState, admission.Definition, Synchronous: waitForStart);
+            var request = new StartRun(outcome.Inserted!, spec, backend, authState, admission.Definition, Synchronous: waitForStart, requestedAt);
             request.Progress(await events.RecordAsync(key, spec, new ProgressEvent(0, "Server requested"), CancellationToken.None));
             if (!waitForStart)
             {
@@ -197,6 +198,7 @@ public sealed partial class ServerLauncher(
         var inFlight = new StartInFlight(cancellation);
         _startsInFlight[record.Id] = inFlight;
         var context = new StartContext(store, events, run);
+        long? backendCalledAt = null;
         try
         {
             if (!await store.TransitionAsync(record.Id, ServerPhase.Pending, ServerPhase.Starting, ServerChanges.None, CancellationToken.None))
@@ -205,8 +207,19 @@ public sealed partial class ServerLauncher(
             }
             Log.Starting(logger, key.ToString(), backend.Name);
             var workDirectory = workspace.Create(record);
-            var result = await backend.StartAsync(
-                new BackendStartRequest(key, spec, record.ResourceName, workDirectory, run.AuthState, run.Flavor), context, cancellation.Token);
+            metrics.StartQueued(backend.Name, time.GetElapsedTime(run.RequestedAt));
+            backendCalledAt = time.GetTimestamp();
+            BackendStartResult result;
+            try
+            {
+                result = await backend.StartAsync(
+                    new BackendStartRequest(key, spec, record.ResourceName, workDirectory, run.AuthState, run.Flavor), context, cancellation.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                metrics.BackendError(backend.Name, BackendErrorKind.Start);
+                throw;
+            }
             var changes = new ServerChanges
             {
                 Handle = result.Handle,
@@ -219,7 +232,7 @@ public sealed partial class ServerLauncher(
                 await StopQuietlyAsync(backend, result.Handle);
                 throw new OperationCanceledException("stopped while starting");
             }
-            metrics.StartFinished(backend.Name, succeeded: true);
+            metrics.StartFinished(backend.Name, StartOutcome.Succeeded, Since(backendCalledAt));
             Log.Started(logger, key.ToString(), result.ServiceAddress);
             run.Progress(await events.RecordAsync(key, spec, new ProgressEvent(90, "Server started on the Outpost."), CancellationToken.None));
             await flavorUpdates.NotifyAsync(key.Hub, spec, CancellationToken.None);
@@ -233,11 +246,12 @@ public sealed partial class ServerLauncher(
                 inFlight.StopRequested = true;
                 ex = new OperationCanceledException("stopped on another replica", ex);
             }
+            var timedOut = ex is OperationCanceledException && !lifetime.ApplicationStopping.IsCancellationRequested
+                && cancellation.IsCancellationRequested && !inFlight.StopRequested;
             var message = ex switch
             {
                 OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested => "The Outpost shut down while the server was starting.",
-                OperationCanceledException when cancellation.IsCancellationRequested && !inFlight.StopRequested =>
-                    $"The server did not start within {timeout.TotalSeconds:0} s.",
+                OperationCanceledException when timedOut => $"The server did not start within {timeout.TotalSeconds:0} s.",
                 OperationCanceledException => "The start was cancelled because the server was stopped.",
                 BackendException or OutpostRefusal => ex.Message,
                 _ => $"The server could not be started: {ex.Message}",
@@ -251,7 +265,8 @@ public sealed partial class ServerLauncher(
             }
             var failed = await store.TransitionAsync(record.Id, ServerPhase.Starting, ServerPhase.Failed, new ServerChanges { Error = message }, CancellationToken.None);
             authStates.Remove(key);
-            metrics.StartFinished(backend.Name, succeeded: false);
+            var outcome = timedOut ? StartOutcome.TimedOut : ex is OperationCanceledException ? StartOutcome.Cancelled : StartOutcome.Failed;
+            metrics.StartFinished(backend.Name, outcome, Since(backendCalledAt));
             if (failed && run.Synchronous)
             {
                 // The hub gets the 419 now and never polls this start: remove it, as the original does.
@@ -306,7 +321,15 @@ public sealed partial class ServerLauncher(
                 : [];
             if (record.Handle is { } handle && backends.TryGet(record.Backend, out var backend))
             {
-                await backend.StopAsync(handle, cancellationToken);
+                try
+                {
+                    await backend.StopAsync(handle, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    metrics.BackendError(backend.Name, BackendErrorKind.Stop);
+                    throw;
+                }
             }
             await store.DeleteAsync(record.Id, CancellationToken.None);
             workspace.Remove(record);
@@ -340,7 +363,20 @@ public sealed partial class ServerLauncher(
         {
             return null;
         }
-        var status = await backend.GetStatusAsync(handle, cancellationToken);
+        BackendStatus status;
+        try
+        {
+            status = await backend.GetStatusAsync(handle, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.BackendError(backend.Name, BackendErrorKind.Status);
+            throw;
+        }
+        if (status.State == BackendState.Unknown)
+        {
+            metrics.BackendError(backend.Name, BackendErrorKind.StatusUnknown);
+        }
         if (status.Handle is { } changed)
         {
             await store.SaveHandleAsync(state.Id, changed, cancellationToken);
@@ -381,6 +417,7 @@ public sealed partial class ServerLauncher(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            metrics.BackendError(backend.Name, BackendErrorKind.Logs);
             return [$"Logs are not available: {ex.Message}"];
         }
     }
@@ -393,9 +430,13 @@ public sealed partial class ServerLauncher(
         }
         catch (Exception ex)
         {
+            metrics.BackendError(backend.Name, BackendErrorKind.Stop);
             Log.StopFailed(logger, ex);
         }
     }
+
+    /// <summary>The time since <paramref name="timestamp"/> (of <see cref="TimeProvider.GetTimestamp"/>), or null when there is none.</summary>
+    private TimeSpan? Since(long? timestamp) => timestamp is { } at ? time.GetElapsedTime(at) : null;
 
     private void Track(long id, Task task)
     {
@@ -416,9 +457,10 @@ public sealed partial class ServerLauncher(
         public volatile bool StopRequested;
     }
 
-    /// <summary>One start: what it starts, with what, and the last progress event it recorded.</summary>
+    /// <summary>One start: what it starts, with what, when it was asked for (a timestamp), and the last progress event it recorded.</summary>
     private sealed record StartRun(
-        ServerRecord Record, ServerSpec Spec, IBackend Backend, IReadOnlyDictionary<string, string> AuthState, System.Text.Json.Nodes.JsonObject? Flavor, bool Synchronous)
+        ServerRecord Record, ServerSpec Spec, IBackend Backend, IReadOnlyDictionary<string, string> AuthState, System.Text.Json.Nodes.JsonObject? Flavor, bool Synchronous,
+        long RequestedAt)
     {
         public long? LastEventId { get; private set; }
 

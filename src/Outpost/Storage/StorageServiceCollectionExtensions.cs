@@ -51,6 +51,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IEventOutbox, SqliteEventOutbox>();
         services.AddSingleton<IHubStore, SqliteHubStore>();
         services.AddSingleton<ILeaseStore, SqliteLeaseStore>();
+        services.AddSingleton<IOperationsStore, SqliteOperationsStore>();
     }
 
     private static void AddPostgres(this IServiceCollection services)
@@ -61,5 +62,6 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IEventOutbox, PostgresEventOutbox>();
         services.AddSingleton<IHubStore, PostgresHubStore>();
         services.AddSingleton<ILeaseStore, PostgresLeaseStore>();
+        services.AddSingleton<IOperationsStore, PostgresOperationsStore>();
     }
 }

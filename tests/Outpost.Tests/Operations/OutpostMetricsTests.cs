@@ -13,4 +13,12 @@ public sealed class OutpostMetricsTests
     [InlineData("", "OTHER")]
     public void MethodLabel_UnknownMethods_AreOther(string method, string expected) =>
         Assert.Equal(expected, OutpostMetrics.MethodLabel(method));
+
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("a\"b", "a\\\"b")]
+    [InlineData("back\\slash", "back\\\\slash")]
+    [InlineData("line\nfeed", "line\\nfeed")]
+    public void Escape_LabelValues_FollowTheTextFormat(string value, string expected) =>
+        Assert.Equal(expected, OutpostMetrics.Escape(value));
 }

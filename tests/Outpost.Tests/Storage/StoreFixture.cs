@@ -34,6 +34,8 @@ public abstract class StoreFixture : IAsyncDisposable
 
     public ILeaseStore Leases { get; private set; } = null!;
 
+    public IOperationsStore Operations { get; private set; } = null!;
+
     /// <summary>Creates the database and applies the migrations.</summary>
     public async Task InitializeAsync()
     {
@@ -42,6 +44,7 @@ public abstract class StoreFixture : IAsyncDisposable
         Outbox = CreateOutbox();
         Hubs = CreateHubStore();
         Leases = CreateLeaseStore(Time);
+        Operations = CreateOperationsStore();
     }
 
     /// <summary>The server store as another replica sees (and writes) the same database.</summary>
@@ -60,4 +63,6 @@ public abstract class StoreFixture : IAsyncDisposable
     protected abstract IEventOutbox CreateOutbox();
 
     protected abstract IHubStore CreateHubStore();
+
+    protected abstract IOperationsStore CreateOperationsStore();
 }

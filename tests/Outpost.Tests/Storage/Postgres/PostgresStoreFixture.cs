@@ -62,4 +62,6 @@ public sealed class PostgresStoreFixture : StoreFixture
     protected override IEventOutbox CreateOutbox() => new PostgresEventOutbox(Database, Protector, Time);
 
     protected override IHubStore CreateHubStore() => new PostgresHubStore(Database, Time);
+
+    protected override IOperationsStore CreateOperationsStore() => new PostgresOperationsStore(Database);
 }

@@ -49,4 +49,6 @@ public sealed class SqliteStoreFixture : StoreFixture
     protected override IEventOutbox CreateOutbox() => new SqliteEventOutbox(Database, Protector, Time);
 
     protected override IHubStore CreateHubStore() => new SqliteHubStore(Database, Time);
+
+    protected override IOperationsStore CreateOperationsStore() => new SqliteOperationsStore(Database);
 }

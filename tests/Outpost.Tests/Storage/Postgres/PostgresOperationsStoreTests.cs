@@ -1,0 +1,3 @@
+namespace Outpost.Tests.Storage.Postgres;
+
+public sealed class PostgresOperationsStoreTests : OperationsStoreTests<PostgresStoreFixture>;

@@ -1,0 +1,3 @@
+namespace Outpost.Tests.Storage.Sqlite;
+
+public sealed class SqliteOperationsStoreTests : OperationsStoreTests<SqliteStoreFixture>;
