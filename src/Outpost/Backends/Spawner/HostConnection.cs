@@ -25,7 +25,6 @@ internal sealed partial class HostConnection
     private readonly Queue<string> _lastOutput = new();
     private readonly Task _log;
     private long _nextId;
-    private long _lastLineAt = Stopwatch.GetTimestamp();
     private volatile bool _closed;
 
     public HostConnection(Process process, Action<string, HostNotification> onNotification, Action<HostConnection> onClosed, ILogger logger)
@@ -49,9 +48,6 @@ internal sealed partial class HostConnection
     public long StartedAt { get; }
 
     public bool IsClosed => _closed;
-
-    /// <summary>How long the host has written nothing on its channel.</summary>
-    public TimeSpan Silence => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastLineAt));
 
     /// <summary>Kills the host itself (not its keeper, which stays with the servers); its channel then closes.</summary>
     public void Kill()
@@ -164,7 +160,6 @@ internal sealed partial class HostConnection
         {
             while (await output.ReadLineAsync() is { } line)
             {
-                Interlocked.Exchange(ref _lastLineAt, Stopwatch.GetTimestamp());
                 if (line.Length > 0)
                 {
                     Dispatch(line);

@@ -48,10 +48,10 @@ internal sealed partial class SpawnerHost(string backend, SpawnerBackendOptions 
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            if (connection.Silence >= timeout && !await AnswersAsync(connection))
+            if (!await AnswersAsync(connection))
             {
-                // Silent for the whole call and deaf to a ping: its event loop is blocked (a spawner that blocks
-                // instead of awaiting). Starting another loses no server: they run on, their state is stored.
+                // Deaf to a ping too: its event loop is blocked (a spawner that blocks instead of awaiting).
+                // Starting another loses no server: they run on, their state is stored.
                 Log.Hung(logger, backend, connection.Pid, timeout.TotalSeconds);
                 connection.Kill();
             }
@@ -251,7 +251,7 @@ internal sealed partial class SpawnerHost(string backend, SpawnerBackendOptions 
         [LoggerMessage(EventId = LogEvents.SpawnerHostEnded, Level = LogLevel.Warning, Message = "Spawner host for backend {Backend} (pid {Pid}) ended; starting it again in {Delay} s")]
         public static partial void Ended(ILogger logger, string backend, int pid, double delay);
 
-        [LoggerMessage(EventId = LogEvents.SpawnerHostHung, Level = LogLevel.Error, Message = "Spawner host for backend {Backend} (pid {Pid}) answered nothing for {Seconds} s, not even a ping; its event loop is blocked, so it is killed and started again")]
+        [LoggerMessage(EventId = LogEvents.SpawnerHostHung, Level = LogLevel.Error, Message = "Spawner host for backend {Backend} (pid {Pid}) did not answer a call within {Seconds} s, nor a ping; its event loop is blocked, so it is killed and started again")]
         public static partial void Hung(ILogger logger, string backend, int pid, double seconds);
 
         [LoggerMessage(EventId = LogEvents.SpawnerHostRestartFailed, Level = LogLevel.Error, Message = "Spawner host for backend {Backend} could not be started again: {Reason}")]
