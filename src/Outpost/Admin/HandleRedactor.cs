@@ -7,7 +7,7 @@ namespace Outpost.Admin;
 /// <summary>
 /// Shows a backend handle without its secrets. A handle may carry them: the Spawner backend's holds the spawner's
 /// state and the server's environment with its API token. Values of properties with secret-looking names
-/// (<see cref="SecretRedactor.IsSecret"/>) are masked wherever they are nested, and the values of the server's secret
+/// (<see cref="SecretRedactor.IsSecret"/>) are masked, whole, wherever they are nested, and the values of the server's secret
 /// variables are masked wherever else they appear (a command line, a URL). A handle that is not JSON gets the latter.
 /// </summary>
 public static class HandleRedactor
@@ -33,7 +33,7 @@ public static class HandleRedactor
             case JsonObject obj:
                 foreach (var (name, value) in obj.ToList())
                 {
-                    obj[name] = SecretRedactor.IsSecret(name) && value is not (JsonObject or JsonArray or null)
+                    obj[name] = SecretRedactor.IsSecret(name) && value is not null
                         ? JsonValue.Create(SecretRedactor.Mask)
                         : Redact(value?.DeepClone(), env);
                 }
