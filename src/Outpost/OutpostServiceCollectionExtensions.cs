@@ -36,7 +36,11 @@ public static class OutpostServiceCollectionExtensions
         services.AddStatusPage(configuration);
         services.AddOpenApi();
         // Bodies are written with compile-time serialization code (no reflection), which Native AOT requires.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, WireJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, Admin.AdminJsonContext.Default);
+        });
         return services;
     }
 

@@ -32,6 +32,9 @@ public sealed class OutpostHost : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>The admin socket (<c>{DataDir}/admin.sock</c> unless the test configured another).</summary>
+    public string AdminSocket => Outpost.Admin.AdminSocket.PathFrom(_app.Configuration)!;
+
     public string BaseUrl { get; private set; } = "";
 
     public IServiceProvider Services => _app.Services;
@@ -65,7 +68,7 @@ public sealed class OutpostHost : IAsyncDisposable
         await app.StartAsync();
         var host = new OutpostHost(app, dataDir)
         {
-            BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(),
+            BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => !a.StartsWith("http://unix:", StringComparison.Ordinal)),
         };
         return host;
     }

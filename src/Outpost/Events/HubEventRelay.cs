@@ -30,6 +30,9 @@ public sealed partial class HubEventRelay(
 
     private readonly DeliveryNotices _notices = new();
 
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+
     /// <summary>Asks the relay to look at the outbox now.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
 
@@ -77,6 +80,7 @@ public sealed partial class HubEventRelay(
     internal async Task<TimeSpan?> DeliverDueAsync(CancellationToken cancellationToken)
     {
         var passStart = time.GetUtcNow();
+        await PruneFinishedAsync(passStart, cancellationToken);
         var due = await outbox.DueAsync(passStart, BatchSize, cancellationToken);
         var byServer = due.GroupBy(e => e.Server).Select(g => g.ToList());
         await Parallel.ForEachAsync(
@@ -106,6 +110,20 @@ public sealed partial class HubEventRelay(
         return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 
+    /// <summary>
+    /// Forgets finished events (kept for <c>outpost events</c>) once they are older than the age after which an
+    /// undelivered event is dropped; at most once a minute.
+    /// </summary>
+    private async Task PruneFinishedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (now - _lastPrune < PruneInterval)
+        {
+            return;
+        }
+        _lastPrune = now;
+        await outbox.PruneFinishedAsync(now - TimeSpan.FromHours(options.Value.MaxAgeHours), cancellationToken);
+    }
+
     private async Task<bool> TryDeliverAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -129,7 +147,8 @@ public sealed partial class HubEventRelay(
                 {
                     Log.EventRejected(logger, outboxEvent.Server, status);
                 }
-                await outbox.DeleteAsync(outboxEvent.Id, CancellationToken.None);
+                var outcome = response.IsSuccessStatusCode ? EventOutcomes.Delivered : EventOutcomes.Refused(status);
+                await outbox.FinishAsync(outboxEvent.Id, outboxEvent.Attempts + 1, outcome, CancellationToken.None);
                 _notices.Handled(outboxEvent.Id);
                 metrics.EventDelivered(response.IsSuccessStatusCode, outboxEvent.Hub, time.GetUtcNow() - outboxEvent.CreatedAt);
                 return true;
@@ -153,7 +172,7 @@ public sealed partial class HubEventRelay(
         if (time.GetUtcNow() - outboxEvent.CreatedAt > TimeSpan.FromHours(settings.MaxAgeHours))
         {
             Log.EventDropped(logger, outboxEvent.Server, attempts, failure);
-            await outbox.DeleteAsync(outboxEvent.Id, CancellationToken.None);
+            await outbox.FinishAsync(outboxEvent.Id, attempts, EventOutcomes.Dropped(failure), CancellationToken.None);
             _notices.Handled(outboxEvent.Id);
             metrics.EventDelivered(false);
             return true;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
+using Outpost.Admin;
 using Outpost.Flavors;
 using Outpost.Operations;
 using Outpost.Servers;
@@ -32,9 +33,14 @@ public static class OutpostApp
         // Read raw: Kestrel is created during Build(), before start-up validation reports every error at once.
         var maxRequestBytes = builder.Configuration.GetValue("Outpost:MaxRequestBytes", new OutpostOptions().MaxRequestBytes);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Math.Clamp(maxRequestBytes, 1024, 256 * 1024 * 1024));
+        var adminSocket = Admin.AdminSocket.Listen(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (adminSocket is not null)
+        {
+            app.Lifetime.ApplicationStarted.Register(() => Admin.AdminSocket.Restrict(adminSocket));
+        }
         app.MapOutpost(builder.Configuration["Outpost:BasePath"]); // or the original's OUTPOST_BASE_PATH, mapped below ours
         return app;
     }
@@ -46,6 +52,7 @@ public static class OutpostApp
         {
             app.UsePathBase(basePath.TrimEnd('/')); // requests work with and without the prefix
         }
+        app.UseAdminChannel(); // the admin socket serves /admin only, and only it does
         app.UseRequestMetrics();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -53,6 +60,7 @@ public static class OutpostApp
         app.MapServers();
         app.MapFlavors();
         app.MapStatusPage();
+        app.MapAdmin();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }

@@ -34,6 +34,7 @@ public static class OutpostCommandLine
                 "hub" when args.Length >= 3 && args[1] == "add" => await AddHubAsync(args[2], args[3..]),
                 "hub" when args.Length >= 2 && args[1] == "hash-password" => HashPassword(),
                 "check" => await CheckCommand.RunAsync(args[1..], Console.Out),
+                "servers" or "events" when Admin.AdminCommandLine.Handles(args) => await Admin.AdminCommandLine.RunAsync(args, Console.Out, Console.Error),
                 "--help" or "-h" or "help" => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2),
             };
@@ -64,7 +65,7 @@ public static class OutpostCommandLine
 
     private static int PrintUsage(TextWriter writer, int exitCode)
     {
-        writer.WriteLine(Usage);
+        writer.WriteLine(Usage.Replace("\n\nConfiguration:", $"\n{Admin.AdminCommandLine.Usage}\n\nConfiguration:", StringComparison.Ordinal));
         return exitCode;
     }
 

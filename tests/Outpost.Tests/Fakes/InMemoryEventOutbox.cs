@@ -7,7 +7,20 @@ public sealed class InMemoryEventOutbox(TimeProvider time) : IEventOutbox
 {
     private readonly Lock _lock = new();
     private readonly List<OutboxEvent> _events = [];
+    private readonly List<EventEntry> _finished = [];
     private long _nextId = 1;
+
+    /// <summary>Events the relay finished, with their outcomes.</summary>
+    public IReadOnlyList<EventEntry> Finished
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _finished];
+            }
+        }
+    }
 
     public IReadOnlyList<OutboxEvent> Events
     {
@@ -119,4 +132,42 @@ public sealed class InMemoryEventOutbox(TimeProvider time) : IEventOutbox
             return Task.FromResult(_events.Count);
         }
     }
+
+    public Task FinishAsync(long id, int attempts, string outcome, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_events.Find(e => e.Id == id) is { } done)
+            {
+                _events.Remove(done);
+                _finished.Add(Entry(done) with { Attempts = attempts, Outcome = outcome, FinishedAt = time.GetUtcNow(), NextAttemptAt = null });
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<EventListing> ListAsync(EventQuery query, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            bool Matches(EventEntry e) => (query.Hub is null || e.Hub == query.Hub) && (query.Server is null || e.Server == query.Server);
+            var waiting = _events.Select(Entry).Where(Matches).ToList();
+            var finished = _finished.Where(Matches).Where(e => !query.UndeliveredOnly || !e.Delivered);
+            var latest = waiting.Concat(finished).OrderByDescending(e => e.Id).Take(query.Limit).Reverse().ToList();
+            return Task.FromResult(new EventListing(latest, waiting.Count));
+        }
+    }
+
+    public Task<int> PruneFinishedAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_finished.RemoveAll(e => e.FinishedAt < before));
+        }
+    }
+
+    private static EventEntry Entry(OutboxEvent e) => new()
+    {
+        Id = e.Id, Hub = e.Hub, Server = e.Server, Body = e.Body, Attempts = e.Attempts, CreatedAt = e.CreatedAt, NextAttemptAt = e.NextAttemptAt,
+    };
 }

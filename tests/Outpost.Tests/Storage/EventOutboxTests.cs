@@ -65,6 +65,49 @@ public abstract class EventOutboxTests<TFixture> : StoreTests<TFixture>
     }
 
     [Fact]
+    public async Task FinishAsync_Event_LeavesTheOutboxAndIsListedWithItsOutcome()
+    {
+        var first = await Outbox.AppendAsync(Event("s1", "one"));
+        var second = await Outbox.AppendAsync(Event("s1", "two"));
+        var third = await Outbox.AppendAsync(Event("s2", "three"));
+        Db.Time.Advance(TimeSpan.FromSeconds(5));
+
+        await Outbox.FinishAsync(first, 1, EventOutcomes.Delivered);
+        await Outbox.FinishAsync(second, 4, EventOutcomes.Refused(403));
+        await Outbox.FinishAsync(second, 5, EventOutcomes.Delivered); // already finished: logged once
+
+        Assert.Equal([third], (await Outbox.PendingAsync(10)).Select(e => e.Id));
+        var all = await Outbox.ListAsync(new EventQuery(Hub: "hub1"));
+        Assert.Equal([first, second, third], all.Events.Select(e => e.Id));
+        Assert.Equal([EventOutcomes.Delivered, "refused (HTTP 403)", null], all.Events.Select(e => e.Outcome));
+        Assert.Equal([1, 4, 0], all.Events.Select(e => e.Attempts));
+        Assert.Equal(Db.Time.GetUtcNow(), all.Events[0].FinishedAt);
+        Assert.Equal(Db.Time.GetUtcNow().AddSeconds(-5), all.Events[0].CreatedAt);
+        Assert.Equal("one", all.Events[0].Body);
+        Assert.Equal(1, all.Waiting);
+
+        var undelivered = await Outbox.ListAsync(new EventQuery(Server: "s1", UndeliveredOnly: true));
+        Assert.Equal([second], undelivered.Events.Select(e => e.Id));
+        Assert.Equal(0, undelivered.Waiting);
+        Assert.Empty((await Outbox.ListAsync(new EventQuery(Hub: "hub2"))).Events);
+        Assert.Equal([second, third], (await Outbox.ListAsync(new EventQuery(Limit: 2))).Events.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task PruneFinishedAsync_ForgetsOnlyWhatFinishedBefore()
+    {
+        var first = await Outbox.AppendAsync(Event("s1", "one"));
+        var second = await Outbox.AppendAsync(Event("s1", "two"));
+        await Outbox.FinishAsync(first, 1, EventOutcomes.Delivered);
+        Db.Time.Advance(TimeSpan.FromHours(1));
+        await Outbox.FinishAsync(second, 1, EventOutcomes.Delivered);
+
+        Assert.Equal(1, await Outbox.PruneFinishedAsync(Db.Time.GetUtcNow().AddMinutes(-30)));
+
+        Assert.Equal([second], (await Outbox.ListAsync(new EventQuery())).Events.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task AppendAsync_Token_IsNotStoredInPlaintext()
     {
         await Outbox.AppendAsync(Event("s1", "body-marker-5e1d") with { Token = "event-token-c0ffee-secret" });

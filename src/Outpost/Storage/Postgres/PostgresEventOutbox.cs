@@ -60,4 +60,24 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<int>("SELECT COUNT(*)::int FROM events");
     }
+
+    public async Task FinishAsync(long id, int attempts, string outcome, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(OutboxSql.Finish, [("@id", id), ("@attempts", attempts), ("@outcome", outcome), ("@now", time.GetUtcNow())], transaction);
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
+    public async Task<EventListing> ListAsync(EventQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await OutboxSql.ListAsync(connection, query, PostgresServerStore.Timestamp, cancellationToken);
+    }
+
+    public async Task<int> PruneFinishedAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(OutboxSql.PruneFinished, [("@before", before)]);
+    }
 }

@@ -55,4 +55,25 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
         await using var connection = await database.OpenAsync(cancellationToken);
         return (int)await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events");
     }
+
+    public Task FinishAsync(long id, int attempts, string outcome, CancellationToken cancellationToken = default)
+    {
+        var now = SqliteServerStore.Format(time.GetUtcNow());
+        return database.WriteAsync(async connection =>
+        {
+            await using var transaction = connection.BeginTransaction();
+            await connection.ExecuteAsync(OutboxSql.Finish, [("@id", id), ("@attempts", attempts), ("@outcome", outcome), ("@now", now)], transaction);
+            await transaction.CommitAsync(CancellationToken.None);
+            return 0;
+        }, cancellationToken);
+    }
+
+    public async Task<EventListing> ListAsync(EventQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await OutboxSql.ListAsync(connection, query, SqliteServerStore.Timestamp, cancellationToken);
+    }
+
+    public Task<int> PruneFinishedAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(connection => connection.ExecuteAsync(OutboxSql.PruneFinished, [("@before", SqliteServerStore.Format(before))]), cancellationToken);
 }
