@@ -41,7 +41,10 @@ public static class AdminSocket
         {
             return null;
         }
-        PrepareToListen(path);
+        CheckLength(path);
+        // Prepared when the host starts, just before Kestrel binds: building the app (as `outpost check` does)
+        // must create and delete nothing.
+        builder.Services.AddSingleton<IHostedService>(new Preparation(path));
         builder.WebHost.UseUrls([.. TcpUrls(builder.Configuration), $"http://unix:{path}"]);
         return path;
     }
@@ -70,11 +73,7 @@ public static class AdminSocket
     /// </summary>
     public static void PrepareToListen(string path)
     {
-        if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
-        {
-            throw new InvalidDataException(
-                $"The admin socket path '{path}' is longer than {MaxPathBytes} bytes, which a Unix socket cannot have; set {ConfigurationKey} to a shorter path (or to an empty value to turn the admin channel off).");
-        }
+        CheckLength(path);
         if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder))
         {
             DataDirectory.Ensure(folder);
@@ -83,6 +82,35 @@ public static class AdminSocket
         {
             File.Delete(path);
         }
+    }
+
+    private static void CheckLength(string path)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
+        {
+            throw new InvalidDataException(
+                $"The admin socket path '{path}' is longer than {MaxPathBytes} bytes, which a Unix socket cannot have; set {ConfigurationKey} to a shorter path (or to an empty value to turn the admin channel off).");
+        }
+    }
+
+    /// <summary>Runs <see cref="PrepareToListen"/> as the host starts, before any hosted service (Kestrel among them) starts.</summary>
+    private sealed class Preparation(string path) : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken cancellationToken)
+        {
+            PrepareToListen(path);
+            return Task.CompletedTask;
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>Narrows the socket file to 0600 once Kestrel has created it.</summary>

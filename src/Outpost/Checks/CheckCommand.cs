@@ -34,7 +34,8 @@ public static class CheckCommand
         WebApplication app;
         try
         {
-            app = OutpostApp.Build(buildArgs);
+            // Its findings are the output: the log (a spawner host starting, say) would only interleave with them.
+            app = OutpostApp.Build([.. buildArgs, "--Logging:LogLevel:Default=Warning"]);
         }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or FormatException)
         {
