@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Outpost.Backends;
+using Outpost.Hosting;
 using Outpost.Servers;
 using Outpost.Storage;
 
@@ -12,7 +13,7 @@ namespace Outpost.Admin;
 /// stop and flavor update, so a hub's next poll answers 404 as after its own DELETE. A server is named by query
 /// parameters (<c>hub</c>, <c>name</c>, <c>start_id</c>) because a user's default server has an empty name.
 /// </summary>
-public static class AdminApi
+public static partial class AdminApi
 {
     /// <summary>Events listed by <c>/admin/events</c>, and by <c>/admin/server</c> for one server.</summary>
     private const int EventLimit = 200;
@@ -84,13 +85,15 @@ public static class AdminApi
     }
 
     private static async Task<Results<Ok<AdminServer>, NotFound<AdminError>, Conflict<AdminError>>> StopServer(
-        string hub, string? name, string? start_id, IServerStore store, ServerLauncher launcher, CancellationToken cancellationToken)
+        string hub, string? name, string? start_id, IServerStore store, ServerLauncher launcher, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (record, missing, ambiguous) = await FindAsync(store, hub, name ?? "", start_id, cancellationToken);
         if (record is null)
         {
             return missing is not null ? missing : ambiguous!;
         }
+        // Who stopped a server is the first question when a user asks where it went.
+        Log.StopRequested(loggers.CreateLogger("Outpost.Admin"), record.Key.ToString(), record.Phase.ToString());
         try
         {
             // As the hub's own synchronous DELETE: waits for the backend, then the row is gone.
@@ -139,4 +142,10 @@ public static class AdminApi
     internal static string Describe(ServerKey key) => $"{key.Hub}/{DisplayName(key.Name)}/{key.StartId}";
 
     internal static string DisplayName(string name) => name.Length == 0 ? "(default)" : name;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEvents.AdminStopRequested, Level = LogLevel.Information, Message = "Stop of {Server} ({Phase}) requested through the admin socket")]
+        public static partial void StopRequested(ILogger logger, string server, string phase);
+    }
 }

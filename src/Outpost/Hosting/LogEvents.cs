@@ -57,4 +57,5 @@ public static class LogEvents
     public const int LeaseReleaseFailed = 514;
     public const int ReplicaGone = 520;
     public const int AuthFailuresLimited = 600;
+    public const int AdminStopRequested = 700;
 }

@@ -12,7 +12,8 @@ public sealed class AdminCommandLineTests
     {
         var dataDir = Directory.CreateTempSubdirectory("outpost-admin-").FullName;
         await using var hub = await FakeHub.StartAsync();
-        await using var outpost = await OutpostProcess.StartAsync(dataDir);
+        var log = Path.Combine(Directory.CreateTempSubdirectory("outpost-admin-log-").FullName, "outpost.log");
+        await using var outpost = await OutpostProcess.StartAsync(dataDir, logFile: log, extra: new() { ["Logging:LogLevel:Outpost.Admin"] = "Information" });
         using var client = outpost.Client();
         Assert.Equal(HttpStatusCode.OK, (await client.StartAsync(StartBodies.For("erin", "", "s1", hub))).StatusCode);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dataDir, "admin.sock")));
@@ -32,6 +33,8 @@ public sealed class AdminCommandLineTests
         Assert.Equal((0, "Stopped hub1/(default)/s1 (it was running).\n", ""), stop);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/services//s1")).StatusCode);
         Assert.Equal("No servers.\n", (await CommandLineTests.RunAsync(dataDir, "servers", "list")).Output);
+        await using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        Assert.Contains("Stop of hub1//s1 (Running) requested through the admin socket", await new StreamReader(stream).ReadToEndAsync());
     }
 
     [Fact]

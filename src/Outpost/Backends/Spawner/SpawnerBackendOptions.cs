@@ -6,7 +6,7 @@ namespace Outpost.Backends.Spawner;
 /// </summary>
 public sealed class SpawnerBackendOptions
 {
-    public const string TypeName = "Spawner";
+    public const string TypeName = BackendNames.Spawner;
 
     /// <summary>Marks a section whose name is not "Spawner" as a spawner backend.</summary>
     public string? Type { get; set; }
