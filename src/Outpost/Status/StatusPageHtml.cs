@@ -51,18 +51,11 @@ public static class StatusPageHtml
 
     private static void ServersByHub(Html html, StatusReport report)
     {
-        html.Raw("<h2 id=\"servers-by-hub\">Servers by hub and phase</h2>\n");
-        if (report.Hubs.Count == 0)
+        if (!Section(html, "servers-by-hub", "Servers by hub and phase", empty: report.Hubs.Count == 0, "No hubs."))
         {
-            html.Raw("<p class=\"none\">No hubs.</p>\n");
             return;
         }
-        html.Raw("<table><thead><tr><th>Hub</th>");
-        foreach (var phase in Phases)
-        {
-            html.Raw("<th>").Text(phase.ToString()).Raw("</th>");
-        }
-        html.Raw("<th>Total</th></tr></thead><tbody>\n");
+        TableHead(html, ["Hub", .. Phases.Select(phase => phase.ToString()), "Total"]);
         foreach (var hub in report.Hubs)
         {
             html.Raw("<tr><td>").Text(hub.Hub).Raw("</td>");
@@ -78,13 +71,11 @@ public static class StatusPageHtml
 
     private static void Failures(Html html, StatusReport report)
     {
-        html.Raw("<h2 id=\"failures\">Recent failures</h2>\n");
-        if (report.Failures.Count == 0)
+        if (!Section(html, "failures", "Recent failures", empty: report.Failures.Count == 0, "No failed servers are stored."))
         {
-            html.Raw("<p class=\"none\">No failed servers are stored.</p>\n");
             return;
         }
-        html.Raw("<table><thead><tr><th>When</th><th>Hub</th><th>Server</th><th>User</th><th>Phase</th><th>Message</th></tr></thead><tbody>\n");
+        TableHead(html, "When", "Hub", "Server", "User", "Phase", "Message");
         foreach (var failure in report.Failures)
         {
             html.Raw("<tr><td>").Text(Time(failure.At)).Raw("<br><span class=\"meta\">").Text(Ago(report.GeneratedAt - failure.At)).Raw("</span></td><td>")
@@ -101,13 +92,11 @@ public static class StatusPageHtml
 
     private static void Backlog(Html html, StatusReport report)
     {
-        html.Raw("<h2 id=\"event-backlog\">Event backlog</h2>\n");
-        if (report.Backlogs.Count == 0)
+        if (!Section(html, "event-backlog", "Event backlog", empty: report.Backlogs.Count == 0, "Every progress event has been delivered."))
         {
-            html.Raw("<p class=\"none\">Every progress event has been delivered.</p>\n");
             return;
         }
-        html.Raw("<table><thead><tr><th>Hub</th><th>Undelivered events</th><th>Oldest waiting</th></tr></thead><tbody>\n");
+        TableHead(html, "Hub", "Undelivered events", "Oldest waiting");
         foreach (var backlog in report.Backlogs)
         {
             html.Raw("<tr><td>").Text(backlog.Hub).Raw("</td>");
@@ -119,13 +108,11 @@ public static class StatusPageHtml
 
     private static void Flavors(Html html, StatusReport report)
     {
-        html.Raw("<h2 id=\"flavors\">Flavor usage</h2>\n");
-        if (report.Flavors.Count == 0)
+        if (!Section(html, "flavors", "Flavor usage", empty: report.Flavors.Count == 0, "No flavors are configured."))
         {
-            html.Raw("<p class=\"none\">No flavors are configured.</p>\n");
             return;
         }
-        html.Raw("<table><thead><tr><th>Hub</th><th>Flavor</th><th>In use</th><th>Max</th></tr></thead><tbody>\n");
+        TableHead(html, "Hub", "Flavor", "In use", "Max");
         foreach (var use in report.Flavors)
         {
             html.Raw("<tr><td>").Text(use.Hub).Raw("</td><td>").Text(use.Flavor).Raw("</td>");
@@ -137,17 +124,15 @@ public static class StatusPageHtml
 
     private static void Replicas(Html html, StatusReport report)
     {
-        html.Raw("<h2 id=\"replicas\">Leader and replicas</h2>\n");
-        if (report.Replicas.Count == 0)
+        if (!Section(html, "replicas", "Leader and replicas", empty: report.Replicas.Count == 0, "No replica holds a live lease.", "warn"))
         {
-            html.Raw("<p class=\"warn\">No replica holds a live lease.</p>\n");
             return;
         }
         if (!report.Replicas.Any(r => r.IsLeader))
         {
             html.Raw("<p class=\"warn\">No replica leads: events are not relayed and servers are not reconciled until one does.</p>\n");
         }
-        html.Raw("<table><thead><tr><th>Replica</th><th>Role</th><th>Liveness lease</th><th>Clock</th></tr></thead><tbody>\n");
+        TableHead(html, "Replica", "Role", "Liveness lease", "Clock");
         foreach (var replica in report.Replicas)
         {
             html.Raw("<tr><td>").Text(replica.Id).Raw(replica.IsThisOne ? " (this one)" : "").Raw("</td><td>").Text(replica.IsLeader ? "leader" : "follower").Raw("</td><td>")
@@ -167,13 +152,11 @@ public static class StatusPageHtml
 
     private static void ServerList(Html html, StatusReport report)
     {
-        html.Raw("<h2 id=\"servers\">Servers</h2>\n");
-        if (report.Servers.Count == 0 && report.ServersNotListed == 0)
+        if (!Section(html, "servers", "Servers", empty: report.Servers.Count == 0 && report.ServersNotListed == 0, "No servers."))
         {
-            html.Raw("<p class=\"none\">No servers.</p>\n");
             return;
         }
-        html.Raw("<table><thead><tr><th>Hub</th><th>User</th><th>Server</th><th>Phase</th><th>Backend</th><th>Flavor</th><th>Last change</th></tr></thead><tbody>\n");
+        TableHead(html, "Hub", "User", "Server", "Phase", "Backend", "Flavor", "Last change");
         foreach (var server in report.Servers)
         {
             html.Raw("<tr><td>").Text(server.Hub).Raw("</td><td>").Text(server.UserName).Raw("</td><td>").Text(ServerName(server.Name)).Raw("</td><td>");
@@ -186,6 +169,27 @@ public static class StatusPageHtml
         {
             html.Raw("<p class=\"meta\">").Text($"{report.ServersNotListed} more not listed (Outpost:StatusPage:MaxServersListed).").Raw("</p>\n");
         }
+    }
+
+    /// <summary>A section's heading; false, with <paramref name="whenEmpty"/> in its place, when it has nothing to show.</summary>
+    private static bool Section(Html html, string id, string title, bool empty, string whenEmpty, string emptyClass = "none")
+    {
+        html.Raw("<h2 id=\"").Raw(id).Raw("\">").Text(title).Raw("</h2>\n");
+        if (empty)
+        {
+            html.Raw("<p class=\"").Raw(emptyClass).Raw("\">").Text(whenEmpty).Raw("</p>\n");
+        }
+        return !empty;
+    }
+
+    private static void TableHead(Html html, params string[] columns)
+    {
+        html.Raw("<table><thead><tr>");
+        foreach (var column in columns)
+        {
+            html.Raw("<th>").Text(column).Raw("</th>");
+        }
+        html.Raw("</tr></thead><tbody>\n");
     }
 
     private static void Count(Html html, int count) =>
