@@ -110,6 +110,10 @@ public static partial class BatchScript
         return output.ToString().TrimEnd('\n') + "\n";
     }
 
+    /// <summary>Whether <paramref name="template"/> uses the placeholder <paramref name="name"/>.</summary>
+    public static bool Uses(string template, string name) =>
+        Placeholder().Matches(template).Any(m => m.Groups[1].Value == name);
+
     /// <summary>Quotes one word for a POSIX shell: single quotes, with embedded quotes closed and escaped.</summary>
     public static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 

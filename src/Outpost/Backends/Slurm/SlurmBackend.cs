@@ -362,8 +362,15 @@ public sealed partial class SlurmBackend(
             : BackendStatus.Running;
 
     /// <summary>The system user and resources of a request; throws what a start would refuse.</summary>
-    private (string User, SlurmJobResources Resources) CheckRequest(ServerKey key, ServerSpec spec) =>
-        (SystemUserFor(key.Hub, spec.UserName), SlurmResourceResolver.Resolve(_options, key.Hub, spec));
+    private (string User, SlurmJobResources Resources) CheckRequest(ServerKey key, ServerSpec spec)
+    {
+        if (spec.Certs is not null && !BatchScript.Uses(_options.ScriptTemplate, "setup"))
+        {
+            throw new BackendException(
+                "internal_ssl needs {{setup}} in this Outpost's Slurm ScriptTemplate, where the job writes its certificates; ask the Outpost's administrator.");
+        }
+        return (SystemUserFor(key.Hub, spec.UserName), SlurmResourceResolver.Resolve(_options, key.Hub, spec));
+    }
 
     /// <summary>The system user a hub user's jobs run as; "" when no setting uses it.</summary>
     private string SystemUserFor(string hub, string hubUser)

@@ -338,6 +338,20 @@ public sealed class SlurmBackendTests
         Assert.DoesNotContain("PEM", submit.StandardInput);
     }
 
+    [Fact]
+    public async Task Start_InternalSslWithATemplateWithoutSetup_RefusedClearly()
+    {
+        var request = Request();
+        request = request with { Spec = request.Spec with { Certs = new ServerCerts("key", "cert", "ca", new Dictionary<string, string>()) } };
+        var options = Options();
+        options.ScriptTemplate = "#!/bin/bash\n{{sbatch}}\n{{command}}\n";
+
+        var e = await Assert.ThrowsAsync<BackendException>(() => Backend(options).StartAsync(request, _context, default));
+
+        Assert.StartsWith("internal_ssl needs {{setup}} in this Outpost's Slurm ScriptTemplate", e.Message);
+        Assert.Empty(_runner.Received);
+    }
+
     [Theory]
     [InlineData("42|RUNNING|node7|N/A|None\n")]
     [InlineData("42|PENDING|n/a|N/A|Priority\n")]
