@@ -36,8 +36,33 @@ public static partial class BatchScript
         """
         # Where the server listens: its node (or the configured address) and the port the Outpost chose.
         OUTPOST_NODE="${SLURMD_NODENAME:-$(hostname)}"
-        export JUPYTERHUB_SERVICE_URL="http://${OUTPOST_BIND_ADDRESS:-$OUTPOST_NODE}:${OUTPOST_PORT}${JUPYTERHUB_SERVICE_PREFIX:-/}"
+        export JUPYTERHUB_SERVICE_URL="${OUTPOST_SCHEME:-http}://${OUTPOST_BIND_ADDRESS:-$OUTPOST_NODE}:${OUTPOST_PORT}${JUPYTERHUB_SERVICE_PREFIX:-/}"
         export OUTPOST_SERVICE_ADDRESS="${OUTPOST_SERVICE_HOST:-$OUTPOST_NODE}:${OUTPOST_PORT}"
+        """;
+
+    /// <summary>
+    /// Fixed lines for internal_ssl. The certificates travel in the job's environment (like the server's API token):
+    /// the Outpost cannot create files owned by the job's user, and a shared folder would need cleaning even when the
+    /// Outpost is down. The job writes them to a folder only its user can read, on the node, and removes it when the
+    /// job ends, also when it is cancelled (Slurm signals the batch shell with SIGTERM).
+    /// </summary>
+    internal const string SslSetup =
+        """
+        # internal_ssl: write the hub's certificates for this server where only this job's user can read them.
+        OUTPOST_SSL_DIR="$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/outpost-ssl.XXXXXXXX")"
+        outpost_ssl_cleanup() { rm -rf "$OUTPOST_SSL_DIR"; }
+        trap outpost_ssl_cleanup EXIT
+        trap 'outpost_ssl_cleanup; exit 143' TERM
+        trap 'outpost_ssl_cleanup; exit 130' INT
+        (umask 077
+         printf '%s\n' "$OUTPOST_SSL_KEY" > "$OUTPOST_SSL_DIR/server.key"
+         printf '%s\n' "$OUTPOST_SSL_CERT" > "$OUTPOST_SSL_DIR/server.crt"
+         printf '%s\n' "$OUTPOST_SSL_CA" > "$OUTPOST_SSL_DIR/notebooks-ca_trust.crt")
+        unset OUTPOST_SSL_KEY OUTPOST_SSL_CERT OUTPOST_SSL_CA
+        export JUPYTERHUB_SSL_KEYFILE="$OUTPOST_SSL_DIR/server.key"
+        export JUPYTERHUB_SSL_CERTFILE="$OUTPOST_SSL_DIR/server.crt"
+        export JUPYTERHUB_SSL_CLIENT_CA="$OUTPOST_SSL_DIR/notebooks-ca_trust.crt"
+        echo "outpost: internal_ssl certificates in $OUTPOST_SSL_DIR (removed when the job ends)" >&2
         """;
 
     /// <summary>Fixed Python run by the job to tell the hub its address (delayed tunnelling). It reads only the environment.</summary>
@@ -84,6 +109,10 @@ public static partial class BatchScript
         }
         return output.ToString().TrimEnd('\n') + "\n";
     }
+
+    /// <summary>Whether <paramref name="template"/> uses the placeholder <paramref name="name"/>.</summary>
+    public static bool Uses(string template, string name) =>
+        Placeholder().Matches(template).Any(m => m.Groups[1].Value == name);
 
     /// <summary>Quotes one word for a POSIX shell: single quotes, with embedded quotes closed and escaped.</summary>
     public static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
@@ -141,12 +170,13 @@ public static partial class BatchScript
 
     private static string SetupLines(BatchScriptInput input)
     {
+        var setup = input.InternalSsl ? $"{Setup}\n{SslSetup}" : Setup;
         if (!input.DelayedTunnel)
         {
-            return Setup;
+            return setup;
         }
         return $"""
-            {Setup}
+            {setup}
             # Delayed tunnelling: tell the hub where this server will listen.
             {Quote(input.Python)} - <<'{ReportDelimiter}' || true
             {ReportAddress}

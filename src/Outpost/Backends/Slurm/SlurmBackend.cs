@@ -23,6 +23,9 @@ public sealed partial class SlurmBackend(
     /// <summary>Name of the HTTP client used to see whether a server answers.</summary>
     public const string HttpClientName = "Outpost.Backends.Slurm";
 
+    /// <summary>The hub's certificate paths: they name files on the hub; the job sets its own (<see cref="BatchScript.SslSetup"/>).</summary>
+    private static readonly string[] HubSslPaths = [HubEnv.SslKeyFile, HubEnv.SslCertFile, HubEnv.SslClientCa];
+
     /// <summary>Prefixes of variables a hub may not set for a job: they would steer Slurm or the script.</summary>
     private static readonly string[] ReservedPrefixes = ["SLURM_", "SBATCH_", "SALLOC_", "SRUN_", "OUTPOST_"];
 
@@ -72,6 +75,7 @@ public sealed partial class SlurmBackend(
                 Epilogue = _options.Epilogue,
                 DelayedTunnel = _options.DelayedTunnel,
                 Python = _options.Python,
+                InternalSsl = spec.Certs is not null,
             });
         }
         catch (ArgumentException e)
@@ -273,6 +277,11 @@ public sealed partial class SlurmBackend(
 
     private async Task<bool> AnswersAsync(SlurmJobHandle job, ServerSpec spec, CancellationToken cancellationToken)
     {
+        if (spec.Certs is not null)
+        {
+            // With internal_ssl the server asks for a client certificate the Outpost does not have: it listening is the sign.
+            return await AcceptsAsync(job, cancellationToken);
+        }
         var prefix = spec.Env.GetValueOrDefault("JUPYTERHUB_SERVICE_PREFIX", "/");
         if (!prefix.StartsWith('/') || !Uri.TryCreate($"http://{job.Host}:{job.Port}{prefix.TrimEnd('/')}/api", UriKind.Absolute, out var url))
         {
@@ -285,6 +294,22 @@ public sealed partial class SlurmBackend(
             return true; // any HTTP answer means the server is up, as JupyterHub itself judges it
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> AcceptsAsync(SlurmJobHandle job, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(job.Host, job.Port, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return false;
         }
@@ -336,18 +361,18 @@ public sealed partial class SlurmBackend(
             ? BackendStatus.Exited(state.ExitCode ?? (state.State == "COMPLETED" ? 0 : 1), $"Slurm job {state.JobId} ended: {state.State}")
             : BackendStatus.Running;
 
-    /// <summary>The system user a hub user's jobs run as; "" when no setting uses it.</summary>
     /// <summary>The system user and resources of a request; throws what a start would refuse.</summary>
     private (string User, SlurmJobResources Resources) CheckRequest(ServerKey key, ServerSpec spec)
     {
-        if (spec.Certs is not null)
+        if (spec.Certs is not null && !BatchScript.Uses(_options.ScriptTemplate, "setup"))
         {
             throw new BackendException(
-                "The Slurm backend does not support the hub's internal SSL yet; start this server with another backend or without internal_ssl.");
+                "internal_ssl needs {{setup}} in this Outpost's Slurm ScriptTemplate, where the job writes its certificates; ask the Outpost's administrator.");
         }
         return (SystemUserFor(key.Hub, spec.UserName), SlurmResourceResolver.Resolve(_options, key.Hub, spec));
     }
 
+    /// <summary>The system user a hub user's jobs run as; "" when no setting uses it.</summary>
     private string SystemUserFor(string hub, string hubUser)
     {
         var used = _options.ExecPrefix.Concat(_options.QueryExecPrefix).Append(_options.JobDirectory)
@@ -383,6 +408,17 @@ public sealed partial class SlurmBackend(
                 throw new BackendException($"env.{name} is refused: it contains a NUL character.");
             }
             environment[name] = value;
+        }
+        foreach (var name in HubSslPaths)
+        {
+            environment.Remove(name);
+        }
+        if (spec.Certs is { } certs)
+        {
+            environment["OUTPOST_SCHEME"] = "https";
+            environment["OUTPOST_SSL_KEY"] = certs.KeyFile;
+            environment["OUTPOST_SSL_CERT"] = certs.CertFile;
+            environment["OUTPOST_SSL_CA"] = certs.CaFile;
         }
         environment["OUTPOST_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_options.BindAddress.Length > 0)

@@ -9,8 +9,11 @@ namespace Outpost.Backends.Slurm;
 /// </summary>
 public sealed class SlurmCli(SlurmBackendOptions options)
 {
-    /// <summary>squeue's output format: id, state, batch host, reason. The reason comes last because it may hold anything.</summary>
-    public const string QueueFormat = "%i|%T|%B|%r";
+    /// <summary>
+    /// squeue's output format: id, state, batch host, start time (for a pending job Slurm's estimate, or N/A), reason.
+    /// The reason comes last because it may hold anything.
+    /// </summary>
+    public const string QueueFormat = "%i|%T|%B|%S|%r";
 
     /// <summary>sacct's fields, printed with <c>-P</c> (separated by '|').</summary>
     public const string AccountingFields = "JobID,State,ExitCode,NodeList";
@@ -85,12 +88,14 @@ public sealed class SlurmCli(SlurmBackendOptions options)
         }
         foreach (var line in Lines(result.StandardOutput))
         {
-            var fields = line.Split('|', 4);
-            if (fields.Length == 4 && fields[0].Trim() == jobId)
+            var fields = line.Split('|', 5);
+            if (fields.Length == 5 && fields[0].Trim() == jobId)
             {
                 var node = fields[2].Trim();
+                var state = StateWord(fields[1]);
+                var start = SlurmJobState.PhaseOf(state) == SlurmJobPhase.Pending ? EstimatedStart(fields[3]) : "";
                 return SlurmQuery.Found(new SlurmJobState(
-                    jobId, StateWord(fields[1]), node is "n/a" or "(null)" ? "" : node, fields[3].Trim()));
+                    jobId, state, node is "n/a" or "(null)" ? "" : node, fields[4].Trim()) { EstimatedStart = start });
             }
         }
         return SlurmQuery.NotFound;
@@ -144,6 +149,14 @@ public sealed class SlurmCli(SlurmBackendOptions options)
             Environment = options.CommandEnvironment.ToDictionary(e => e.Key, e => (string?)e.Value, StringComparer.Ordinal),
             Timeout = TimeSpan.FromSeconds(options.CommandTimeoutSeconds),
         };
+    }
+
+    /// <summary>Slurm's estimate as it prints it (e.g. 2026-12-06T09:30:00, the controller's local time); "" when it has none.</summary>
+    private static string EstimatedStart(string field)
+    {
+        var text = field.Trim();
+        return text.Length is > 0 and <= 32 && text.All(c => char.IsAsciiDigit(c) || c is '-' or ':' or 'T')
+            && text.Any(char.IsAsciiDigit) ? text : "";
     }
 
     private static string StateWord(string state)

@@ -77,6 +77,55 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
     }
 
     [SlurmFact]
+    public async Task Start_QueuedBehindATimedJob_ShowsTheReasonAndSlurmsEstimatedStart()
+    {
+        var blocker = await SubmitBlockerAsync("-t", "10");
+        var blockerCancelled = false;
+        var waiting = new System.Text.RegularExpressions.Regex(@"^queued: waiting for resources; estimated start \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$");
+        var context = new RecordingStartContext(async e =>
+        {
+            // Slurm may give the estimate a pass before the reason: the message changes as they arrive.
+            if (waiting.IsMatch(e.Message) && !blockerCancelled)
+            {
+                blockerCancelled = true;
+                await cluster.RunAsync("scancel", blocker);
+            }
+        });
+
+        var result = await StartAsync(Backend(), Request(), context);
+
+        Assert.Contains(context.Messages, waiting.IsMatch);
+        await Backend().StopAsync(result.Handle, default);
+    }
+
+    [SlurmFact]
+    public async Task Start_InternalSsl_ServesHttpsWithTheHubsCertificatesAndRemovesThemWhenStopped()
+    {
+        using var pki = InternalSslPki.Create();
+        var request = Request();
+        request = request with { Spec = request.Spec with { Certs = pki.ServerCerts } };
+        var backend = Backend();
+
+        var result = await StartAsync(backend, request, new RecordingStartContext());
+
+        using var https = pki.Client();
+        Assert.Contains("\"version\"", await https.GetStringAsync($"https://{result.ServiceAddress}/user/alice/api"));
+        var logs = await backend.GetLogsAsync(result.Handle, 200, default);
+        var folder = System.Text.RegularExpressions.Regex.Match(string.Join('\n', logs), @"internal_ssl certificates in (\S+) ").Groups[1].Value;
+        Assert.StartsWith("/tmp/outpost-ssl.", folder);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "server.key")));
+        using (var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => plain.GetStringAsync($"https://{result.ServiceAddress}/user/alice/api"));
+        }
+
+        await backend.StopAsync(result.Handle, default);
+
+        Assert.True(await EventuallyAsync(() => Task.FromResult(!Directory.Exists(folder))), $"{folder} is still there after stop");
+    }
+
+    [SlurmFact]
     public async Task SqueueOutage_NeitherFailsTheStartNorEndsTheServer()
     {
         var shim = Path.Combine(_work, "squeue");
@@ -254,9 +303,9 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         }
     }
 
-    private async Task<string> SubmitBlockerAsync()
+    private async Task<string> SubmitBlockerAsync(params string[] options)
     {
-        var submitted = await cluster.RunAsync("sbatch", "--parsable", "-c", "2", "-J", "blocker", "-D", "/tmp", "-o", "/dev/null", "--wrap", "sleep 300");
+        var submitted = await cluster.RunAsync("sbatch", ["--parsable", "-c", "2", "-J", "blocker", "-D", "/tmp", "-o", "/dev/null", .. options, "--wrap", "sleep 300"]);
         Assert.True(submitted.Succeeded, submitted.StandardError);
         var id = submitted.StandardOutput.Trim();
         _jobs.Add(id);

@@ -12,7 +12,7 @@ public sealed class SlurmBackendTests
     private const int Port = 51234;
     private const string Token = "secret-api-token";
     private static readonly string[] Sbatch = ["sbatch", "--parsable"];
-    private static readonly string[] Squeue = ["squeue", "-h", "-j", "42", "-t", "all", "-o", "%i|%T|%B|%r"];
+    private static readonly string[] Squeue = ["squeue", "-h", "-j", "42", "-t", "all", "-o", "%i|%T|%B|%S|%r"];
     private static readonly string[] Sacct = ["sacct", "-n", "-P", "-X", "-j", "42", "-o", "JobID,State,ExitCode,NodeList"];
     private static readonly string[] Scancel = ["scancel", "42"];
     private const string Unreachable = "slurm_load_jobs error: Unable to contact slurm controller (connect failure)";
@@ -66,9 +66,9 @@ public sealed class SlurmBackendTests
     public async Task Start_PendingThenRunning_ReportsReasonsAndReturnsNodeAndPort()
     {
         _runner.Expect(Sbatch, stdout: "42\n")
-            .Expect(Squeue, stdout: "42|PENDING|n/a|Priority\n")
-            .Expect(Squeue, stdout: "42|PENDING|n/a|Resources\n", times: 2)
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n", times: 2);
+            .Expect(Squeue, stdout: "42|PENDING|n/a|N/A|Priority\n")
+            .Expect(Squeue, stdout: "42|PENDING|n/a|N/A|Resources\n", times: 2)
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n", times: 2);
         var answered = 0;
         _http.Answers = _ => ++answered > 1;
 
@@ -96,7 +96,7 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task Start_Submit_SendsScriptOnStdinAndTheEnvironmentOnlyThroughExport()
     {
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         await Backend().StartAsync(Request("""{"partition": "debug"}"""), _context, default);
 
@@ -123,9 +123,9 @@ public sealed class SlurmBackendTests
         options.UserMap["alice"] = "asmith";
         options.ReadyWhenRunning = true;
         _runner.Expect(["sudo", "--preserve-env", "-u", "asmith", "sbatch", "--parsable"], stdout: "42\n")
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n")
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n")
             .Expect(["sudo", "--preserve-env", "-u", "asmith", "scancel", "42"])
-            .Expect(Squeue, stdout: "42|CANCELLED|node7|None\n");
+            .Expect(Squeue, stdout: "42|CANCELLED|node7|N/A|None\n");
         var backend = Backend(options);
 
         var result = await backend.StartAsync(Request(), _context, default);
@@ -144,7 +144,7 @@ public sealed class SlurmBackendTests
         options.SystemUser = "jh_{username}";
         options.ReadyWhenRunning = true;
         _runner.Expect(["runuser", "-u", "jh_alice", "--", "sbatch", "--parsable"], stdout: "42\n")
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         await Backend(options).StartAsync(Request(), _context, default);
 
@@ -157,7 +157,7 @@ public sealed class SlurmBackendTests
         _runner.Expect(Sbatch, stdout: "42\n")
             .Expect(Squeue, stderr: Unreachable, exitCode: 1, times: 3)
             .ExpectThrow(Squeue, new TimeoutException("squeue did not finish within 30 s"))
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         var result = await Backend().StartAsync(Request(), _context, default);
 
@@ -170,8 +170,8 @@ public sealed class SlurmBackendTests
     public async Task Start_JobEndsBeforeReady_FailsWithTheState()
     {
         _runner.Expect(Sbatch, stdout: "42\n")
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n")
-            .Expect(Squeue, stdout: "42|FAILED|node7|NonZeroExitCode\n");
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n")
+            .Expect(Squeue, stdout: "42|FAILED|node7|N/A|NonZeroExitCode\n");
         _http.Answers = _ => false;
 
         var e = await Assert.ThrowsAsync<BackendException>(() => Backend().StartAsync(Request(), _context, default));
@@ -199,7 +199,7 @@ public sealed class SlurmBackendTests
         var options = Options();
         options.StartTimeoutSeconds = 10;
         _runner.Expect(Sbatch, stdout: "42\n")
-            .Expect(Squeue, stdout: "42|PENDING|n/a|Resources\n", times: 5)
+            .Expect(Squeue, stdout: "42|PENDING|n/a|N/A|Resources\n", times: 5)
             .Expect(Scancel);
 
         var e = await Assert.ThrowsAsync<BackendException>(() => Backend(options).StartAsync(Request(), _context, default));
@@ -215,7 +215,7 @@ public sealed class SlurmBackendTests
     {
         var options = Options();
         options.StartTimeoutSeconds = 4;
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|None\n", times: 2).Expect(Scancel);
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n", times: 2).Expect(Scancel);
         _http.Answers = _ => false;
 
         var e = await Assert.ThrowsAsync<BackendException>(() => Backend(options).StartAsync(Request(), _context, default));
@@ -251,7 +251,7 @@ public sealed class SlurmBackendTests
     {
         var options = Options();
         options.DelayedTunnel = true;
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         var result = await Backend(options).StartAsync(
             Request(extraEnv: new() { ["JUPYTERHUB_SETUPTUNNEL_URL"] = "http://hub/hub/api/users/setuptunnel/alice" }), _context, default);
@@ -268,7 +268,7 @@ public sealed class SlurmBackendTests
     {
         var options = Options();
         options.BindAddress = "127.0.0.1";
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|localhost|None\n");
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|localhost|N/A|None\n");
 
         var result = await Backend(options).StartAsync(Request(), _context, default);
 
@@ -317,21 +317,45 @@ public sealed class SlurmBackendTests
     }
 
     [Fact]
-    public async Task Start_InternalSsl_RefusedClearly()
+    public async Task Start_InternalSsl_CertificatesTravelInTheEnvironmentAndTheScriptWritesThemPrivately()
+    {
+        var request = Request(extraEnv: new() { ["JUPYTERHUB_SSL_KEYFILE"] = "/hub/side/path.key" });
+        request = request with { Spec = request.Spec with { Certs = new ServerCerts("KEY PEM", "CERT PEM", "CA PEM", new Dictionary<string, string>()) } };
+        var options = Options();
+        options.ReadyWhenRunning = true;
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
+
+        await Backend(options).StartAsync(request, _context, default);
+
+        var submit = _runner.Received[0];
+        Assert.Equal("KEY PEM", submit.Environment["OUTPOST_SSL_KEY"]);
+        Assert.Equal("CERT PEM", submit.Environment["OUTPOST_SSL_CERT"]);
+        Assert.Equal("CA PEM", submit.Environment["OUTPOST_SSL_CA"]);
+        Assert.Equal("https", submit.Environment["OUTPOST_SCHEME"]);
+        Assert.False(submit.Environment.ContainsKey("JUPYTERHUB_SSL_KEYFILE"));
+        Assert.Contains("#SBATCH --export=JUPYTERHUB_API_TOKEN,JUPYTERHUB_SERVICE_PREFIX,JUPYTERHUB_USER,OUTPOST_PORT,OUTPOST_SCHEME,OUTPOST_SSL_CA,OUTPOST_SSL_CERT,OUTPOST_SSL_KEY\n", submit.StandardInput);
+        Assert.Contains(BatchScript.SslSetup, submit.StandardInput);
+        Assert.DoesNotContain("PEM", submit.StandardInput);
+    }
+
+    [Fact]
+    public async Task Start_InternalSslWithATemplateWithoutSetup_RefusedClearly()
     {
         var request = Request();
         request = request with { Spec = request.Spec with { Certs = new ServerCerts("key", "cert", "ca", new Dictionary<string, string>()) } };
+        var options = Options();
+        options.ScriptTemplate = "#!/bin/bash\n{{sbatch}}\n{{command}}\n";
 
-        var e = await Assert.ThrowsAsync<BackendException>(() => Backend().StartAsync(request, _context, default));
+        var e = await Assert.ThrowsAsync<BackendException>(() => Backend(options).StartAsync(request, _context, default));
 
-        Assert.StartsWith("The Slurm backend does not support the hub's internal SSL yet", e.Message);
+        Assert.StartsWith("internal_ssl needs {{setup}} in this Outpost's Slurm ScriptTemplate", e.Message);
         Assert.Empty(_runner.Received);
     }
 
     [Theory]
-    [InlineData("42|RUNNING|node7|None\n")]
-    [InlineData("42|PENDING|n/a|Priority\n")]
-    [InlineData("42|SUSPENDED|node7|None\n")]
+    [InlineData("42|RUNNING|node7|N/A|None\n")]
+    [InlineData("42|PENDING|n/a|N/A|Priority\n")]
+    [InlineData("42|SUSPENDED|node7|N/A|None\n")]
     public async Task GetStatus_AliveInSqueue_IsRunning(string stdout)
     {
         _runner.Expect(Squeue, stdout: stdout);
@@ -343,7 +367,7 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task GetStatus_EndedInSqueue_IsExited()
     {
-        _runner.Expect(Squeue, stdout: "42|TIMEOUT|node7|TimeLimit\n");
+        _runner.Expect(Squeue, stdout: "42|TIMEOUT|node7|N/A|TimeLimit\n");
 
         var status = await Backend().GetStatusAsync(Handle(), default);
 
@@ -379,7 +403,7 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task GetStatus_SqueueRecovers_StopsRetrying()
     {
-        _runner.Expect(Squeue, stderr: Unreachable, exitCode: 1).Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+        _runner.Expect(Squeue, stderr: Unreachable, exitCode: 1).Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         Assert.Equal(BackendStatus.Running, await Backend().GetStatusAsync(Handle(), default));
         _runner.AssertDone();
@@ -415,9 +439,9 @@ public sealed class SlurmBackendTests
     public async Task Stop_Running_CancelsAndWaitsUntilTheJobHasLeftRunning()
     {
         _runner.Expect(Scancel)
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n", times: 2)
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n", times: 2)
             .Expect(Squeue, stderr: Unreachable, exitCode: 1)
-            .Expect(Squeue, stdout: "42|COMPLETING|node7|None\n");
+            .Expect(Squeue, stdout: "42|COMPLETING|node7|N/A|None\n");
 
         await Backend().StopAsync(Handle(), default);
 
@@ -449,7 +473,7 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task Stop_JobKeepsRunning_ThrowsAfterTheStopTimeout()
     {
-        _runner.Expect(Scancel).Expect(Squeue, stdout: "42|RUNNING|node7|None\n", times: 6);
+        _runner.Expect(Scancel).Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n", times: 6);
 
         var e = await Assert.ThrowsAsync<BackendException>(() => Backend().StopAsync(Handle(), default));
 
@@ -460,12 +484,12 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task Adopt_HandleFromAnEarlierOutpost_StatusAndStopWorkByJobId()
     {
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
         var saved = (await Backend().StartAsync(Request(), _context, default)).Handle;
         var restarted = Backend();
-        _runner.Expect(Squeue, stdout: "42|RUNNING|node7|None\n")
+        _runner.Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n")
             .Expect(Scancel)
-            .Expect(Squeue, stdout: "42|CANCELLED|node7|None\n");
+            .Expect(Squeue, stdout: "42|CANCELLED|node7|N/A|None\n");
 
         Assert.Equal(BackendStatus.Running, await restarted.GetStatusAsync(new BackendHandle(saved.Data), default));
         await restarted.StopAsync(new BackendHandle(saved.Data), default);
