@@ -15,10 +15,13 @@ from contextlib import suppress
 from jupyterhub.spawner import Spawner
 from jupyterhub.utils import random_port, url_escape_path, url_path_join
 from tornado.ioloop import PeriodicCallback
+from traitlets import default
 from urllib.parse import urlparse
 
 from ._version import STATE_VERSION, __version__
 from .client import OutpostClient, OutpostError, shared_http_client
+from .flavors import FLAVOR_CACHE, with_hub_usage
+from .form import SystemOffer, offer_of, parse_form, render_form
 from .kube import KubeClient, service_manifest
 from .models import (
     StartRequest,
@@ -30,6 +33,7 @@ from .models import (
     split_service_address,
 )
 from .options import OutpostOptions
+from .systems import System, choose, parse_systems
 from .ssh import (
     RemoteForwarder,
     SshEndpoint,
@@ -83,6 +87,81 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._lock: asyncio.Lock | None = None
         self._events_changed = asyncio.Event()
         self.ssh_runner = SshRunner(self.ssh_command)
+        self._system_name = ""  # the declared system of the current server (kept in the state)
+        self.flavor_cache = FLAVOR_CACHE
+
+    # ------------------------------------------------------------------ declared systems
+    @property
+    def declared_systems(self) -> dict[str, System]:
+        """``systems`` validated (secrets are checked at hub start-up and read on use)."""
+        cached = getattr(self, "_systems_parsed", None)
+        if cached is None or cached[0] is not self.systems:
+            cached = (self.systems, parse_systems(self.systems, check_secrets=False))
+            self._systems_parsed = cached
+        return cached[1]
+
+    def current_system(self) -> System:
+        """The declared system of this server: ``user_options["system"]``, the one remembered in the
+        state, or the only one declared."""
+        uo = self.user_options if isinstance(self.user_options, dict) else {}
+        return choose(self.declared_systems, uo, self._system_name)
+
+    @default("options_form")
+    def _outpost_options_form_default(self):
+        return self._systems_options_form if self.systems else ""
+
+    @default("options_from_form")
+    def _outpost_options_from_form_default(self):
+        return self._systems_options_from_form if self.systems else self._default_options_from_form
+
+    async def _systems_options_form(self, spawner=None) -> str:
+        offers = await self.system_offers()
+        if len(offers) == 1 and not offers[0].flavors:
+            return ""  # one system and nothing to choose: start straight away
+        return render_form(offers)
+
+    def _systems_options_from_form(self, formdata):
+        return parse_form(formdata, self.declared_systems)
+
+    async def system_offers(self) -> list[SystemOffer]:
+        """Every declared system with the flavors its Outpost offers this user (cached)."""
+        systems = list(self.declared_systems.values())
+        auth_state = None
+        if self.user is not None and hasattr(self.user, "get_auth_state"):
+            with suppress(Exception):
+                auth_state = await self.user.get_auth_state()
+        reports = await asyncio.gather(*(self._offer(system, auth_state) for system in systems))
+        return list(reports)
+
+    def system_client(self, system: System) -> OutpostClient:
+        auth = system.authorization()
+        headers = {"Authorization": auth} if auth else {}
+        return OutpostClient(system.services_url, headers, system.get("request_kwargs", {}) or {},
+                             http_client=shared_http_client(self.http_client_defaults))
+
+    async def _offer(self, system: System, auth_state) -> SystemOffer:
+        timeout = {"request_timeout": self.flavors_request_timeout,
+                   "connect_timeout": self.flavors_request_timeout}
+        ttl = self.flavors_cache_seconds
+
+        async def fetch_hub():
+            return await self.system_client(system).flavors(timeout)
+
+        try:
+            hub = await self.flavor_cache.hub_flavors(system.name, fetch_hub, ttl)
+        except Exception as e:  # a bad credentials file: show it, never its content
+            return offer_of(system, None, str(e))
+        if not hub.reachable or not (auth_state and auth_state.get("outpost_flavors")):
+            return offer_of(system, hub.flavors, hub.error)
+        authentication = {"name": auth_state.get("name", ""), "groups": auth_state.get("groups", [])}
+
+        async def fetch_user():
+            return await self.system_client(system).user_flavors(authentication, timeout)
+
+        mine = await self.flavor_cache.user_flavors(system.name, self.user.name, fetch_user, ttl)
+        if not mine.reachable:
+            return offer_of(system, None, mine.error)
+        return offer_of(system, with_hub_usage(mine.flavors, hub.flavors))
 
     # ------------------------------------------------------------------ small helpers
     @property
@@ -249,6 +328,13 @@ class OutpostSpawner(OutpostOptions, Spawner):
         env = {k: v for k, v in env.items() if k.startswith(("JUPYTER_", "JUPYTERHUB_"))}
         uo = await self._user_options()
         env.update(await resolve(self.custom_env, self, uo, api) or {})
+        if self.systems:
+            system = self.current_system()
+            # where the Outpost pushes its flavor usage (a custom_env value wins)
+            env.setdefault("JUPYTERHUB_FLAVORS_UPDATE_URL", f"{api}/outpostflavors/{system.name}")
+            token = system.flavors_update_token()
+            if token:
+                env.setdefault("JUPYTERHUB_FLAVORS_UPDATE_TOKEN", token)
         env["JUPYTERHUB_USER_ID"] = str(self.user.id)
         return env
 
@@ -334,6 +420,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
 
     async def _start(self) -> str:
         uo = await self._user_options()
+        if self.systems:
+            self._system_name = self.current_system().name  # refuses an unknown or missing system
         self.log.info("Starting %s on the Outpost (start_id %s)", self._log_name, self.start_id)
         if self.check_allowed:
             await resolve(self.check_allowed, self, uo)
@@ -691,6 +779,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
         if self.logs:
             state["logs"] = list(self.logs)
         if self.start_id:
+            if self._system_name:
+                state["system"] = self._system_name
             state.update({
                 "start_id": self.start_id,
                 "port": self.port,
@@ -713,6 +803,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         if not start_id:
             return
         self.start_id = start_id
+        self._system_name = state.get("system") or ""
         port = state.get("port", state.get("custom_port"))
         if port:
             self.port = int(port)
@@ -728,6 +819,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
     def clear_state(self):
         super().clear_state()
         self.start_id = ""
+        self._system_name = ""
         self.port_forward_info = {}
         self._tunnels = {}
         self._remote_active = False
