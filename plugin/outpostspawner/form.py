@@ -155,3 +155,24 @@ def parse_form(formdata: dict, systems: dict[str, System]) -> dict:
             raise FormError("The flavor name is not valid.")
         options["flavor"] = flavor
     return options
+
+
+async def system_offer(system: System, client, cache, auth_state, user_name: str, ttl: float,
+                       timeout: float) -> SystemOffer:
+    """One system's entry: its Outpost's flavors from ``cache`` (``GET /flavors``; and ``POST
+    /userflavors`` when the user's auth state has ``outpost_flavors``, as the original plugin)."""
+    from .flavors import with_hub_usage
+
+    kwargs = {"request_timeout": timeout, "connect_timeout": timeout}
+    try:
+        hub = await cache.hub_flavors(system.name, lambda: client().flavors(kwargs), ttl)
+    except Exception as e:  # an unreadable credentials file: say so, never its content
+        return offer_of(system, None, str(e))
+    if not hub.reachable or not (auth_state and auth_state.get("outpost_flavors")):
+        return offer_of(system, hub.flavors, hub.error)
+    authentication = {"name": auth_state.get("name", ""), "groups": auth_state.get("groups", [])}
+    mine = await cache.user_flavors(system.name, user_name,
+                                    lambda: client().user_flavors(authentication, kwargs), ttl)
+    if not mine.reachable:
+        return offer_of(system, None, mine.error)
+    return offer_of(system, with_hub_usage(mine.flavors, hub.flavors))

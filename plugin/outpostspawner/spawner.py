@@ -20,9 +20,10 @@ from urllib.parse import urlparse
 
 from ._version import STATE_VERSION, __version__
 from .client import OutpostClient, OutpostError, shared_http_client
-from .flavors import FLAVOR_CACHE, with_hub_usage
-from .form import SystemOffer, offer_of, parse_form, render_form
-from .kube import KubeClient, service_manifest
+from .flavors import FLAVOR_CACHE
+from .form import SystemOffer, parse_form, render_form, system_offer
+from .forward import RemoteForward, ServerForward
+from .service import ServerService
 from .models import (
     StartRequest,
     escape_dns_label,
@@ -34,15 +35,7 @@ from .models import (
 )
 from .options import OutpostOptions
 from .systems import System, choose, parse_systems
-from .ssh import (
-    RemoteForwarder,
-    SshEndpoint,
-    SshForwarder,
-    SshRunner,
-    default_forward_options,
-    default_remote_forward_options,
-    local_forward_spec,
-)
+from .ssh import SshRunner
 
 try:
     from contextlib import aclosing
@@ -140,28 +133,10 @@ class OutpostSpawner(OutpostOptions, Spawner):
                              http_client=shared_http_client(self.http_client_defaults))
 
     async def _offer(self, system: System, auth_state) -> SystemOffer:
-        timeout = {"request_timeout": self.flavors_request_timeout,
-                   "connect_timeout": self.flavors_request_timeout}
-        ttl = self.flavors_cache_seconds
-
-        async def fetch_hub():
-            return await self.system_client(system).flavors(timeout)
-
-        try:
-            hub = await self.flavor_cache.hub_flavors(system.name, fetch_hub, ttl)
-        except Exception as e:  # a bad credentials file: show it, never its content
-            return offer_of(system, None, str(e))
-        if not hub.reachable or not (auth_state and auth_state.get("outpost_flavors")):
-            return offer_of(system, hub.flavors, hub.error)
-        authentication = {"name": auth_state.get("name", ""), "groups": auth_state.get("groups", [])}
-
-        async def fetch_user():
-            return await self.system_client(system).user_flavors(authentication, timeout)
-
-        mine = await self.flavor_cache.user_flavors(system.name, self.user.name, fetch_user, ttl)
-        if not mine.reachable:
-            return offer_of(system, None, mine.error)
-        return offer_of(system, with_hub_usage(mine.flavors, hub.flavors))
+        return await system_offer(
+            system, lambda: self.system_client(system), self.flavor_cache, auth_state,
+            self.user.name if self.user is not None else "", self.flavors_cache_seconds,
+            self.flavors_request_timeout)
 
     # ------------------------------------------------------------------ small helpers
     @property
@@ -194,8 +169,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._events_changed.set()
 
     def _connect_host(self) -> str:
-        bind = self.ssh_local_bind_address
-        return "127.0.0.1" if bind in ("0.0.0.0", "") else ("::1" if bind == "::" else bind)
+        return self.forward.connect_host()
 
     @property
     def _proto(self) -> str:
@@ -502,142 +476,65 @@ class OutpostSpawner(OutpostOptions, Spawner):
             self.add_event(dict(event))
 
     # ------------------------------------------------------------------ ssh forward + Service
-    async def _ssh_value(self, name: str, info: dict, trait_name: str | None = None):
-        value = getattr(self, trait_name or name)
-        if callable(value):
-            return await resolve(value, self, info)
-        return info.get(name, value)
+    @property
+    def tunnels(self) -> dict:
+        """Records of this server's forwards and Service (persisted in the state)."""
+        return self._tunnels
 
-    async def local_endpoint(self, info: dict) -> SshEndpoint:
-        node = await self._ssh_value("ssh_node", info)
-        if self.ssh_node_mapping:
-            node = await resolve(self.ssh_node_mapping, self, node)
-        if not node:
-            raise ValueError("no ssh node: set c.OutpostSpawner.ssh_node or send ssh_node")
-        port = int(await self._ssh_value("ssh_port", info))
-        user = await self._ssh_value("ssh_username", info)
-        key = await self._ssh_value("ssh_key", info)
-        options = default_forward_options(node, port, user, key)
-        options.update(await resolve(self.ssh_forward_options, self, info) or {})
-        return SshEndpoint(node, port, user, key, options)
+    @property
+    def forward(self) -> ServerForward:
+        """The ssh forward of this server (create / check / remove)."""
+        return ServerForward(self)
 
-    async def remote_endpoint(self, info: dict) -> SshEndpoint:
-        node = await self._ssh_value("ssh_node", info, "ssh_remote_node")
-        if self.ssh_node_mapping:
-            node = await resolve(self.ssh_node_mapping, self, node)
-        if not node:
-            raise ValueError("no remote ssh node: set c.OutpostSpawner.ssh_remote_node")
-        port = int(await self._ssh_value("ssh_port", info, "ssh_remote_port"))
-        user = await self._ssh_value("ssh_username", info, "ssh_remote_username")
-        key = await self._ssh_value("ssh_key", info, "ssh_remote_key")
-        options = default_remote_forward_options(port, key)
-        options.update(await resolve(self.ssh_forward_remote_options, self, info) or {})
-        return SshEndpoint(node, port, user, key, options)
+    @property
+    def service(self) -> ServerService:
+        """The Kubernetes Service of this server."""
+        return ServerService(self)
 
     async def run_ssh_forward(self, create_svc: bool = True) -> tuple[str, int]:
         """Forward ``localhost:self.port`` to ``port_forward_info["service"]`` (and make the
         Service). Returns the (host, port) the hub connects to."""
         info = self.port_forward_info
-        ret = None
         try:
-            if self.ssh_custom_forward:
-                ret = await resolve(self.ssh_custom_forward, self, info)
-            else:
-                ret = await self._default_forward(info)
+            ret = await self.forward.create(info)
         except Exception as e:
             self.log.warning("ssh forward for %s failed: %s", self._log_name, e)
             await self.run_ssh_forward_remove(delete_svc=False)
             raise RuntimeError(f"Cannot start ssh tunnel for {self._log_name}: {e}") from e
         if create_svc and await resolve(self.svc_create, self):
             try:
-                if self.ssh_custom_svc:
-                    ret = await resolve(self.ssh_custom_svc, self, info)
-                    self._tunnels["svc_custom"] = True
-                else:
-                    ret = await self._default_svc()
+                ret = await self.service.create(info)
             except Exception as e:
                 self.log.warning("Service for %s failed: %s", self._log_name, e)
                 await self.run_ssh_forward_remove()
                 raise RuntimeError(f"Cannot create svc for {self._log_name}: {e}") from e
         if not ret:
-            ret = (self._connect_host(), self.port)
+            ret = (self.forward.connect_host(), self.port)
         host, port = ret
         return host, int(port)
-
-    async def _default_forward(self, info: dict) -> tuple[str, int]:
-        host, rport = split_service_address(info.get("service", ""))
-        endpoint = await self.local_endpoint(info)
-        spec = local_forward_spec(self.ssh_local_bind_address or "0.0.0.0", self.port, host, rport)
-        self._tunnels["local"] = {**_endpoint_dict(endpoint), "spec": spec}
-        await SshForwarder(self.ssh_runner).forward(endpoint, spec)
-        return self._connect_host(), self.port
-
-    def kube_client(self) -> KubeClient:
-        return KubeClient.from_config(self.kube_api_url, self.kube_token_file, self.kube_ca_file)
-
-    async def _svc_selector(self, kube: KubeClient) -> dict:
-        if self.svc_selector is not None:
-            return dict(await resolve(self.svc_selector, self) or {})
-        ns = os.environ.get("POD_NAMESPACE") or self.namespace
-        hub = await kube.get_service(ns, self.hub_service_name)
-        if not hub or not hub.get("spec", {}).get("selector"):
-            raise RuntimeError(f"cannot read the selector of Service {ns}/{self.hub_service_name}")
-        return dict(hub["spec"]["selector"])
-
-    async def _default_svc(self) -> tuple[str, int]:
-        kube = self.kube_client()
-        uo = await self._user_options()
-        labels = await resolve(self.extra_labels, self, uo) or {}
-        manifest = service_manifest(self.svc_name, self.port, await self._svc_selector(kube), labels)
-        self._tunnels["svc"] = {"namespace": self.namespace, "name": self.svc_name}
-        await kube.ensure_service(self.namespace, manifest)
-        return self.svc_dns_name, self.port
 
     async def run_ssh_forward_remove(self, delete_svc: bool = True) -> None:
         info = self.port_forward_info
         try:
-            if self.ssh_custom_forward_remove:
-                await resolve(self.ssh_custom_forward_remove, self, info)
-            elif "local" in self._tunnels:
-                t = self._tunnels["local"]
-                await SshForwarder(self.ssh_runner).cancel(_endpoint_from(t), t["spec"])
-            self._tunnels.pop("local", None)
+            await self.forward.remove(info)
         except Exception:
             self.log.exception("Removing the ssh forward of %s failed", self._log_name)
         if not delete_svc:
             return
         try:
-            if self._tunnels.pop("svc_custom", None) and self.ssh_custom_svc_remove:
-                await resolve(self.ssh_custom_svc_remove, self, info)
-            svc = self._tunnels.get("svc")
-            if svc:
-                await self.kube_client().delete_service(svc["namespace"], svc["name"])
-                self._tunnels.pop("svc", None)
+            await self.service.remove(info)
         except Exception:
             self.log.warning("Removing the Service of %s failed", self._log_name, exc_info=True)
 
     async def _start_remote_forward(self) -> None:
-        info = self.port_forward_info.get("remote", {})
-        if self.ssh_custom_forward_remote:
-            await resolve(self.ssh_custom_forward_remote, self, info)
-            self._tunnels["remote_custom"] = True
-            return
-        endpoint = await self.remote_endpoint(info)
-        self._tunnels["remote"] = _endpoint_dict(endpoint)
         try:
-            await RemoteForwarder(self.ssh_runner).start(endpoint)
+            await RemoteForward(self).create(self.port_forward_info.get("remote", {}))
         except Exception as e:
             raise RuntimeError(f"Cannot start remote ssh tunnel for {self._log_name}: {e}") from e
 
     async def _stop_remote_forward(self) -> None:
-        info = self.port_forward_info.get("remote", {})
         try:
-            if self._tunnels.pop("remote_custom", None):
-                if self.ssh_custom_forward_remote_remove:
-                    await resolve(self.ssh_custom_forward_remote_remove, self, info)
-            elif "remote" in self._tunnels:
-                await RemoteForwarder(self.ssh_runner).stop(_endpoint_from(self._tunnels["remote"]))
-            self._tunnels.pop("remote", None)
+            await RemoteForward(self).remove(self.port_forward_info.get("remote", {}))
         except Exception:
             self.log.exception("Removing the remote forward of %s failed", self._log_name)
 
@@ -659,9 +556,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
             status = verdict
         if self._restored:
             self._restored = False
-            if status is None and self.port_forward_info.get("service") and (
-                self._tunnels.get("local") or self.ssh_custom_forward
-            ) and await resolve(self.ssh_recreate_at_start, self):
+            if status is None and self.port_forward_info.get("service") and self.forward.exists \
+                    and await resolve(self.ssh_recreate_at_start, self):
                 try:
                     await self.run_ssh_forward(create_svc=False)
                     self.log.info("Recreated the ssh forward of %s", self._log_name)
@@ -868,12 +764,3 @@ def _failure_event(error: BaseException) -> dict:
         details=details, failed=True,
     )
 
-
-def _endpoint_dict(endpoint: SshEndpoint) -> dict:
-    return {"node": endpoint.node, "port": endpoint.port, "user": endpoint.user,
-            "key": endpoint.key, "options": dict(endpoint.options)}
-
-
-def _endpoint_from(data: dict) -> SshEndpoint:
-    return SshEndpoint(data["node"], data["port"], data["user"], data.get("key"),
-                       dict(data.get("options") or {}))
