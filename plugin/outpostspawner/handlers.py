@@ -10,12 +10,13 @@ before it builds its handler list). All paths are below ``{base_url}hub/api``:
 * ``GET|POST /outpostflavors[/{system}]``                  flavor usage pushed by Outposts
 * ``GET /outpost/systems``                                 declared systems: does each Outpost answer, its usage
 
-Importing this module inside a starting JupyterHub also checks ``c.OutpostSpawner.systems`` once
-the configuration is loaded, and stops the hub with every problem listed (each naming its key).
+A starting JupyterHub also checks ``c.OutpostSpawner.systems`` once its configuration is loaded
+(before it builds its handler table), and stops with every problem listed, each naming its key.
 """
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 
@@ -363,14 +364,23 @@ def check_configuration_at_startup() -> None:
                  ", ".join(f"{s.name} ({s.url})" for s in systems.values()))
 
 
-def _schedule_startup_check() -> None:
-    # JupyterHub imports the spawner class while it loads its configuration, inside its event loop;
-    # the check runs at the loop's next turn, when the whole configuration is loaded.
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return  # imported outside a running hub (tests, tools)
-    loop.call_soon(check_configuration_at_startup)
+def _check_when_the_hub_builds_its_handlers() -> None:
+    # JupyterHub imports spawner classes before it loads its configuration; it builds its handler
+    # table (init_handlers) once the configuration and the database are loaded, and the check runs
+    # right before, so a bad configuration stops the start-up with the problems listed.
+    from jupyterhub.app import JupyterHub
+
+    original = JupyterHub.init_handlers
+    if getattr(original, "outpostspawner_checks", False):
+        return
+
+    @functools.wraps(original)
+    def init_handlers(self, *args, **kwargs):
+        check_configuration_at_startup()
+        return original(self, *args, **kwargs)
+
+    init_handlers.outpostspawner_checks = True
+    JupyterHub.init_handlers = init_handlers
 
 
 def register() -> None:
@@ -378,7 +388,7 @@ def register() -> None:
     table = apihandlers.default_handlers
     if any(h[1] is SpawnEventsAPIHandler for h in table):
         return
-    _schedule_startup_check()
+    _check_when_the_hub_builds_its_handlers()
     table.extend(HANDLERS)
     if not JH_RUNS_PROGRESS_READY_HOOK:
         for i, entry in enumerate(table):
