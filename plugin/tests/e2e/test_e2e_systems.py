@@ -177,11 +177,37 @@ def test_spawn_form_in_headless_chromium(systems_hub, workdir):
 
 
 # ---------------------------------------------------------------------- the example in docs/
-def example_hub(workdir: Path, name: str, env: dict) -> tuple[Proc, str]:
+def z2jh_config(d: Path) -> tuple[Path, dict]:
+    """docs/examples/z2jh/values.yaml as the jupyterhub chart hands it to the hub: hub.config as traitlets
+    configuration, hub.services and hub.loadRoles, hub.extraEnv, then every hub.extraConfig snippet."""
+    import yaml
+
+    hub = yaml.safe_load((REPO / "docs/examples/z2jh/values.yaml").read_text())["hub"]
+    lines = ["c = get_config()  # noqa"]
+    for section, values in hub["config"].items():
+        for key, value in values.items():
+            lines.append(f"c.{section}.{key} = {value!r}")
+    services = [{"name": n, "api_token": secrets.token_hex(16)} for n in hub["services"]]
+    roles = [{"name": n, **{k: v for k, v in r.items() if k in ("description", "services", "scopes")}}
+             for n, r in hub["loadRoles"].items()]
+    lines += [f"c.JupyterHub.services = {services!r}", f"c.JupyterHub.load_roles = {roles!r}"]
+    for key in sorted(hub["extraConfig"]):
+        lines.append(hub["extraConfig"][key])
+    path = d / "z2jh_config.py"
+    path.write_text("\n".join(lines) + "\n")
+    # extraEnv comes from the Secret; here the test's values stand in for it
+    return path, {name: "pw-cloud" for name in hub["extraEnv"]}
+
+
+def example_hub(workdir: Path, name: str, env: dict, source: str = "example") -> tuple[Proc, str]:
     d = workdir / f"example-{name}"
     d.mkdir()
     base = free_port_block(3)
-    argv = [PY, "-m", "jupyterhub", "-f", str(REPO / "docs/examples/jupyterhub_config.py"),
+    config = REPO / "docs/examples/jupyterhub_config.py"
+    if source == "z2jh":
+        config, secret_env = z2jh_config(d)
+        env = {**env, **secret_env}
+    argv = [PY, "-m", "jupyterhub", "-f", str(config),
             "--JupyterHub.authenticator_class=dummy", "--JupyterHub.ip=127.0.0.1", f"--JupyterHub.port={base}",
             "--JupyterHub.hub_ip=127.0.0.1", f"--JupyterHub.hub_port={base + 1}",
             f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{base + 2}",
@@ -214,8 +240,9 @@ def example_env(workdir: Path) -> dict:
             "OUTPOST_HPC_URL": f"http://127.0.0.1:{free_port()}", "OUTPOST_CLOUD_URL": f"http://127.0.0.1:{free_port()}"}
 
 
-def test_example_config_form_shows_both_systems_when_no_outpost_answers(workdir):
-    proc, url = example_hub(workdir, "ok", example_env(workdir))
+@pytest.mark.parametrize("source", ["example", "z2jh"], ids=["docs-examples-jupyterhub_config", "z2jh-values-snippet"])
+def test_example_config_form_shows_both_systems_when_no_outpost_answers(workdir, source):
+    proc, url = example_hub(workdir, f"ok-{source}", example_env(workdir), source)
     try:
         wait_hub_up(proc, url)
         session = login(url, "carol")
