@@ -48,7 +48,8 @@ class OutpostOptions(Configurable):
         help=f"""Declared systems: system name -> settings of its Outpost and tunnel. The plugin
         derives ``request_url``, ``request_headers``, ``request_kwargs``, ``ssh_node``,
         ``ssh_port``, ``ssh_username``, ``ssh_key``, ``ssh_forward_options``,
-        ``ssh_during_startup``, ``svc_create``, ``custom_misc`` and ``start_async`` from the
+        ``ssh_during_startup``, ``svc_create``, ``extra_labels``, ``custom_misc`` and
+        ``start_async`` from the
         system in ``user_options["system"]`` (with one system it may be left out); any of these
         set explicitly wins. With systems, a spawn form lists them with their flavors, and the
         start request carries ``JUPYTERHUB_FLAVORS_UPDATE_URL`` for the Outpost's usage pushes.
@@ -536,6 +537,10 @@ class OutpostOptions(Configurable):
     @default("svc_create")
     def _default_svc_create(self):
         return _from_systems(self, "svc_create")
+
+    @default("extra_labels")
+    def _default_extra_labels(self):
+        return _from_systems(self, "extra_labels")
 
     @default("custom_misc")
     def _default_custom_misc(self):

@@ -43,6 +43,7 @@ SYSTEM_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "ssh_forward_options": ((dict,), "extra ssh -o options of the tunnel"),
     "ssh_during_startup": ((bool,), "make the tunnel during start (default: true when ssh_node is set)"),
     "svc_create": ((bool,), "create a Kubernetes Service per server pointing at the hub pod (default true)"),
+    "extra_labels": ((dict,), "labels of that Service, also sent as misc.extra_labels"),
     "request_kwargs": ((dict,), "tornado HTTPRequest arguments for this Outpost (timeouts, ca_certs ...)"),
     "custom_misc": ((dict,), "misc overrides sent with every start on this system"),
     "start_async": ((bool,), "start in the background on the Outpost (default false)"),
@@ -222,7 +223,8 @@ def choose(systems: dict[str, System], user_options: dict, remembered: str = "")
 # trait -> how its per-system value is found. "ssh" hooks keep the trait's documented order: a value
 # the Outpost sent in port_forward_info (setuptunnel) comes first, then the system's, then the default.
 _SSH_TRAITS = ("ssh_node", "ssh_port", "ssh_username", "ssh_key")
-_PLAIN_TRAITS = ("request_kwargs", "ssh_forward_options", "svc_create", "custom_misc", "start_async")
+_PLAIN_TRAITS = ("request_kwargs", "ssh_forward_options", "svc_create", "extra_labels", "custom_misc",
+                 "start_async")
 DERIVED_TRAITS = ("request_url", "request_headers", "ssh_during_startup", *_SSH_TRAITS, *_PLAIN_TRAITS)
 
 

@@ -30,7 +30,7 @@ def two_systems(outpost_url: str, secrets_dir, monkeypatch) -> dict:
             "username": HUB_NAME, "password_file": str(secrets_dir / "a-password"),
             "ssh_node": "node-a.example", "ssh_port": 2201, "ssh_username": "tunnela",
             "ssh_key": "/keys/a", "ssh_forward_options": {"ServerAliveInterval": "7"},
-            "svc_create": False, "request_kwargs": {"request_timeout": 11},
+            "svc_create": False, "request_kwargs": {"request_timeout": 11}, "extra_labels": {"system": "a"},
             "custom_misc": {"image": "a:1"},
         },
         "b": {
@@ -56,6 +56,7 @@ EXPECTED = {
     "ssh_forward_options": ({"ServerAliveInterval": "7"}, {}),
     "ssh_during_startup": (True, False),  # a: true because it has an ssh_node
     "svc_create": (False, True),
+    "extra_labels": ({"system": "a"}, {}),
     "custom_misc": ({"image": "a:1"}, {}),
     "start_async": (False, True),
 }
@@ -111,6 +112,7 @@ async def test_an_explicit_hook_wins(make_spawner, outpost, secrets_dir, monkeyp
         "request_kwargs": {"request_timeout": 99}, "ssh_node": "explicit.example", "ssh_port": 4022,
         "ssh_username": "explicit", "ssh_key": "/explicit", "ssh_forward_options": {"Compression": "yes"},
         "ssh_during_startup": False, "svc_create": True, "custom_misc": {"x": 1}, "start_async": False,
+        "extra_labels": {"explicit": "yes"},
     }[trait]
     sp = make_spawner("e", systems=systems, **{trait: explicit})
     sp.user_options = {"system": "a"}
