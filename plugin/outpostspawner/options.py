@@ -64,9 +64,11 @@ class OutpostOptions(Configurable):
         Default: ``30`` seconds.""",
     )
     flavors_request_timeout = Float(
-        3.0, config=True,
+        5.0, config=True,
         help="""Timeout in seconds of one flavor request to an Outpost while a spawn form is built;
-        an Outpost that does not answer in time is shown as unavailable. Default: ``3``.""",
+        an Outpost that does not answer in time is shown as unavailable (until the cache period
+        ends). The time counts from when the hub's own event loop starts the request, so a hub busy
+        with many requests at once needs more. Default: ``5``.""",
     )
 
     # ---------------------------------------------------------------- Outpost requests

@@ -267,3 +267,49 @@ def test_example_config_with_a_missing_secret_stops_the_hub_naming_the_key(workd
         assert 'c.OutpostSpawner.systems["cloud"]["password_env"]: environment variable OUTPOST_CLOUD_PASSWORD is not set' in log
     finally:
         proc.stop()
+
+
+def flavor_requests(outpost) -> int:
+    """GET /flavors requests the Outpost served, from its own /metrics."""
+    text = requests.get(f"{outpost['url']}/metrics", timeout=10).text
+    return sum(int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines()
+               if line.startswith("outpost_http_request_duration_seconds_count{")
+               and 'method="GET"' in line and 'route="/flavors' in line)
+
+
+def test_many_users_opening_the_form_cost_one_flavor_request_per_outpost(two_outposts, hub_factory, sshd):
+    """60 users open the spawn form of a freshly started hub at the same moment: each Outpost counts
+    one GET /flavors (the unit test does the same with 200 users against a loopback HTTP server)."""
+    from concurrent.futures import ThreadPoolExecutor
+    import threading
+
+    systems = {name: {"display_name": f"Crowd {name}", "url": two_outposts[name]["url"]} for name in ("a", "b")}
+    systems["a"].update(username="central", password_env="E2E_OUTPOST_A_PASSWORD")
+    systems["b"].update(username="campus", password_env="E2E_OUTPOST_B_PASSWORD")
+    # 60 page requests at once keep the hub's event loop busy for seconds on a loaded 2-core machine,
+    # and the flavor request's timeout runs from when the loop starts it: give it room.
+    hub = hub_factory("crowd", extra="c.OutpostSpawner.flavors_request_timeout = 30\n",
+                      systems=f"c.OutpostSpawner.systems = {json.dumps(systems)}\n")
+    hub.env.update(E2E_OUTPOST_A_PASSWORD=PASSWORD_A, E2E_OUTPOST_B_PASSWORD=PASSWORD_B)
+    hub.start()
+    try:
+        users = [f"crowd{i:02d}" for i in range(60)]
+        with ThreadPoolExecutor(8) as pool:
+            sessions = list(pool.map(lambda u: login(hub.url, u), users))
+        before = {name: flavor_requests(o) for name, o in two_outposts.items()}
+        barrier = threading.Barrier(len(users))
+
+        def open_form(args):
+            user, session = args
+            barrier.wait(30)
+            return session.get(f"{hub.url}/hub/spawn/{user}/crowd", timeout=60)
+
+        with ThreadPoolExecutor(len(users)) as pool:
+            pages = list(pool.map(open_form, zip(users, sessions)))
+        assert all(p.status_code == 200 and "Crowd a" in p.text and "Crowd b" in p.text for p in pages)
+        bad = [re.findall(r"Unavailable: [^<]*", p.text) for p in pages if "1 CPU, 2 GB" not in p.text or "1 GPU" not in p.text]
+        assert not bad, f"{len(bad)} forms without both flavor lists: {bad[:3]}"
+        after = {name: flavor_requests(o) for name, o in two_outposts.items()}
+        assert {name: after[name] - before[name] for name in after} == {"a": 1, "b": 1}
+    finally:
+        hub.stop()
