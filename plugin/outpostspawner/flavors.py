@@ -85,6 +85,10 @@ class FlavorCache:
 
 
 def _reason(error: Exception) -> str:
+    from .systems import SystemsConfigError
+
+    if isinstance(error, SystemsConfigError):  # e.g. the password file went away: names the key
+        return str(error)[:300]
     status = getattr(error, "outpost_status", None)
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     if status in (401, 403):

@@ -338,3 +338,15 @@ async def test_200_forms_send_one_flavor_request_per_system_per_period(make_spaw
     finally:
         server_b.close()
         await server_b.wait_closed()
+
+
+async def test_a_password_file_gone_after_start_up_shows_its_key_not_its_content(make_spawner, outpost, secrets_dir,
+                                                                                 monkeypatch):
+    systems = two_systems(outpost.url, secrets_dir, monkeypatch)
+    sp = make_spawner("gone", systems=systems)
+    sp.flavor_cache = FlavorCache()
+    (secrets_dir / "a-password").unlink()
+    form = await sp.get_options_form()
+    assert 'c.OutpostSpawner.systems[&quot;a&quot;][&quot;password_file&quot;]: cannot read' in form
+    assert 'name="system" value="a" disabled' in form
+    assert outpost.requests == []
