@@ -8,7 +8,8 @@ state), so a restarted hub finds them again.
 """
 from __future__ import annotations
 
-import socket
+import asyncio
+from contextlib import suppress
 
 from .models import resolve, split_service_address
 from .ssh import (
@@ -96,10 +97,13 @@ class ServerForward:
         bind, port = record["spec"].rsplit(":", 3)[0], int(record["spec"].rsplit(":", 3)[1])
         host = self.connect_host() if bind.strip("[]") in ("0.0.0.0", "::", "") else bind.strip("[]")
         try:
-            with socket.create_connection((host, port), timeout=2):
-                return True
-        except OSError:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
+        except (OSError, asyncio.TimeoutError):
             return False
+        writer.close()
+        with suppress(OSError):
+            await writer.wait_closed()
+        return True
 
     async def remove(self, info: dict) -> None:
         sp = self.spawner

@@ -222,7 +222,7 @@ class RecreateForwardAPIHandler(APIHandler):
                 if not isinstance(spawner, OutpostSpawner) or not spawner.active:
                     continue
                 local = spawner._tunnels.get("local") or {}
-                system = (spawner.user_options or {}).get("system")
+                system = (spawner.user_options or {}).get("system") or spawner._system_name
                 if name in (system, local.get("node")):
                     spawners.append(spawner)
 
