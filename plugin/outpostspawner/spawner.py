@@ -1,7 +1,9 @@
 """OutpostSpawner: JupyterHub lifecycle glue around the Outpost client, ssh and Services.
 
-Traits live in :mod:`outpostspawner.options`; HTTP in :mod:`.client`; ssh argument
-lists in :mod:`.ssh`; the Kubernetes Service in :mod:`.kube`.
+Traits live in :mod:`outpostspawner.options`; HTTP in :mod:`.client`; the forward of one
+server in :mod:`.forward` (ssh argument lists in :mod:`.ssh`); its Kubernetes Service in
+:mod:`.service` (REST in :mod:`.kube`); declared systems in :mod:`.systems`; the spawn form in
+:mod:`.form` with the flavor cache of :mod:`.flavors`.
 """
 from __future__ import annotations
 
