@@ -289,6 +289,8 @@ c.ConfigurableHTTPProxy.api_url = '{proxy_scheme}://127.0.0.1:{self.proxy_port}'
 c.JupyterHub.db_url = 'sqlite:///{self.dir}/jupyterhub.sqlite'
 c.JupyterHub.cookie_secret_file = '{self.dir}/cookie_secret'
 c.JupyterHub.pid_file = '{self.dir}/jupyterhub.pid'
+# per hub: in the JupyterHub 5 chroot the working directory is /, shared by every hub there
+c.ConfigurableHTTPProxy.pid_file = '{self.dir}/proxy.pid'
 c.JupyterHub.authenticator_class = 'dummy'
 c.JupyterHub.allow_named_servers = True
 c.JupyterHub.cleanup_servers = False
