@@ -40,8 +40,9 @@ def _int(value, default: int) -> int:
         return default
 
 
-def offer_of(system: System, flavors: dict | None, error: str = "") -> SystemOffer:
-    """One system's entry in the form from the flavors its Outpost reported (None: no answer)."""
+def offer_of(system: System, flavors: dict | None, error: str = "", own: dict | None = None) -> SystemOffer:
+    """One system's entry in the form from the flavors its Outpost reported (None: no answer);
+    ``own`` counts the user's running servers per flavor on this system (for ``maxPerUser``)."""
     if flavors is None:
         return SystemOffer(system, [], error or "the Outpost does not answer")
     choices = []
@@ -49,11 +50,14 @@ def offer_of(system: System, flavors: dict | None, error: str = "") -> SystemOff
     items.sort(key=lambda item: (_int(item[1].get("weight"), 0), ))  # stable: the Outpost's order within a weight
     for name, flavor in items:
         current, limit = _int(flavor.get("current"), 0), _int(flavor.get("max"), -1)
+        per_user, mine = _int(flavor.get("maxPerUser"), 0), (own or {}).get(name, 0)
         reason = f"full: {current} of {limit} in use" if limit != -1 and current >= limit else ""
+        if not reason and per_user and mine >= per_user:
+            reason = f"you run {mine} of the {per_user} allowed per user"
         choices.append(FlavorChoice(
             name=name, display_name=str(flavor.get("display_name") or name),
             description=str(flavor.get("description") or ""), current=current, max=limit,
-            max_per_user=_int(flavor.get("maxPerUser"), 0), disabled_reason=reason,
+            max_per_user=per_user, disabled_reason=reason,
         ))
     unavailable = ""
     if choices and all(c.disabled_reason for c in choices):
@@ -158,7 +162,7 @@ def parse_form(formdata: dict, systems: dict[str, System]) -> dict:
 
 
 async def system_offer(system: System, client, cache, auth_state, user_name: str, ttl: float,
-                       timeout: float) -> SystemOffer:
+                       timeout: float, own: dict | None = None) -> SystemOffer:
     """One system's entry: its Outpost's flavors from ``cache`` (``GET /flavors``; and ``POST
     /userflavors`` when the user's auth state has ``outpost_flavors``, as the original plugin)."""
     from .flavors import with_hub_usage
@@ -169,10 +173,10 @@ async def system_offer(system: System, client, cache, auth_state, user_name: str
     except Exception as e:  # an unreadable credentials file: say so, never its content
         return offer_of(system, None, str(e))
     if not hub.reachable or not (auth_state and auth_state.get("outpost_flavors")):
-        return offer_of(system, hub.flavors, hub.error)
+        return offer_of(system, hub.flavors, hub.error, own)
     authentication = {"name": auth_state.get("name", ""), "groups": auth_state.get("groups", [])}
     mine = await cache.user_flavors(system.name, user_name,
                                     lambda: client().user_flavors(authentication, kwargs), ttl)
     if not mine.reachable:
         return offer_of(system, None, mine.error)
-    return offer_of(system, with_hub_usage(mine.flavors, hub.flavors))
+    return offer_of(system, with_hub_usage(mine.flavors, hub.flavors), own=own)

@@ -134,11 +134,22 @@ class OutpostSpawner(OutpostOptions, Spawner):
         return OutpostClient(system.services_url, headers, system.get("request_kwargs", {}) or {},
                              http_client=shared_http_client(self.http_client_defaults))
 
+    def _own_flavors(self, system: System) -> dict:
+        """The user's active servers on ``system`` per flavor (for the per-user limits)."""
+        counts: dict = {}
+        for other in dict.values(getattr(self.user, "spawners", None) or {}):
+            if other is self or not isinstance(other, OutpostSpawner) or not other.active:
+                continue
+            uo = other.user_options if isinstance(other.user_options, dict) else {}
+            if (uo.get("system") or other._system_name) == system.name and uo.get("flavor"):
+                counts[uo["flavor"]] = counts.get(uo["flavor"], 0) + 1
+        return counts
+
     async def _offer(self, system: System, auth_state) -> SystemOffer:
         return await system_offer(
             system, lambda: self.system_client(system), self.flavor_cache, auth_state,
             self.user.name if self.user is not None else "", self.flavors_cache_seconds,
-            self.flavors_request_timeout)
+            self.flavors_request_timeout, self._own_flavors(system) if self.user is not None else {})
 
     # ------------------------------------------------------------------ small helpers
     @property

@@ -350,3 +350,20 @@ async def test_a_password_file_gone_after_start_up_shows_its_key_not_its_content
     assert 'c.OutpostSpawner.systems[&quot;a&quot;][&quot;password_file&quot;]: cannot read' in form
     assert 'name="system" value="a" disabled' in form
     assert outpost.requests == []
+
+
+async def test_a_flavor_the_user_runs_up_to_its_per_user_limit_is_disabled(make_spawner, outpost, secrets_dir,
+                                                                           monkeypatch):
+    outpost.flavors = {"small": {"display_name": "Small", "max": 10, "current": 1, "maxPerUser": 1},
+                       "big": {"display_name": "Big", "max": 10, "current": 0}}
+    systems = two_systems(outpost.url, secrets_dir, monkeypatch)
+    running = make_spawner("first", systems=systems, _unset=("request_url", "request_headers", "svc_create",
+                                                              "ssh_node"))
+    running.user_options = {"system": "a", "flavor": "small"}
+    await running.start()
+    running._spawn_pending = True  # active, as JupyterHub sees it while the server comes up
+    form_spawner = make_spawner("second", systems=systems)
+    form_spawner.flavor_cache = FlavorCache()
+    form = await form_spawner.get_options_form()
+    assert 'name="flavor.a" value="small" disabled' in form and "you run 1 of the 1 allowed per user" in form
+    assert 'name="flavor.a" value="big" checked' in form
