@@ -61,7 +61,7 @@ def offer_of(system: System, flavors: dict | None, error: str = "", own: dict | 
         ))
     unavailable = ""
     if choices and all(c.disabled_reason for c in choices):
-        unavailable = "every flavor is in use up to its limit"
+        unavailable = "no flavor can be started now (each one says why)"
     return SystemOffer(system, choices, unavailable)
 
 
