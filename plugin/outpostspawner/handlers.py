@@ -8,10 +8,15 @@ before it builds its handler list). All paths are below ``{base_url}hub/api``:
 * ``GET /outpost/servers`` and ``GET /servers``            running servers (for orphan checks)
 * ``GET|POST /recreateforward/{system}``                   rebuild forwards after an ssh node restart
 * ``GET|POST /outpostflavors[/{system}]``                  flavor usage pushed by Outposts
+* ``GET /outpost/systems``                                 declared systems: does each Outpost answer, its usage
+
+A starting JupyterHub also checks ``c.OutpostSpawner.systems`` once its configuration is loaded
+(before it builds its handler table), and stops with every problem listed, each naming its key.
 """
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 
@@ -21,8 +26,10 @@ from jupyterhub.apihandlers.users import SpawnProgressAPIHandler
 from jupyterhub.scopes import needs_scope
 from tornado import web
 
+from .flavors import FLAVOR_CACHE
 from .models import is_repeat, make_event, resolve, stamp_incoming_event
 from .spawner import JH_RUNS_PROGRESS_READY_HOOK, OutpostSpawner
+from .systems import SystemsConfigError, parse_systems
 from .ssh import TunnelInputError, validate_tunnel_api_body
 
 log = logging.getLogger("outpostspawner.handlers")
@@ -31,8 +38,7 @@ SCOPE_LIST_SERVERS = "custom:servers:list"
 SCOPE_SSHNODE_RESTART = "custom:sshnode:restart"
 SCOPE_FLAVORS_SET = "custom:outpostflavors:set"
 
-# Flavor usage per Outpost system, as last pushed by that Outpost. In memory only.
-FLAVORS: dict[str, dict] = {}
+SYSTEMS_STATUS_SCOPE = "admin:servers"
 
 
 def require_token(handler: APIHandler) -> None:
@@ -216,7 +222,7 @@ class RecreateForwardAPIHandler(APIHandler):
                 if not isinstance(spawner, OutpostSpawner) or not spawner.active:
                     continue
                 local = spawner._tunnels.get("local") or {}
-                system = (spawner.user_options or {}).get("system")
+                system = (spawner.user_options or {}).get("system") or spawner._system_name
                 if name in (system, local.get("node")):
                     spawners.append(spawner)
 
@@ -248,12 +254,13 @@ class FlavorsAPIHandler(APIHandler):
     async def get(self, name=None):
         if self.current_user is None:
             raise web.HTTPError(403)
+        flavors = FLAVOR_CACHE.latest()
         if name:
-            if name not in FLAVORS:
+            if name not in flavors:
                 raise web.HTTPError(404)
-            self.write(json.dumps(FLAVORS[name]))
+            self.write(json.dumps(flavors[name]))
         else:
-            self.write(json.dumps(FLAVORS))
+            self.write(json.dumps(flavors))
 
     async def post(self, name=None):
         if not name:
@@ -263,9 +270,43 @@ class FlavorsAPIHandler(APIHandler):
         body = read_json(self)
         if not isinstance(body, dict):
             raise web.HTTPError(400, "Flavors must be a JSON object")
-        FLAVORS[name] = body
+        FLAVOR_CACHE.pushed(name, body)
         self.set_status(200)
         self.write({})
+
+
+def config_spawner(spawner_class, config) -> OutpostSpawner | None:
+    """A spawner without a user, to read the configuration the way spawners see it."""
+    if not (isinstance(spawner_class, type) and issubclass(spawner_class, OutpostSpawner)):
+        return None
+    return spawner_class(config=config)
+
+
+class SystemsStatusAPIHandler(APIHandler):
+    """Admins: each declared system, whether its Outpost answers, the flavor usage it last reported."""
+
+    @needs_scope(SYSTEMS_STATUS_SCOPE)
+    async def get(self):
+        spawner = config_spawner(self.settings.get("spawner_class"), self.config)
+        if spawner is None or not spawner.systems:
+            self.write(json.dumps({"systems": []}))
+            return
+        offers = await spawner.system_offers()
+        result = []
+        for offer in offers:
+            system = offer.system
+            report = spawner.flavor_cache.report(system.name)
+            result.append({
+                "name": system.name,
+                "display_name": system.display_name,
+                "url": system.url,
+                "answers": bool(report and report.reachable),
+                "error": report.error if report else "",
+                "source": report.source if report else "",
+                "updated": report.updated if report else "",
+                "flavors": (report.flavors or {}) if report else {},
+            })
+        self.write(json.dumps({"systems": result}))
 
 
 class ReadyHookProgressAPIHandler(SpawnProgressAPIHandler):
@@ -299,7 +340,47 @@ HANDLERS = [
     (r"/api/recreateforward/([^/]+)/?", RecreateForwardAPIHandler),
     (r"/api/outpostflavors/?", FlavorsAPIHandler),
     (r"/api/outpostflavors/([^/]+)/?", FlavorsAPIHandler),
+    (r"/api/outpost/systems/?", SystemsStatusAPIHandler),
 ]
+
+
+def check_configuration_at_startup() -> None:
+    """Stop a starting JupyterHub whose ``c.OutpostSpawner.systems`` is invalid, naming each key."""
+    from jupyterhub.app import JupyterHub
+
+    if not JupyterHub.initialized():
+        return
+    app = JupyterHub.instance()
+    spawner = config_spawner(app.spawner_class, app.config)
+    if spawner is None or not spawner.systems:
+        return
+    try:
+        systems = parse_systems(spawner.systems, check_secrets=True)
+    except SystemsConfigError as e:
+        app.log.critical("outpostspawner: c.OutpostSpawner.systems is invalid, the hub does not start:\n  %s",
+                         "\n  ".join(e.problems))
+        raise SystemExit(1) from None
+    app.log.info("outpostspawner: declared systems: %s",
+                 ", ".join(f"{s.name} ({s.url})" for s in systems.values()))
+
+
+def _check_when_the_hub_builds_its_handlers() -> None:
+    # JupyterHub imports spawner classes before it loads its configuration; it builds its handler
+    # table (init_handlers) once the configuration and the database are loaded, and the check runs
+    # right before, so a bad configuration stops the start-up with the problems listed.
+    from jupyterhub.app import JupyterHub
+
+    original = JupyterHub.init_handlers
+    if getattr(original, "outpostspawner_checks", False):
+        return
+
+    @functools.wraps(original)
+    def init_handlers(self, *args, **kwargs):
+        check_configuration_at_startup()
+        return original(self, *args, **kwargs)
+
+    init_handlers.outpostspawner_checks = True
+    JupyterHub.init_handlers = init_handlers
 
 
 def register() -> None:
@@ -307,6 +388,7 @@ def register() -> None:
     table = apihandlers.default_handlers
     if any(h[1] is SpawnEventsAPIHandler for h in table):
         return
+    _check_when_the_hub_builds_its_handlers()
     table.extend(HANDLERS)
     if not JH_RUNS_PROGRESS_READY_HOOK:
         for i, entry in enumerate(table):

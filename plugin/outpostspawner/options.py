@@ -6,12 +6,14 @@ be a plain function or a coroutine function; the plugin always awaits the result
 """
 from __future__ import annotations
 
+import copy
 import os
 
 from traitlets import Any, Bool, Callable, Dict, Float, Integer, List, Unicode, Union, default
 from traitlets.config import Configurable
 
 from .kube import SA_CA, SA_TOKEN, incluster_namespace
+from .systems import SYSTEM_KEYS, derived_hook
 
 HOOK = "(The callable may be a plain function or a coroutine function.)"
 
@@ -24,8 +26,50 @@ DEFAULT_CANCELLING_EVENT = {
 }
 
 
+_SYSTEM_KEYS_HELP = "; ".join(f"``{k}``: {what}" for k, (_, what) in SYSTEM_KEYS.items())
+
+
+def _from_systems(self, trait_name: str):
+    """Dynamic default of a per-system trait: the hook derived from ``systems`` when systems are
+    declared, else the trait's own default. A value set in the configuration is not a default, so
+    it wins over the derived hook."""
+    static = self.traits()[trait_name].default_value
+    if self.systems:
+        return derived_hook(trait_name, static)
+    return copy.deepcopy(static)
+
+
 class OutpostOptions(Configurable):
     """Traits of :class:`outpostspawner.OutpostSpawner`, grouped by topic."""
+
+    # ---------------------------------------------------------------- declared systems
+    systems = Dict(
+        config=True,
+        help=f"""Declared systems: system name -> settings of its Outpost and tunnel. The plugin
+        derives ``request_url``, ``request_headers``, ``request_kwargs``, ``ssh_node``,
+        ``ssh_port``, ``ssh_username``, ``ssh_key``, ``ssh_forward_options``,
+        ``ssh_during_startup``, ``svc_create``, ``extra_labels``, ``custom_misc`` and
+        ``start_async`` from the
+        system in ``user_options["system"]`` (with one system it may be left out); any of these
+        set explicitly wins. With systems, a spawn form lists them with their flavors, and the
+        start request carries ``JUPYTERHUB_FLAVORS_UPDATE_URL`` for the Outpost's usage pushes.
+        Errors are reported at hub start-up, naming the key. Keys: {_SYSTEM_KEYS_HELP}.
+        Default: ``{{}}`` (no systems: configure the hooks yourself).""",
+    )
+    flavors_cache_seconds = Float(
+        30.0, config=True,
+        help="""How long the flavors an Outpost reported (``GET /flavors``, ``POST /userflavors``)
+        are reused for spawn forms, and how long an unreachable Outpost is not asked again. A usage
+        push from the Outpost (``POST /hub/api/outpostflavors/{system}``) refreshes them at once.
+        Default: ``30`` seconds.""",
+    )
+    flavors_request_timeout = Float(
+        5.0, config=True,
+        help="""Timeout in seconds of one flavor request to an Outpost while a spawn form is built;
+        an Outpost that does not answer in time is shown as unavailable (until the cache period
+        ends). The time counts from when the hub's own event loop starts the request, so a hub busy
+        with many requests at once needs more. Default: ``5``.""",
+    )
 
     # ---------------------------------------------------------------- Outpost requests
     request_url = Union(
@@ -454,3 +498,56 @@ class OutpostOptions(Configurable):
             with open(path) as f:
                 return f.read().strip() or "hub"
         return "hub"
+
+    # ---------------------------------------------------------------- defaults derived from systems
+    @default("request_url")
+    def _default_request_url(self):
+        return _from_systems(self, "request_url")
+
+    @default("request_headers")
+    def _default_request_headers(self):
+        return _from_systems(self, "request_headers")
+
+    @default("request_kwargs")
+    def _default_request_kwargs(self):
+        return _from_systems(self, "request_kwargs")
+
+    @default("ssh_node")
+    def _default_ssh_node(self):
+        return _from_systems(self, "ssh_node")
+
+    @default("ssh_port")
+    def _default_ssh_port(self):
+        return _from_systems(self, "ssh_port")
+
+    @default("ssh_username")
+    def _default_ssh_username(self):
+        return _from_systems(self, "ssh_username")
+
+    @default("ssh_key")
+    def _default_ssh_key(self):
+        return _from_systems(self, "ssh_key")
+
+    @default("ssh_forward_options")
+    def _default_ssh_forward_options(self):
+        return _from_systems(self, "ssh_forward_options")
+
+    @default("ssh_during_startup")
+    def _default_ssh_during_startup(self):
+        return _from_systems(self, "ssh_during_startup")
+
+    @default("svc_create")
+    def _default_svc_create(self):
+        return _from_systems(self, "svc_create")
+
+    @default("extra_labels")
+    def _default_extra_labels(self):
+        return _from_systems(self, "extra_labels")
+
+    @default("custom_misc")
+    def _default_custom_misc(self):
+        return _from_systems(self, "custom_misc")
+
+    @default("start_async")
+    def _default_start_async(self):
+        return _from_systems(self, "start_async")

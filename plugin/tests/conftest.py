@@ -46,6 +46,9 @@ class FakeOutpostState:
     stop_reply: tuple | None = None
     start_delay: float = 0.0
     url: str = ""
+    flavors: dict = field(default_factory=dict)  # GET /flavors answer
+    user_flavors: dict = field(default_factory=dict)  # POST /userflavors answer
+    flavors_delay: float = 0.0
 
     def of(self, method: str) -> list:
         return [r for r in self.requests if r["method"] == method]
@@ -101,10 +104,24 @@ class _OutpostHandler(web.RequestHandler):
         return self.reply(200, {"logs": ["bye"]})
 
 
+class _FlavorsHandler(_OutpostHandler):
+    async def get(self):
+        import asyncio
+
+        if self.state.flavors_delay:
+            await asyncio.sleep(self.state.flavors_delay)
+        self.reply(200, self.state.flavors)
+
+    async def post(self):
+        self.reply(200, self.state.user_flavors)
+
+
 @pytest.fixture
 async def outpost():
     state = FakeOutpostState()
     app = web.Application([
+        (r"/flavors/?", _FlavorsHandler, {"state": state}),
+        (r"/userflavors/?", _FlavorsHandler, {"state": state}),
         (r"/services/?", _OutpostHandler, {"state": state}),
         (r"/services/([^/]+)/?", _OutpostHandler, {"state": state}),
         (r"/services/([^/]+)/([^/]+)/?", _OutpostHandler, {"state": state}),
