@@ -137,6 +137,7 @@ public static class RemoteScripts
     /// <summary>
     /// Stops a server: SIGTERM to its process group, SIGKILL after <paramref name="graceSeconds"/>, only when the
     /// group leader is still the process that was started (same start time); then removes the server folder.
+    /// (dash's kill takes no "--": the negative pid follows the signal directly.)
     /// A stop that races a start waits a little for the pid to appear. Prints <c>stopped</c>.
     /// </summary>
     public static string Stop(string directory, int pid, long ticks, int graceSeconds)
@@ -147,11 +148,12 @@ public static class RemoteScripts
         script.AppendLine("if cd -- \"$d\" 2>/dev/null; then");
         script.AppendLine("  i=0; while [ ! -s pid ] && [ ! -s exit ] && [ \"$i\" -lt 100 ]; do i=$((i + 1)); sleep 0.05; done");
         AppendPid(script, pid, ticks, missing: "pid=");
+        script.AppendLine("  case \"$pid\" in '' | *[!0-9]*) pid= ;; esac");
         script.AppendLine("  if [ -n \"$pid\" ] && [ \"$(ticks_of \"$pid\")\" = \"$ticks\" ]; then");
-        script.AppendLine("    kill -TERM -- \"-$pid\" 2>/dev/null");
-        script.AppendLine($"    i=0; while kill -0 -- \"-$pid\" 2>/dev/null && [ \"$i\" -lt {(graceSeconds * 10).ToString(CultureInfo.InvariantCulture)} ]; do i=$((i + 1)); sleep 0.1; done");
-        script.AppendLine("    kill -KILL -- \"-$pid\" 2>/dev/null");
-        script.AppendLine("    i=0; while kill -0 -- \"-$pid\" 2>/dev/null && [ \"$i\" -lt 100 ]; do i=$((i + 1)); sleep 0.1; done");
+        script.AppendLine("    kill -TERM \"-$pid\" 2>/dev/null");
+        script.AppendLine($"    i=0; while kill -0 \"-$pid\" 2>/dev/null && [ \"$i\" -lt {(graceSeconds * 10).ToString(CultureInfo.InvariantCulture)} ]; do i=$((i + 1)); sleep 0.1; done");
+        script.AppendLine("    kill -KILL \"-$pid\" 2>/dev/null");
+        script.AppendLine("    i=0; while kill -0 \"-$pid\" 2>/dev/null && [ \"$i\" -lt 100 ]; do i=$((i + 1)); sleep 0.1; done");
         script.AppendLine("  fi");
         script.AppendLine("  cd / && rm -rf -- \"$d\"");
         script.AppendLine("fi");
