@@ -17,6 +17,14 @@ public sealed partial class SshHostsBackend : Outpost.Backends.IBackendCheck
             var subject = $"Backend {Name} host {host.Name}";
             var rule = host.User ?? _options.User;
             var key = host.KeyFile ?? _options.KeyFile;
+            var missing = new[] { host.KnownHostsFile, key }.FirstOrDefault(f => f is not null && !File.Exists(f));
+            if (missing is not null)
+            {
+                lines.Add(CheckLine.Fail(subject, $"{missing} does not exist", missing == key
+                    ? "put the Outpost's private key there (mode 0600), or fix the KeyFile setting"
+                    : $"write the host key of {host.Address} there (e.g. from ssh-keyscan, checked against the host), or fix KnownHostsFile"));
+                continue;
+            }
             if (rule.Contains(RemoteAccount.UserNamePlaceholder, StringComparison.Ordinal) || key is null)
             {
                 lines.Add(CheckLine.Warn(subject, $"logins at {host.Address}:{host.Port} use the hub user's {(key is null ? "key" : "account")}, so no login was tried",

@@ -271,6 +271,22 @@ public sealed class SshHostsBackendTests(SshHostsLab lab) : IAsyncLifetime
         await backend.StopAsync(context.Handles.Last(), default);
     }
 
+    [Fact]
+    public async Task Check_LogsInToEachHost_AndNamesAHostWhoseKeyIsNotKnown()
+    {
+        var wrongKnownHosts = Path.Combine(lab.Root, "wrong_known_hosts");
+        File.WriteAllText(wrongKnownHosts, File.ReadAllText(lab.Hosts[1].KnownHostsFile).Replace(lab.Hosts[1].Address, lab.Hosts[0].Address, StringComparison.Ordinal));
+        var backend = Backend(c => c["Hosts:0:KnownHostsFile"] = wrongKnownHosts);
+
+        var lines = await backend.CheckAsync(default);
+
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(Outpost.Checks.CheckSeverity.Fail, lines[0].Severity);
+        Assert.Contains($"host {lab.Hosts[0].Name}", lines[0].Subject, StringComparison.Ordinal);
+        Assert.Equal(Outpost.Checks.CheckSeverity.Ok, lines[1].Severity);
+        Assert.Contains($"{SshHostsLab.Account}@{lab.Hosts[1].Address}", lines[1].What, StringComparison.Ordinal);
+    }
+
     private SshHostsBackend Backend(Action<Dictionary<string, string?>>? configure = null)
     {
         var settings = new Dictionary<string, string?>
