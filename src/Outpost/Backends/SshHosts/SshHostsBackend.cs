@@ -24,7 +24,6 @@ public sealed partial class SshHostsBackend(
     ILogger<SshHostsBackend> logger) : IBackend
 {
     private const string KeyFileName = "ssh-key";
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(15);
 
     private readonly SshHostsBackendOptions _options = options.Value;
     private readonly SshHostPicker _picker = new(options.Value, time);
@@ -35,6 +34,9 @@ public sealed partial class SshHostsBackend(
     internal SshHostPicker Picker => _picker;
 
     private SshClient Ssh => _ssh.Value;
+
+    /// <summary>How long a poll, a log read or one step of a start may take on the remote host before it counts as failed.</summary>
+    private TimeSpan ProbeTimeout => TimeSpan.FromSeconds(_options.CommandTimeoutSeconds);
 
     public string? Check(ServerKey key, ServerSpec spec)
     {

@@ -42,24 +42,27 @@ public sealed class SshHostsRestartTests(SshHostsLab lab)
         await Assert.ThrowsAsync<HttpRequestException>(() => VersionAsync(address));
         Assert.True(Processes.IsAlive(wrapperPid), "the remote server outlives the Outpost");
 
-        await using var second = await OutpostProcess.StartAsync(dataDir, port, extra: settings);
-        using var again = second.Client();
-        await again.PollUntilAsync("/services//i", (_, json) => json.GetProperty("status").ValueKind == JsonValueKind.Null);
-        await SshHostsLab.WaitAsync(async () =>
+        await using (var second = await OutpostProcess.StartAsync(dataDir, port, extra: settings))
         {
-            try
+            using var again = second.Client();
+            await again.PollUntilAsync("/services//i", (_, json) => json.GetProperty("status").ValueKind == JsonValueKind.Null);
+            await SshHostsLab.WaitAsync(async () =>
             {
-                return await VersionAsync(address) == "fake";
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        });
+                try
+                {
+                    return await VersionAsync(address) == "fake";
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            });
 
-        Assert.Equal(HttpStatusCode.OK, (await again.StopAsync("/services//i")).StatusCode);
-        await Processes.WaitForReapedAsync(wrapperPid);
-        await Assert.ThrowsAsync<HttpRequestException>(() => VersionAsync(address));
+            Assert.Equal(HttpStatusCode.OK, (await again.StopAsync("/services//i")).StatusCode);
+            await Processes.WaitForReapedAsync(wrapperPid);
+            await Assert.ThrowsAsync<HttpRequestException>(() => VersionAsync(address));
+        }
+        Directory.Delete(dataDir, recursive: true);
     }
 
     private Dictionary<string, string> Settings(string control)
