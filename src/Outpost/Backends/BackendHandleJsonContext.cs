@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
+using Outpost.Backends.SshHosts;
 using Outpost.Backends.Spawner;
 
 namespace Outpost.Backends;
@@ -14,4 +15,5 @@ namespace Outpost.Backends;
 [JsonSerializable(typeof(SlurmJobHandle))]
 [JsonSerializable(typeof(KubernetesHandle))]
 [JsonSerializable(typeof(SpawnerHandle))]
+[JsonSerializable(typeof(SshHostsHandle))]
 internal sealed partial class BackendHandleJsonContext : JsonSerializerContext;

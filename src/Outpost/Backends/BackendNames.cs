@@ -8,4 +8,5 @@ public static class BackendNames
     public const string Slurm = "Slurm";
     public const string Podman = "Podman";
     public const string Spawner = "Spawner";
+    public const string SshHosts = "SshHosts";
 }

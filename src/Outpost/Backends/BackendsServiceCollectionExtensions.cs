@@ -2,6 +2,7 @@ using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
 using Outpost.Backends.Spawner;
+using Outpost.Backends.SshHosts;
 
 namespace Outpost.Backends;
 
@@ -23,6 +24,7 @@ public static class BackendsServiceCollectionExtensions
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSpawnerBackends(section);
+        services.AddSshHostsBackend(section.GetSection(BackendNames.SshHosts));
         return services;
     }
 
