@@ -1,3 +1,4 @@
+using Outpost.Backends.Containers;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
@@ -23,6 +24,7 @@ public static class BackendsServiceCollectionExtensions
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSpawnerBackends(section);
+        services.AddContainerBackend(section.GetSection(BackendNames.Containers));
         return services;
     }
 

@@ -47,6 +47,10 @@ public static class LogEvents
     public const int SpawnerConfigInvalid = 456;
     public const int SpawnerConfigLoaded = 457;
     public const int SpawnerHostHung = 458;
+    public const int ContainerStarted = 470;
+    public const int ContainerRemoved = 471;
+    public const int ContainerOrphan = 472;
+    public const int OrphanSweepFailed = 473;
     public const int DatabaseWaiting = 500;
     public const int DatabaseReady = 501;
     public const int DatabaseUnavailable = 502;
