@@ -20,6 +20,7 @@ public static class LogEvents
     public const int OrphanStopped = 122;
     public const int OrphanCheckSkipped = 123;
     public const int FailedStartRemoved = 124;
+    public const int OrphanSweepFailed = 125;
     public const int FlavorsReloaded = 130;
     public const int FlavorsReloadRejected = 131;
     public const int RelayPassFailed = 200;
@@ -50,7 +51,6 @@ public static class LogEvents
     public const int ContainerStarted = 470;
     public const int ContainerRemoved = 471;
     public const int ContainerOrphan = 472;
-    public const int OrphanSweepFailed = 473;
     public const int DatabaseWaiting = 500;
     public const int DatabaseReady = 501;
     public const int DatabaseUnavailable = 502;

@@ -58,7 +58,7 @@ public sealed class ServerReconcilerTests : StoreTests<SqliteStoreFixture>
         var backends = new BackendCatalog([backend], Options.Create(new BackendsOptions()));
         var logger = new RecordingLogger<ServerReconciler>();
         // The launcher is only needed for starts and stops whose replica is gone; all rows here are this replica's.
-        var reconciler = new ServerReconciler(store, launcher: null!, backends, new SingleReplica(Db.Replica),
+        var reconciler = new ServerReconciler(store, launcher: null!, backends, [], new SingleReplica(Db.Replica),
             Options.Create(new ReplicasOptions()), Db.Time, logger);
         return (reconciler, store, backend, logger);
     }
