@@ -139,15 +139,15 @@ public sealed partial class ContainerBackend(
         await context.ReportAsync(new ProgressEvent(10, $"Pulling image {image}."), cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PullTimeoutSeconds));
-        var lastReport = time.GetTimestamp();
+        long? lastReport = null;
         string? lastStatus = null;
         try
         {
             await docker.PullImageAsync(image, async message =>
             {
-                // One event per second at most: a pull writes a line per layer and per chunk.
+                // The first message at once, then one a second at most: a pull writes a line per layer and per chunk.
                 var text = string.Join(' ', new[] { message.Id, message.Status, message.Progress }.Where(s => !string.IsNullOrWhiteSpace(s)));
-                if (text.Length == 0 || text == lastStatus || time.GetElapsedTime(lastReport) < TimeSpan.FromSeconds(1))
+                if (text.Length == 0 || text == lastStatus || (lastReport is { } last && time.GetElapsedTime(last) < TimeSpan.FromSeconds(1)))
                 {
                     return;
                 }

@@ -32,6 +32,14 @@ public sealed class PodmanEngine : IAsyncLifetime
 
     public string ConfigFile => Path.Combine(Work, "containers.conf");
 
+    /// <summary>
+    /// A port for a local registry (docker-registry from Debian) that a test may start: the engine is told at its start
+    /// that plain HTTP is fine there, since no other registry can be reached from this machine.
+    /// </summary>
+    public int RegistryPort { get; } = FreePort();
+
+    private string RegistriesFile => Path.Combine(Work, "registries.conf");
+
     public async Task InitializeAsync()
     {
         await File.WriteAllTextAsync(ConfigFile, """
@@ -39,6 +47,11 @@ public sealed class PodmanEngine : IAsyncLifetime
             default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
             [engine]
             runtime = "runc"
+            """);
+        await File.WriteAllTextAsync(RegistriesFile, $"""
+            [[registry]]
+            location = "127.0.0.1:{RegistryPort}"
+            insecure = true
             """);
         var script = Path.Combine(AppContext.BaseDirectory, "Assets", "containers", "make-test-image.sh");
         var hash = Convert.ToHexStringLower(SHA256.HashData(
@@ -55,6 +68,7 @@ public sealed class PodmanEngine : IAsyncLifetime
             start.ArgumentList.Add(arg);
         }
         start.Environment["CONTAINERS_CONF"] = ConfigFile;
+        start.Environment["CONTAINERS_REGISTRIES_CONF"] = RegistriesFile;
         _service = Process.Start(start)!;
         _service.OutputDataReceived += (_, _) => { };
         _service.ErrorDataReceived += (_, _) => { };
@@ -120,7 +134,15 @@ public sealed class PodmanEngine : IAsyncLifetime
     /// <summary>Runs <c>podman ARGS</c> with this engine's configuration; its exit code.</summary>
     public Task<int> PodmanAsync(params string[] args) => RunAsync("podman", args);
 
-    private async Task<int> RunAsync(string program, params string[] args)
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Runs PROGRAM ARGS with this engine's configuration; its exit code (output goes to commands.log).</summary>
+    public async Task<int> RunAsync(string program, params string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -128,6 +150,7 @@ public sealed class PodmanEngine : IAsyncLifetime
             start.ArgumentList.Add(arg);
         }
         start.Environment["CONTAINERS_CONF"] = ConfigFile;
+        start.Environment["CONTAINERS_REGISTRIES_CONF"] = RegistriesFile;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
