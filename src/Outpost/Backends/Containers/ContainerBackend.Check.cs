@@ -1,4 +1,5 @@
 using Outpost.Backends.Containers.Docker;
+using Outpost.Backends.Containers.Docker.Models;
 using Outpost.Checks;
 
 namespace Outpost.Backends.Containers;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Outpost.Backends.Containers.Docker;
+using Outpost.Backends.Containers.Docker.Models;
 using Outpost.Events;
 using Outpost.Servers;
 

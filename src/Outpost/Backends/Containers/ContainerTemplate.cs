@@ -1,5 +1,6 @@
 using System.Globalization;
 using Outpost.Backends.Containers.Docker;
+using Outpost.Backends.Containers.Docker.Models;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Containers;

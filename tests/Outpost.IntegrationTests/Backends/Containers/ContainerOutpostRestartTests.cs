@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Outpost.Backends.Containers;
 using Outpost.Backends.Containers.Docker;
+using Outpost.Backends.Containers.Docker.Models;
 using Outpost.IntegrationTests.Fakes;
 
 namespace Outpost.IntegrationTests.Backends.Containers;

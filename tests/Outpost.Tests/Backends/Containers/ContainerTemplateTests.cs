@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Outpost.Backends;
 using Outpost.Backends.Containers;
 using Outpost.Backends.Containers.Docker;
+using Outpost.Backends.Containers.Docker.Models;
 using Outpost.Servers;
 
 namespace Outpost.Tests.Backends.Containers;

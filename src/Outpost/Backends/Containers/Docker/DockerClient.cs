@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Outpost.Backends.Containers.Docker.Models;
 
 namespace Outpost.Backends.Containers.Docker;
 

@@ -1,9 +1,11 @@
 using System.Text.Json.Serialization;
+using Outpost.Backends.Containers.Docker.Models;
 
 namespace Outpost.Backends.Containers.Docker;
 
 /// <summary>
-/// Serialization code for the Docker Engine API shapes, generated at compile time (Native AOT). The API spells its
+/// Serialization code for the Docker Engine API shapes (<c>Models/</c>: only the fields the backend uses, from API 1.41,
+/// which Podman's compatible service speaks too), generated at compile time (Native AOT). The API spells its
 /// fields in PascalCase, as the records do; reading ignores case because Podman's answers are not always exact.
 /// </summary>
 [JsonSourceGenerationOptions(
