@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Outpost.Backends.Containers;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
@@ -12,6 +13,7 @@ namespace Outpost.Backends;
 /// form stays what it was when handles were serialized by reflection).
 /// </summary>
 [JsonSerializable(typeof(LocalProcessHandle))]
+[JsonSerializable(typeof(ContainerHandle))]
 [JsonSerializable(typeof(SlurmJobHandle))]
 [JsonSerializable(typeof(KubernetesHandle))]
 [JsonSerializable(typeof(SpawnerHandle))]

@@ -1,3 +1,4 @@
+using Outpost.Backends.Containers;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
@@ -25,6 +26,7 @@ public static class BackendsServiceCollectionExtensions
         services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSpawnerBackends(section);
         services.AddSshHostsBackend(section.GetSection(BackendNames.SshHosts));
+        services.AddContainerBackend(section.GetSection(BackendNames.Containers));
         return services;
     }
 

@@ -20,6 +20,7 @@ public static class LogEvents
     public const int OrphanStopped = 122;
     public const int OrphanCheckSkipped = 123;
     public const int FailedStartRemoved = 124;
+    public const int OrphanSweepFailed = 125;
     public const int FlavorsReloaded = 130;
     public const int FlavorsReloadRejected = 131;
     public const int RelayPassFailed = 200;
@@ -51,6 +52,9 @@ public static class LogEvents
     public const int SshHostsHostDown = 471;
     public const int SshHostsStopped = 472;
     public const int SshHostsForwardFailed = 473;
+    public const int ContainerStarted = 480;
+    public const int ContainerRemoved = 481;
+    public const int ContainerOrphan = 482;
     public const int DatabaseWaiting = 500;
     public const int DatabaseReady = 501;
     public const int DatabaseUnavailable = 502;
