@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
-using Outpost.Backends.Slurm;
 using Outpost.Backends.Spawner;
 
 namespace Outpost.Backends;
@@ -11,7 +10,6 @@ namespace Outpost.Backends;
 /// form stays what it was when handles were serialized by reflection).
 /// </summary>
 [JsonSerializable(typeof(LocalProcessHandle))]
-[JsonSerializable(typeof(SlurmJobHandle))]
 [JsonSerializable(typeof(KubernetesHandle))]
 [JsonSerializable(typeof(SpawnerHandle))]
 internal sealed partial class BackendHandleJsonContext : JsonSerializerContext;

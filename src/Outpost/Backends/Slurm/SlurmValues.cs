@@ -3,22 +3,13 @@ using System.Text.RegularExpressions;
 
 namespace Outpost.Backends.Slurm;
 
-/// <summary>Checks and parses the values that may end up in an <c>#SBATCH</c> line.</summary>
+/// <summary>Checks and parses the values that may end up in an <c>#SBATCH</c> line (paths and names: <see cref="Batch.BatchValues"/>).</summary>
 internal static partial class SlurmValues
 {
     /// <summary>Characters a chosen text may contain, whatever the rules allow: no blanks, quotes, <c>$</c>, <c>#</c>, <c>;</c> or line breaks.</summary>
     public const string SafeCharacters = "letters, digits and _ . , : = + @ & | ! * ( ) [ ] / -";
 
     public static bool IsSafeText(string value) => SafeText().IsMatch(value);
-
-    /// <summary>A path that can stand in an <c>#SBATCH</c> line without quoting (<c>%</c> for Slurm's patterns like <c>%j</c>).</summary>
-    public static bool IsSafePath(string value) => value.StartsWith('/') && SafePath().IsMatch(value);
-
-    public static bool IsEnvName(string value) => EnvName().IsMatch(value);
-
-    public static bool IsJobId(string value) => JobId().IsMatch(value);
-
-    public static bool IsHostName(string value) => HostName().IsMatch(value);
 
     /// <summary>Memory in MiB from a number of MiB or a text such as "512", "512M", "4G", "1T".</summary>
     public static bool TryParseMemoryMb(string text, out long megabytes)
@@ -73,18 +64,6 @@ internal static partial class SlurmValues
 
     [GeneratedRegex(@"^[A-Za-z0-9_.,:=+@&|!*()\[\]/-]{1,200}$")]
     private static partial Regex SafeText();
-
-    [GeneratedRegex(@"^[A-Za-z0-9_.,:=+@%/-]{1,1024}$")]
-    private static partial Regex SafePath();
-
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
-    private static partial Regex EnvName();
-
-    [GeneratedRegex(@"^[0-9]{1,18}$")]
-    private static partial Regex JobId();
-
-    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$")]
-    private static partial Regex HostName();
 
     [GeneratedRegex(@"^([0-9]{1,12})([KkMmGgTt]?)$")]
     private static partial Regex Memory();
