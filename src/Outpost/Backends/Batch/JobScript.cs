@@ -17,7 +17,8 @@ public static partial class JobScript
     /// Fixed lines for internal_ssl. The certificates travel in the job's environment (like the server's API token):
     /// the Outpost cannot create files owned by the job's user, and a shared folder would need cleaning even when the
     /// Outpost is down. The job writes them to a folder only its user can read, on the node, and removes it when the
-    /// job ends, also when it is cancelled (schedulers signal the job shell with SIGTERM first).
+    /// job ends, also when it is cancelled (Slurm signals the job shell with SIGTERM first; Grid Engine, asked with
+    /// <c>-notify</c>, with SIGUSR2).
     /// </summary>
     public const string SslSetup =
         """
@@ -27,6 +28,7 @@ public static partial class JobScript
         trap outpost_ssl_cleanup EXIT
         trap 'outpost_ssl_cleanup; exit 143' TERM
         trap 'outpost_ssl_cleanup; exit 130' INT
+        trap 'outpost_ssl_cleanup; exit 140' USR2
         (umask 077
          printf '%s\n' "$OUTPOST_SSL_KEY" > "$OUTPOST_SSL_DIR/server.key"
          printf '%s\n' "$OUTPOST_SSL_CERT" > "$OUTPOST_SSL_DIR/server.crt"

@@ -1,0 +1,222 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Outpost.Backends;
+using Outpost.Backends.Batch;
+using Outpost.Backends.GridEngine;
+using Outpost.IntegrationTests.Backends.Slurm;
+using Outpost.Servers;
+
+namespace Outpost.IntegrationTests.Backends.GridEngine;
+
+/// <summary>
+/// The Grid Engine backend against a real single-node Son of Grid Engine 8.1.9 (Debian) in a network namespace,
+/// starting real <c>jupyterhub-singleuser</c> servers as jobs. The backend reaches the cluster through its exec prefix
+/// (<c>ip netns exec NS</c>) and is built from configuration through <c>AddBackends</c>, as the Outpost builds it.
+/// </summary>
+[Collection(GridEngineCollection.Name)]
+public sealed class GridEngineBackendRealTests(GridEngineCluster cluster) : IAsyncLifetime
+{
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(120);
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly List<string> _jobs = [];
+    private readonly string _token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    private SlurmTestHub _hub = null!;
+    private string _work = "";
+
+    public async Task InitializeAsync()
+    {
+        if (!cluster.Enabled)
+        {
+            return;
+        }
+        _hub = await SlurmTestHub.StartAsync(IPAddress.Parse(cluster.HostAddress));
+        _work = Directory.CreateTempSubdirectory("outpost-ge-it-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (!cluster.Enabled)
+        {
+            return;
+        }
+        foreach (var job in _jobs)
+        {
+            await cluster.RunAsync("qdel", job);
+        }
+        await _hub.DisposeAsync();
+        _http.Dispose();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [GridEngineFact]
+    public async Task Start_ServesApi_PollsLogsAndStopsUntilTheJobIsGone()
+    {
+        var backend = Backend();
+        var context = new RecordingStartContext();
+
+        var result = await StartAsync(backend, Request(), context);
+
+        var job = BatchJobHandle.From(result.Handle);
+        Assert.Contains($"Grid Engine job {job.JobId} submitted", context.Messages);
+        Assert.Contains("running on localhost", context.Messages);
+        Assert.Equal($"{cluster.JobAddress}:{job.Port}", result.ServiceAddress);
+        // The token reached the job only through qsub's environment (-v NAME): the server accepted it and answers.
+        Assert.Contains("\"version\"", await _http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api"));
+        Assert.Equal(BackendStatus.Running, await backend.GetStatusAsync(result.Handle, default));
+        Assert.Contains(await backend.GetLogsAsync(result.Handle, 200, default), l => l.Contains("Starting jupyterhub", StringComparison.Ordinal));
+
+        await backend.StopAsync(result.Handle, default);
+
+        Assert.DoesNotContain(job.JobId, (await cluster.JobNumbersAsync()).Split(','));
+        Assert.Equal(BackendState.Exited, (await backend.GetStatusAsync(result.Handle, default)).State);
+        Assert.True(await RefusesAsync($"http://{result.ServiceAddress}/user/alice/api"), "the server still answers after stop");
+    }
+
+    [GridEngineFact]
+    public async Task Start_HeldJob_ShowsTheHoldAsProgressUntilReleased()
+    {
+        var released = false;
+        RecordingStartContext context = null!;
+        context = new RecordingStartContext(async e =>
+        {
+            // The handle is stored before the job is followed, so it is there when the hold shows. The scheduler's
+            // own words ("scheduling info", from qstat -j) follow the state letters once it has looked at the job.
+            if (e.Message.StartsWith("queued: held (", StringComparison.Ordinal) && !released)
+            {
+                released = true;
+                await cluster.RunAsync("qrls", BatchJobHandle.From(context.Handles.Last()).JobId);
+            }
+        });
+        var backend = Backend(c =>
+        {
+            c["ExtraQsubOptions:0"] = "-h";
+            c["Command:0"] = "/bin/sleep";
+            c["Args:0"] = "300";
+            c["ReadyWhenRunning"] = "true";
+        });
+
+        var result = await StartAsync(backend, Request(), context);
+
+        Assert.Contains("queued: held", context.Messages);
+        Assert.Contains("queued: held (Job is in hold state)", context.Messages);
+        Assert.Contains("running on localhost", context.Messages);
+        await backend.StopAsync(result.Handle, default);
+    }
+
+    [GridEngineFact]
+    public async Task Start_MemoryOutOfRange_RefusedNamingTheFieldAndNothingSubmitted()
+    {
+        var before = await cluster.JobNumbersAsync();
+        var backend = Backend();
+        var request = Request("""{"queue": "all.q", "memory": "64G"}""");
+
+        var refusal = backend.Check(request.Key, request.Spec);
+        var e = await Assert.ThrowsAsync<BackendException>(() => backend.StartAsync(request, new RecordingStartContext(), default));
+
+        Assert.Equal("user_options.memory 65536 is outside the allowed range 1–2048.", e.Message);
+        Assert.Equal(e.Message, refusal);
+        Assert.Equal(before, await cluster.JobNumbersAsync());
+    }
+
+    [GridEngineFact]
+    public async Task Start_InjectedQueue_RefusedAndNothingSubmitted()
+    {
+        var before = await cluster.JobNumbersAsync();
+
+        var e = await Assert.ThrowsAsync<BackendException>(() =>
+            Backend().StartAsync(Request("""{"queue": "all.q\n#$ -u root"}"""), new RecordingStartContext(), default));
+
+        Assert.StartsWith("user_options.queue is refused", e.Message);
+        Assert.Equal(before, await cluster.JobNumbersAsync());
+    }
+
+    private GridEngineBackend Backend(Action<Dictionary<string, string?>>? configure = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["CommandEnvironment:SGE_ROOT"] = cluster.SgeRoot,
+            ["CommandEnvironment:SGE_CELL"] = cluster.SgeCell,
+            ["Command:0"] = "/usr/bin/jupyterhub-singleuser",
+            ["Args:0"] = "--allow-root",
+            ["JobEnvironment:JUPYTERHUB_SINGLEUSER_APP"] = "notebook.notebookapp.NotebookApp",
+            ["BindAddress"] = cluster.JobAddress,
+            ["PortRangeStart"] = "18800",
+            ["PortRangeEnd"] = "18899",
+            ["PollIntervalSeconds"] = "0.25",
+            ["StartTimeoutSeconds"] = "90",
+            ["StopTimeoutSeconds"] = "30",
+            ["QueryAttempts"] = "2",
+            ["QueryRetryDelaySeconds"] = "0.2",
+            ["Allowed:Queue:Values:0"] = "all.q",
+            ["Allowed:MemoryMb:Max"] = "2048",
+        };
+        for (var i = 0; i < cluster.ExecPrefix.Length; i++)
+        {
+            settings[$"ExecPrefix:{i}"] = cluster.ExecPrefix[i];
+            settings[$"QueryExecPrefix:{i}"] = cluster.ExecPrefix[i];
+        }
+        configure?.Invoke(settings);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.ToDictionary(kv => $"Outpost:Backends:GridEngine:{kv.Key}", kv => kv.Value))
+            .Build();
+        var services = new ServiceCollection().AddLogging().AddBackends(configuration).BuildServiceProvider();
+        return (GridEngineBackend)services.GetRequiredService<BackendCatalog>().Get(GridEngineBackendOptions.SectionName);
+    }
+
+    private BackendStartRequest Request(string userOptions = """{"queue": "all.q", "memory": "1G"}""")
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["JUPYTERHUB_API_TOKEN"] = _token,
+            ["JUPYTERHUB_CLIENT_ID"] = "jupyterhub-user-alice",
+            ["JUPYTERHUB_API_URL"] = _hub.ApiUrl,
+            ["JUPYTERHUB_BASE_URL"] = "/",
+            ["JUPYTERHUB_SERVICE_PREFIX"] = "/user/alice/",
+            ["JUPYTERHUB_OAUTH_CALLBACK_URL"] = "/user/alice/oauth_callback",
+            ["JUPYTERHUB_USER"] = "alice",
+        };
+        var spec = new ServerSpec
+        {
+            Name = "",
+            StartId = "1",
+            Env = env,
+            UserOptions = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(userOptions)!,
+        };
+        var resource = $"ge-alice-{Guid.NewGuid():N}"[..17];
+        return new BackendStartRequest(new ServerKey("hub1", "", "1"), spec, resource, _work);
+    }
+
+    private async Task<BackendStartResult> StartAsync(GridEngineBackend backend, BackendStartRequest request, RecordingStartContext context)
+    {
+        using var timeout = new CancellationTokenSource(StartLimit);
+        try
+        {
+            return await backend.StartAsync(request, context, timeout.Token);
+        }
+        finally
+        {
+            _jobs.AddRange(context.Handles.Select(h => BatchJobHandle.From(h).JobId).Distinct());
+        }
+    }
+
+    private async Task<bool> RefusesAsync(string url)
+    {
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                await _http.GetAsync(url);
+            }
+            catch (HttpRequestException)
+            {
+                return true;
+            }
+            await Task.Delay(250);
+        }
+        return false;
+    }
+}
