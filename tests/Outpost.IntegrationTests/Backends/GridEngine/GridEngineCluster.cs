@@ -75,11 +75,12 @@ public sealed class GridEngineCluster : IAsyncLifetime
             Environment = new Dictionary<string, string?> { ["SGE_ROOT"] = SgeRoot, ["SGE_CELL"] = SgeCell },
         }, default);
 
-    /// <summary>The job numbers qstat lists, for "nothing was submitted" checks.</summary>
-    public async Task<string> JobNumbersAsync()
+    /// <summary>The job numbers qstat lists, for "nothing was submitted" checks (jobs of earlier tests may still be leaving).</summary>
+    public async Task<IReadOnlyList<string>> JobNumbersAsync()
     {
-        var xml = (await RunAsync("qstat", "-xml", "-u", "*")).StandardOutput;
-        return string.Join(',', System.Xml.Linq.XDocument.Parse(xml).Descendants("JB_job_number").Select(e => e.Value));
+        var listed = await RunAsync("qstat", "-xml", "-u", "*");
+        Assert.True(listed.Succeeded, listed.StandardError);
+        return System.Xml.Linq.XDocument.Parse(listed.StandardOutput).Descendants("JB_job_number").Select(e => e.Value).ToList();
     }
 
     private static string RepositoryRoot()
