@@ -16,9 +16,12 @@ public sealed class GridEngineCli(GridEngineBackendOptions options)
     public CommandSpec Submit(string script, string user, IReadOnlyDictionary<string, string> jobEnvironment) =>
         BatchCommands.WithJob(Build(options.ExecPrefix, options.Qsub, ["-terse"], user), script, jobEnvironment);
 
-    /// <summary>Every job in the queue as XML (<c>qstat -xml -u *</c>): qstat has no state filter for one job id, so the job is picked out of the list.</summary>
+    /// <summary>
+    /// The jobs of the job's owner as XML (<c>qstat -xml -u USER</c>; every user's, <c>-u *</c>, when jobs run as the
+    /// Outpost's own user): qstat's list has no filter for one job id, so the job is picked out of it.
+    /// </summary>
     public CommandSpec Queue(string user) =>
-        Build(options.QueryExecPrefix, options.Qstat, ["-xml", "-u", "*"], user);
+        Build(options.QueryExecPrefix, options.Qstat, ["-xml", "-u", user.Length > 0 ? user : "*"], user);
 
     /// <summary>One job's details, whose "scheduling info" says why it waits (<c>qstat -j ID</c>).</summary>
     public CommandSpec Details(string jobId, string user) =>

@@ -129,6 +129,37 @@ public sealed class GridEngineBackendRealTests(GridEngineCluster cluster) : IAsy
     }
 
     [GridEngineFact]
+    public async Task Start_MappedUser_JobRunsAsThatUserAndIsFollowedUnderIt()
+    {
+        var backend = Backend(c =>
+        {
+            string[] prefix = [.. cluster.ExecPrefix, "runuser", "-u", "{username}", "--"];
+            for (var i = 0; i < prefix.Length; i++)
+            {
+                c[$"ExecPrefix:{i}"] = prefix[i];
+                c[$"QueryExecPrefix:{i}"] = prefix[i];
+            }
+            c["UserMap:alice"] = SlurmCluster.JobUser;
+            c["JobDirectory"] = cluster.JobDirectory;
+            c["Command:0"] = "/bin/sh";
+            c["Command:1"] = "-c";
+            c["Command:2"] = "echo \"job user: $(id -un), token: ${#JUPYTERHUB_API_TOKEN} characters\"; exec sleep 300";
+            c.Remove("Args:0");
+            c["ReadyWhenRunning"] = "true";
+        });
+
+        var result = await StartAsync(backend, Request(), new RecordingStartContext());
+
+        var job = BatchJobHandle.From(result.Handle);
+        Assert.Equal(SlurmCluster.JobUser, job.User);
+        Assert.Contains($"<JB_owner>{SlurmCluster.JobUser}</JB_owner>", (await cluster.RunAsync("qstat", "-xml", "-u", SlurmCluster.JobUser)).StandardOutput);
+        Assert.True(await EventuallyAsync(async () =>
+            (await backend.GetLogsAsync(result.Handle, 10, default)).Contains($"job user: {SlurmCluster.JobUser}, token: {_token.Length} characters")));
+        await backend.StopAsync(result.Handle, default);
+        Assert.Equal(BackendState.Exited, (await backend.GetStatusAsync(result.Handle, default)).State);
+    }
+
+    [GridEngineFact]
     public async Task Start_MemoryOutOfRange_RefusedNamingTheFieldAndNothingSubmitted()
     {
         var before = await cluster.JobNumbersAsync();
@@ -222,6 +253,20 @@ public sealed class GridEngineBackendRealTests(GridEngineCluster cluster) : IAsy
         {
             _jobs.AddRange(context.Handles.Select(h => BatchJobHandle.From(h).JobId).Distinct());
         }
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, int seconds = 20)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < until)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+            await Task.Delay(250);
+        }
+        return false;
     }
 
     private async Task<bool> RefusesAsync(string url)

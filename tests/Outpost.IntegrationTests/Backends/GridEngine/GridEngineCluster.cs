@@ -7,7 +7,8 @@ namespace Outpost.IntegrationTests.Backends.GridEngine;
 /// A private single-node Grid Engine (Debian's Son of Grid Engine 8.1.9) in a network namespace of its own, brought up
 /// by <c>scripts/gridengine-env up</c> before the first test and stopped (namespace deleted) by <c>down</c> after the
 /// last. The namespace has loopback and one private veth link: jobs bind <see cref="JobAddress"/>, the tests' hub
-/// listens on <see cref="HostAddress"/>.
+/// listens on <see cref="HostAddress"/>. Also creates the unprivileged user the user-mapping test submits as
+/// (the Slurm tests' <see cref="SlurmCluster.JobUser"/>).
 /// </summary>
 public sealed class GridEngineCluster : IAsyncLifetime
 {
@@ -44,6 +45,15 @@ public sealed class GridEngineCluster : IAsyncLifetime
         if (!up.Succeeded)
         {
             throw new InvalidOperationException($"scripts/gridengine-env up failed ({up.ExitCode}): {up.StandardError}");
+        }
+        var user = await _runner.RunAsync(new CommandSpec { FileName = "id", Arguments = ["-u", SlurmCluster.JobUser] }, default);
+        if (!user.Succeeded)
+        {
+            var add = await _runner.RunAsync(new CommandSpec { FileName = "useradd", Arguments = ["-m", "-s", "/bin/bash", SlurmCluster.JobUser] }, default);
+            if (!add.Succeeded && !add.StandardError.Contains("already exists", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"useradd {SlurmCluster.JobUser} failed: {add.StandardError}");
+            }
         }
         foreach (var line in up.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -166,7 +166,9 @@ public sealed class GridEngineCliTests
         Assert.Equal("secret", submit.Environment["JUPYTERHUB_API_TOKEN"]);
         Assert.Equal("/var/lib/gridengine", submit.Environment["SGE_ROOT"]);
         var queue = cli.Queue("alice");
-        Assert.Equal(["runuser", "-u", "alice", "--", "qstat", "-xml", "-u", "*"], [queue.FileName, .. queue.Arguments]);
+        Assert.Equal(["runuser", "-u", "alice", "--", "qstat", "-xml", "-u", "alice"], [queue.FileName, .. queue.Arguments]);
+        var everyone = new GridEngineCli(new GridEngineBackendOptions()).Queue("");
+        Assert.Equal(["qstat", "-xml", "-u", "*"], [everyone.FileName, .. everyone.Arguments]);
         var hosts = cli.Hosts();
         Assert.Equal(["qhost"], [hosts.FileName, .. hosts.Arguments]);
     }
