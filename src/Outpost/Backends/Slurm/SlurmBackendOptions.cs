@@ -4,8 +4,9 @@ namespace Outpost.Backends.Slurm;
 
 /// <summary>
 /// Options of the Slurm backend, bound to <c>Outpost:Backends:Slurm</c>: the ones every batch backend has
-/// (<see cref="BatchBackendOptions"/>) and Slurm's own. The backend is registered only when that section exists. Paths and texts here are trusted (they come from the administrator);
-/// values from hubs and users are checked against <see cref="Allowed"/> before they reach a job.
+/// (<see cref="BatchBackendOptions"/>) and Slurm's own. The backend is registered only when that section exists.
+/// Paths and texts here are trusted (they come from the administrator); values from hubs and users are checked
+/// against <see cref="Allowed"/> before they reach a job.
 /// </summary>
 public sealed class SlurmBackendOptions : BatchBackendOptions
 {
