@@ -25,7 +25,8 @@ public sealed class InternalSslPki : IDisposable
     /// <summary>What the Outpost receives in the start request's <c>certs</c>.</summary>
     public ServerCerts ServerCerts { get; }
 
-    public static InternalSslPki Create()
+    /// <summary>A CA, a server certificate for localhost, 127.0.0.1 and <paramref name="serverAddress"/> if given, and a client certificate.</summary>
+    public static InternalSslPki Create(System.Net.IPAddress? serverAddress = null)
     {
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest("CN=outpost-test-notebooks-ca", caKey, HashAlgorithmName.SHA256);
@@ -38,6 +39,10 @@ public sealed class InternalSslPki : IDisposable
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName("localhost");
         names.AddIpAddress(System.Net.IPAddress.Loopback);
+        if (serverAddress is not null)
+        {
+            names.AddIpAddress(serverAddress);
+        }
         using var server = Issue(ca, serverKey, "CN=localhost", names.Build(), "1.3.6.1.5.5.7.3.1");
 
         using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);

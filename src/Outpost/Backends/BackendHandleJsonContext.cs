@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using Outpost.Backends.Containers;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
-using Outpost.Backends.Slurm;
 using Outpost.Backends.SshHosts;
 using Outpost.Backends.Spawner;
 
@@ -14,7 +13,6 @@ namespace Outpost.Backends;
 /// </summary>
 [JsonSerializable(typeof(LocalProcessHandle))]
 [JsonSerializable(typeof(ContainerHandle))]
-[JsonSerializable(typeof(SlurmJobHandle))]
 [JsonSerializable(typeof(KubernetesHandle))]
 [JsonSerializable(typeof(SpawnerHandle))]
 [JsonSerializable(typeof(SshHostsHandle))]

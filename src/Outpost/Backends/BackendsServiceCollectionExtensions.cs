@@ -24,6 +24,7 @@ public static class BackendsServiceCollectionExtensions
         services.AddKubernetesBackend(section.GetSection(BackendNames.Kubernetes));
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
+        GridEngine.GridEngineServiceCollectionExtensions.AddGridEngineBackend(services, section.GetSection(GridEngine.GridEngineBackendOptions.SectionName));
         services.AddSpawnerBackends(section);
         services.AddSshHostsBackend(section.GetSection(BackendNames.SshHosts));
         services.AddContainerBackend(section.GetSection(BackendNames.Containers));

@@ -30,15 +30,16 @@ public static class LogEvents
     public const int EventDeliveryInterrupted = 204;
     public const int LocalProcessSpawned = 300;
     public const int LocalProcessSignal = 301;
-    public const int SlurmJobSubmitted = 400;
-    public const int SlurmJobRunning = 401;
-    public const int SlurmQueryFailed = 402;
-    public const int SlurmStartTimedOut = 403;
-    public const int SlurmCancelFailed = 404;
-    public const int SlurmJobVanished = 405;
-    public const int SlurmLogsUnreadable = 406;
-    public const int SlurmJobCancelled = 407;
-    public const int SlurmCommandFailed = 408;
+    // Batch-scheduler backends (Slurm, Grid Engine): the message names the scheduler.
+    public const int BatchJobSubmitted = 400;
+    public const int BatchJobRunning = 401;
+    public const int BatchQueryFailed = 402;
+    public const int BatchStartTimedOut = 403;
+    public const int BatchCancelFailed = 404;
+    public const int BatchJobVanished = 405;
+    public const int BatchLogsUnreadable = 406;
+    public const int BatchJobCancelled = 407;
+    public const int BatchCommandFailed = 408;
     public const int SpawnerHostStarted = 450;
     public const int SpawnerHostEnded = 451;
     public const int SpawnerHostRestartFailed = 452;

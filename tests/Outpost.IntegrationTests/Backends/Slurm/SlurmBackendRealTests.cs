@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Outpost.Backends;
+using Outpost.Backends.Batch;
 using Outpost.Backends.Slurm;
 using Outpost.Servers;
 
@@ -58,7 +59,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
 
         var result = await StartAsync(backend, Request(), context);
 
-        var jobId = SlurmJobHandle.From(result.Handle).JobId;
+        var jobId = BatchJobHandle.From(result.Handle).JobId;
         Assert.Contains($"Slurm job {jobId} submitted", context.Messages);
         Assert.Contains(context.Messages, m => m.StartsWith("queued", StringComparison.Ordinal));
         Assert.Contains("running on localhost", context.Messages);
@@ -162,7 +163,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         Assert.Equal(BackendState.Unknown, during.State);
         Assert.Contains("Unable to contact slurm controller", during.Message);
         Assert.Contains("\"version\"", await _http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api"));
-        var jobId = SlurmJobHandle.From(result.Handle).JobId;
+        var jobId = BatchJobHandle.From(result.Handle).JobId;
         Assert.Equal("RUNNING", (await cluster.RunAsync("/usr/bin/squeue", "-h", "-j", jobId, "-o", "%T")).StandardOutput.Trim());
 
         File.Delete(outage);
@@ -178,7 +179,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         var result = await StartAsync(backend, Request(), new RecordingStartContext());
 
         Assert.Equal("", result.ServiceAddress);
-        var job = SlurmJobHandle.From(result.Handle);
+        var job = BatchJobHandle.From(result.Handle);
         var (authorization, body) = Assert.Single(_hub.TunnelReports);
         Assert.Equal($"token {_token}", authorization);
         Assert.Equal($"localhost:{job.Port}", JsonDocument.Parse(body).RootElement.GetProperty("service").GetString());
@@ -206,7 +207,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
 
         var result = await StartAsync(backend, Request(), new RecordingStartContext());
 
-        var job = SlurmJobHandle.From(result.Handle);
+        var job = BatchJobHandle.From(result.Handle);
         Assert.Equal(SlurmCluster.JobUser, job.User);
         Assert.Equal(SlurmCluster.JobUser, (await cluster.RunAsync("squeue", "-h", "-j", job.JobId, "-o", "%u")).StandardOutput.Trim());
         Assert.True(await EventuallyAsync(async () =>
@@ -218,7 +219,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
     [SlurmFact]
     public async Task GetStatus_JobSlurmNeverHad_CountsAsEnded()
     {
-        var handle = new SlurmJobHandle("987654", "", 18700, Path.Combine(_work, "none.out")).ToHandle();
+        var handle = new BatchJobHandle("987654", "", 18700, Path.Combine(_work, "none.out")).ToHandle();
 
         var status = await Backend().GetStatusAsync(handle, default);
 
@@ -298,7 +299,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         {
             foreach (var handle in context.Handles)
             {
-                _jobs.Add(SlurmJobHandle.From(handle).JobId);
+                _jobs.Add(BatchJobHandle.From(handle).JobId);
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
+using Outpost.Backends.Batch;
 using Outpost.Backends.Slurm;
 using Outpost.Servers;
 
@@ -31,7 +32,7 @@ public sealed class SlurmBackendTests
         PollIntervalSeconds = 2,
         StartTimeoutSeconds = 60,
         StopTimeoutSeconds = 10,
-        Allowed = new SlurmAllowed { Partition = new SlurmTextRule { Values = ["debug"] } },
+        Allowed = new SlurmAllowed { Partition = new BatchTextRule { Values = ["debug"] } },
     };
 
     private SlurmBackend Backend(SlurmBackendOptions? options = null) =>
@@ -60,7 +61,7 @@ public sealed class SlurmBackendTests
     }
 
     private static BackendHandle Handle(string host = "node7") =>
-        new SlurmJobHandle("42", "", Port, "/srv/outpost/work/hub1-alice-1/hub1-alice-1-42.out", host).ToHandle();
+        new BatchJobHandle("42", "", Port, "/srv/outpost/work/hub1-alice-1/hub1-alice-1-42.out", host).ToHandle();
 
     [Fact]
     public async Task Start_PendingThenRunning_ReportsReasonsAndReturnsNodeAndPort()
@@ -76,7 +77,7 @@ public sealed class SlurmBackendTests
 
         _runner.AssertDone();
         Assert.Equal("node7:51234", result.ServiceAddress);
-        Assert.Equal(new SlurmJobHandle("42", "", Port, "/srv/outpost/work/hub1-alice-1/hub1-alice-1-42.out", "node7"), SlurmJobHandle.From(result.Handle));
+        Assert.Equal(new BatchJobHandle("42", "", Port, "/srv/outpost/work/hub1-alice-1/hub1-alice-1-42.out", "node7"), BatchJobHandle.From(result.Handle));
         Assert.Equal(
             [
                 "Submitting the server as a Slurm job",
@@ -88,7 +89,7 @@ public sealed class SlurmBackendTests
             ],
             _context.Messages);
         Assert.Equal(2, _context.Handles.Count);
-        Assert.Equal("", SlurmJobHandle.From(_context.Handles[0]).Host);
+        Assert.Equal("", BatchJobHandle.From(_context.Handles[0]).Host);
         Assert.Equal(new Uri("http://node7:51234/user/alice/api"), _http.Requests[^1]);
         Assert.Equal(TimeSpan.FromSeconds(8), _time.Elapsed); // five polls, four waits
     }
@@ -132,7 +133,7 @@ public sealed class SlurmBackendTests
         await backend.StopAsync(result.Handle, default);
 
         _runner.AssertDone();
-        Assert.Equal("asmith", SlurmJobHandle.From(result.Handle).User);
+        Assert.Equal("asmith", BatchJobHandle.From(result.Handle).User);
         Assert.Empty(_http.Requests);
     }
 
@@ -258,7 +259,7 @@ public sealed class SlurmBackendTests
 
         _runner.AssertDone();
         Assert.Equal("", result.ServiceAddress);
-        Assert.Equal("node7", SlurmJobHandle.From(result.Handle).Host);
+        Assert.Equal("node7", BatchJobHandle.From(result.Handle).Host);
         Assert.Contains("JUPYTERHUB_SETUPTUNNEL_URL", _runner.Received[0].StandardInput);
         Assert.Contains("JUPYTERHUB_SETUPTUNNEL_URL,", _runner.Received[0].StandardInput);
     }
@@ -513,7 +514,7 @@ public sealed class SlurmBackendTests
         await File.WriteAllLinesAsync(file, ["one", "two", "three", "four"]);
         try
         {
-            var handle = new SlurmJobHandle("42", "", Port, file).ToHandle();
+            var handle = new BatchJobHandle("42", "", Port, file).ToHandle();
 
             Assert.Equal(["three", "four"], await Backend().GetLogsAsync(handle, 2, default));
             Assert.Equal(["one", "two", "three", "four"], await Backend().GetLogsAsync(handle, 100, default));
@@ -526,5 +527,5 @@ public sealed class SlurmBackendTests
 
     [Fact]
     public async Task GetLogs_NoOutputYet_IsEmpty() =>
-        Assert.Empty(await Backend().GetLogsAsync(new SlurmJobHandle("42", "", Port, "/nonexistent/x-42.out").ToHandle(), 10, default));
+        Assert.Empty(await Backend().GetLogsAsync(new BatchJobHandle("42", "", Port, "/nonexistent/x-42.out").ToHandle(), 10, default));
 }
