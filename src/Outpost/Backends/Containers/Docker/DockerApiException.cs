@@ -7,7 +7,13 @@ public sealed class DockerApiException(HttpStatusCode statusCode, string message
 {
     public HttpStatusCode StatusCode { get; } = statusCode;
 
-    public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
+    /// <summary>
+    /// The object is gone. Podman answers 500 "…: no such container" when it is asked about a container while another
+    /// call removes it, so that counts as gone too.
+    /// </summary>
+    public bool IsNotFound =>
+        StatusCode == HttpStatusCode.NotFound
+        || (StatusCode == HttpStatusCode.InternalServerError && Message.EndsWith("no such container", StringComparison.OrdinalIgnoreCase));
 
     public bool IsConflict => StatusCode == HttpStatusCode.Conflict;
 }
