@@ -33,7 +33,7 @@ public sealed partial class KubernetesBackend : IBackendCheck
             }
             catch (KubeApiException ex)
             {
-                return [CheckLine.Fail(subject, $"the API server at {client.Config.Server} cannot be asked: {ex.Message}",
+                return [CheckLine.Fail(subject, $"the API server at {client.Server} cannot be asked: {ex.Message}",
                     "check Outpost:Backends:Kubernetes:KubeConfigPath and Context (or the pod's service account), and that the API server is reachable from here")];
             }
             if (!answer.Allowed)

@@ -13,7 +13,7 @@ namespace Outpost.Backends.Kubernetes;
 /// </summary>
 public sealed partial class KubernetesBackend(
     IOptions<KubernetesBackendOptions> options,
-    KubeClient client,
+    IKubeApi client,
     KubernetesWatches watches,
     TimeProvider time,
     ILogger<KubernetesBackend> logger) : IBackend, IOrphanSweeper
@@ -32,7 +32,7 @@ public sealed partial class KubernetesBackend(
     public string Name => BackendNames.Kubernetes;
 
     /// <summary>The namespace servers go to: configured, else the kubeconfig's or service account's, else "default".</summary>
-    public string Namespace => options.Value.Namespace ?? client.Config.Namespace ?? "default";
+    public string Namespace => options.Value.Namespace ?? client.DefaultNamespace ?? "default";
 
     public string? Check(ServerKey key, ServerSpec spec)
     {

@@ -25,6 +25,7 @@ public static class KubernetesServiceCollectionExtensions
             var config = options.KubeConfigPath is { } path ? KubeConfig.FromFile(path, options.Context) : KubeConfig.InCluster();
             return new KubeClient(config, TimeSpan.FromSeconds(options.RequestTimeoutSeconds), sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton<IKubeApi>(sp => sp.GetRequiredService<KubeClient>());
         services.AddSingleton<KubernetesWatches>();
         services.AddSingleton<KubernetesBackend>();
         services.AddSingleton<IBackend>(sp => sp.GetRequiredService<KubernetesBackend>());

@@ -10,7 +10,7 @@ namespace Outpost.Backends.Kubernetes;
 /// started on first use. Every start, poll and stop reads these caches instead of asking the API.
 /// </summary>
 public sealed class KubernetesWatches(
-    KubeClient client, IOptions<KubernetesBackendOptions> options, TimeProvider time, ILoggerFactory loggerFactory) : IAsyncDisposable
+    IKubeApi client, IOptions<KubernetesBackendOptions> options, TimeProvider time, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<KubeReflector<V1Pod>>> _pods = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<KubeReflector<CoreV1Event>>> _events = new(StringComparer.Ordinal);

@@ -14,7 +14,7 @@ namespace Outpost.Backends.Kubernetes.Client;
 /// A small typed client for the handful of Kubernetes calls Outpost makes: create, get, list, replace, merge-patch
 /// and delete of namespaced objects, watch streams and pod logs. Paths, verbs and JSON follow the real API.
 /// </summary>
-public sealed class KubeClient : IDisposable
+public sealed class KubeClient : IKubeApi, IDisposable
 {
     private readonly HttpClient _http;
     private readonly KubeTokenSource _token;
@@ -34,6 +34,10 @@ public sealed class KubeClient : IDisposable
     }
 
     public KubeConfig Config { get; }
+
+    public string? DefaultNamespace => Config.Namespace;
+
+    public string Server => Config.Server.ToString();
 
     public Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject
     {

@@ -7,7 +7,7 @@ namespace Outpost.Backends.Kubernetes.Client;
 /// may act; a holder renews it; anyone may take it over once it has expired. Updates carry the resourceVersion, so two
 /// replicas racing for it cannot both win.
 /// </summary>
-public sealed class KubeLeaseLock(KubeClient client, string ns, string name, string identity, TimeSpan duration, TimeProvider time)
+public sealed class KubeLeaseLock(IKubeApi client, string ns, string name, string identity, TimeSpan duration, TimeProvider time)
 {
     public string Identity => identity;
 

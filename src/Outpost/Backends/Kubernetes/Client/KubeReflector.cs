@@ -13,7 +13,7 @@ public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class,
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    private readonly KubeClient _client;
+    private readonly IKubeApi _client;
     private readonly string _namespace;
     private readonly string? _labelSelector;
     private readonly string? _fieldSelector;
@@ -37,7 +37,7 @@ public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class,
     /// optionally gives a secondary key (e.g. an event's involved object name) for <see cref="GetByIndex"/>.
     /// </summary>
     public KubeReflector(
-        KubeClient client, string ns, string? labelSelector, string? fieldSelector, int watchTimeoutSeconds,
+        IKubeApi client, string ns, string? labelSelector, string? fieldSelector, int watchTimeoutSeconds,
         TimeProvider time, ILogger logger, Func<T, string?>? indexBy = null)
     {
         _client = client;

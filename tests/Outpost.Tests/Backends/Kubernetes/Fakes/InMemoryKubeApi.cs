@@ -1,0 +1,258 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Outpost.Backends.Kubernetes.Client;
+using Outpost.Backends.Kubernetes.Client.Models;
+
+namespace Outpost.Tests.Backends.Kubernetes.Fakes;
+
+/// <summary>
+/// An in-memory Kubernetes for unit tests of the backend's logic: objects kept per kind, namespace and name (deep
+/// copies, as over the wire), resourceVersions, uids, 404/409 answers and watches fed from the same changes. It
+/// records each call as "verb plural namespace/name" so a test can assert what the backend asked for.
+/// </summary>
+internal sealed class InMemoryKubeApi : IKubeApi
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Plural, string Ns, string Name), object> _objects = [];
+    private readonly List<(Channel<(string Type, object Obj)> Channel, string Plural, string Ns, string? LabelSelector)> _watchers = [];
+    private long _version = 100;
+
+    public string? DefaultNamespace { get; init; } = "default";
+
+    public string Server => "in-memory";
+
+    /// <summary>Every call, in order: "create pods jhub/alice".</summary>
+    public List<string> Calls { get; } = [];
+
+    /// <summary>What the fake pod log returns.</summary>
+    public string Log { get; set; } = "";
+
+    /// <summary>Verbs ("create pods") that fail with 403, as missing RBAC would.</summary>
+    public HashSet<string> Forbidden { get; } = [];
+
+    public Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject
+    {
+        var plural = Record<T>("create", ns, obj.Metadata?.Name);
+        var copy = KubeJson.Clone(obj);
+        lock (_gate)
+        {
+            var name = copy.Metadata!.Name!;
+            if (_objects.ContainsKey((plural, ns, name)))
+            {
+                throw new KubeApiException(HttpStatusCode.Conflict, "create", plural, ns, name, new V1Status { Reason = "AlreadyExists" });
+            }
+            copy.Metadata.Namespace = ns;
+            copy.Metadata.Uid = Guid.NewGuid().ToString();
+            copy.Metadata.CreationTimestamp = DateTimeOffset.UtcNow;
+            copy.Metadata.ResourceVersion = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _objects[(plural, ns, name)] = copy;
+            Publish(WatchEvent<T>.Added, plural, ns, copy);
+            return Task.FromResult(KubeJson.Clone(copy));
+        }
+    }
+
+    public Task<T?> GetAsync<T>(string ns, string name, CancellationToken cancellationToken) where T : class, IKubeObject
+    {
+        var plural = Record<T>("get", ns, name);
+        lock (_gate)
+        {
+            return Task.FromResult(_objects.TryGetValue((plural, ns, name), out var found) ? KubeJson.Clone((T)found) : null);
+        }
+    }
+
+    public Task<KubeList<T>> ListAsync<T>(string ns, string? labelSelector = null, string? fieldSelector = null, CancellationToken cancellationToken = default)
+        where T : class, IKubeObject
+    {
+        var plural = Record<T>("list", ns, null);
+        lock (_gate)
+        {
+            var items = _objects.Where(p => p.Key.Plural == plural && p.Key.Ns == ns && Matches((T)p.Value, labelSelector))
+                .Select(p => KubeJson.Clone((T)p.Value)).ToList();
+            return Task.FromResult(new KubeList<T>
+            {
+                Items = items,
+                Metadata = new V1ListMeta { ResourceVersion = _version.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            });
+        }
+    }
+
+    public Task<T> ReplaceAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject
+    {
+        var name = obj.Metadata!.Name!;
+        var plural = Record<T>("update", ns, name);
+        lock (_gate)
+        {
+            if (!_objects.TryGetValue((plural, ns, name), out var current))
+            {
+                throw new KubeApiException(HttpStatusCode.NotFound, "update", plural, ns, name, null);
+            }
+            if (((T)current).Metadata!.ResourceVersion != obj.Metadata.ResourceVersion)
+            {
+                throw new KubeApiException(HttpStatusCode.Conflict, "update", plural, ns, name, new V1Status { Reason = "Conflict" });
+            }
+            var copy = KubeJson.Clone(obj);
+            copy.Metadata!.ResourceVersion = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _objects[(plural, ns, name)] = copy;
+            Publish(WatchEvent<T>.Modified, plural, ns, copy);
+            return Task.FromResult(KubeJson.Clone(copy));
+        }
+    }
+
+    public Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubeObject
+    {
+        var plural = Record<T>("delete", ns, name);
+        lock (_gate)
+        {
+            if (!_objects.Remove((plural, ns, name), out var gone))
+            {
+                return Task.FromResult(false);
+            }
+            ++_version;
+            Publish(WatchEvent<T>.Deleted, plural, ns, gone);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<V1SubjectAccessReviewStatus> ReviewAccessAsync(V1ResourceAttributes attributes, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Calls.Add($"create selfsubjectaccessreviews {attributes.Verb} {attributes.Resource}");
+            return Task.FromResult(new V1SubjectAccessReviewStatus { Allowed = !Forbidden.Contains($"{attributes.Verb} {attributes.Resource}") });
+        }
+    }
+
+    public Task<string> ReadLogAsync(string ns, string pod, string container, int tailLines, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Calls.Add($"get pods/log {ns}/{pod}");
+        }
+        return Task.FromResult(Log);
+    }
+
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(
+        string ns,
+        string? resourceVersion,
+        string? labelSelector = null,
+        string? fieldSelector = null,
+        int timeoutSeconds = 300,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default,
+        Action? opened = null)
+        where T : class, IKubeObject
+    {
+        var plural = Record<T>("watch", ns, null);
+        var channel = Channel.CreateUnbounded<(string Type, object Obj)>();
+        var watcher = (channel, plural, ns, labelSelector);
+        lock (_gate)
+        {
+            _watchers.Add(watcher);
+        }
+        try
+        {
+            opened?.Invoke();
+            await foreach (var (type, obj) in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return new WatchEvent<T> { Type = type, Object = KubeJson.Clone((T)obj) };
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _watchers.Remove(watcher);
+            }
+        }
+    }
+
+    /// <summary>Changes a stored object as the cluster would (the kubelet updating a pod's status, say).</summary>
+    public void Update<T>(string ns, string name, Action<T> change) where T : class, IKubeObject
+    {
+        var plural = KubeResource.Of<T>().Plural;
+        lock (_gate)
+        {
+            var copy = KubeJson.Clone((T)_objects[(plural, ns, name)]);
+            change(copy);
+            copy.Metadata!.ResourceVersion = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _objects[(plural, ns, name)] = copy;
+            Publish(WatchEvent<T>.Modified, plural, ns, copy);
+        }
+    }
+
+    /// <summary>Names of the stored objects of a kind in a namespace.</summary>
+    public IReadOnlyList<string> Names<T>(string ns) where T : class, IKubeObject
+    {
+        var plural = KubeResource.Of<T>().Plural;
+        lock (_gate)
+        {
+            return _objects.Keys.Where(k => k.Plural == plural && k.Ns == ns).Select(k => k.Name).Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>Waits until a stored object of the kind matches <paramref name="condition"/>; returns its name.</summary>
+    public async Task<string> WaitForAsync<T>(string ns, Func<T, bool> condition, TimeSpan timeout) where T : class, IKubeObject
+    {
+        var plural = KubeResource.Of<T>().Plural;
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            lock (_gate)
+            {
+                foreach (var (key, value) in _objects)
+                {
+                    if (key.Plural == plural && key.Ns == ns && condition((T)value))
+                    {
+                        return key.Name;
+                    }
+                }
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no {plural} in {ns} matched within {timeout.TotalSeconds} s");
+            }
+            await Task.Delay(10);
+        }
+    }
+
+    private string Record<T>(string verb, string ns, string? name) where T : class, IKubeObject
+    {
+        var plural = KubeResource.Of<T>().Plural;
+        lock (_gate)
+        {
+            Calls.Add(name is null ? $"{verb} {plural} {ns}" : $"{verb} {plural} {ns}/{name}");
+            if (Forbidden.Contains($"{verb} {plural}"))
+            {
+                throw new KubeApiException(HttpStatusCode.Forbidden, verb, plural, ns, name, new V1Status { Reason = "Forbidden" });
+            }
+        }
+        return plural;
+    }
+
+    private void Publish(string type, string plural, string ns, object obj)
+    {
+        foreach (var watcher in _watchers.Where(w => w.Plural == plural && w.Ns == ns))
+        {
+            if (obj is IKubeObject k && !Matches(k, watcher.LabelSelector))
+            {
+                continue;
+            }
+            watcher.Channel.Writer.TryWrite((type, obj));
+        }
+    }
+
+    /// <summary>Equality-based label selectors ("a=b,c=d"), the only kind the Outpost uses.</summary>
+    private static bool Matches(IKubeObject obj, string? selector)
+    {
+        if (string.IsNullOrEmpty(selector))
+        {
+            return true;
+        }
+        var labels = obj.Metadata?.Labels ?? [];
+        return selector.Split(',').All(term =>
+        {
+            var parts = term.Split('=', 2);
+            return parts.Length == 2 && labels.TryGetValue(parts[0], out var value) && value == parts[1];
+        });
+    }
+}
