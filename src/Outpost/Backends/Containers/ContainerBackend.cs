@@ -31,7 +31,7 @@ public sealed partial class ContainerBackend(
         try
         {
             ContainerSettings.Resolve(options.Value, spec);
-            return RequestedPort(spec, out _);
+            return HostPorts.Requested(spec, out _);
         }
         catch (BackendException e)
         {
@@ -46,7 +46,7 @@ public sealed partial class ContainerBackend(
         await EnsureImageAsync(resolved.Image, context, cancellationToken);
 
         var ip = settings.Ip;
-        var port = ChoosePort(request.Spec, ip);
+        var port = HostPorts.Choose(request.Spec, ip);
         var certsFolder = WriteCerts(request.Spec.Certs, request.WorkDirectory);
         var body = ContainerTemplate.Build(request, resolved, settings, ip, port, certsFolder);
         var handle = new ContainerHandle(request.ResourceName, ip, port);
@@ -273,48 +273,6 @@ public sealed partial class ContainerBackend(
     }
 
     private Task Call(Func<Task> call, string what) => Call(async () => { await call(); return true; }, what);
-
-    /// <summary>The port <c>misc.port</c> asks for (0: any); the reason when it is not a port number, else null.</summary>
-    private static string? RequestedPort(ServerSpec spec, out int port)
-    {
-        port = 0;
-        if (!spec.Misc.TryGetValue("port", out var requested) || requested.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        return requested.ValueKind == JsonValueKind.Number && requested.TryGetInt32(out port) && port is >= 0 and <= 65535
-            ? null
-            : $"misc 'port' must be a whole number between 0 and 65535 (got {requested.GetRawText()}).";
-    }
-
-    private static int ChoosePort(ServerSpec spec, string ip)
-    {
-        if (RequestedPort(spec, out var port) is { } invalid)
-        {
-            throw new BackendException(invalid);
-        }
-        if (port > 0 && IsFree(ip, port))
-        {
-            return port;
-        }
-        using var listener = new TcpListener(IPAddress.Parse(ip), 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool IsFree(string ip, int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Parse(ip), port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>
     /// internal_ssl: the PEM files in a folder of their own under the server's private work folder, bind-mounted
