@@ -2,11 +2,13 @@
 a recording ssh runner, and a spawner factory with a real JupyterHub User/orm."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
 import socket
 import sys
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import pytest
@@ -229,6 +231,20 @@ class RecordingSshRunner:
 
     def ops(self):
         return [self._key(a) for a in self.calls]
+
+
+@pytest.fixture(autouse=True)
+async def stop_forward_watcher():
+    """The watcher's task belongs to one test's event loop: end it with the test."""
+    from outpostspawner.healing import WATCHER
+
+    yield WATCHER
+    task, WATCHER._task = WATCHER._task, None
+    if task is not None and not task.done():
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+    WATCHER._spawners.clear()
 
 
 @pytest.fixture
