@@ -8,7 +8,6 @@ import json
 import os
 import socket
 import sys
-from contextlib import suppress
 from dataclasses import dataclass, field
 
 import pytest
@@ -242,8 +241,7 @@ async def stop_forward_watcher():
     task, WATCHER._task = WATCHER._task, None
     if task is not None and not task.done():
         task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        await asyncio.wait([task], timeout=5)
     WATCHER._spawners.clear()
 
 
