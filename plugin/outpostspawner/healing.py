@@ -75,7 +75,6 @@ class ForwardHealer:
         sp = self.spawner
         if getattr(sp, "_forward_health", None) is None:
             sp._forward_health = ForwardHealth()
-            sp._forward_heal_lock = asyncio.Lock()
         return sp._forward_health
 
     def applies(self) -> bool:
@@ -83,15 +82,15 @@ class ForwardHealer:
         sp = self.spawner
         return bool(sp.ssh_forward_heal and not sp.ssh_custom_forward and sp.forward.record
                     and sp.port_forward_info.get("service") and sp._remote_active
-                    and not sp._starting and not sp.lock.locked())
+                    and not sp._starting and not sp.lock.locked()
+                    and not getattr(sp, "_stop_pending", False))
 
     async def heal(self, wait: bool = True) -> str:
         """Check the forward and repair it if due. ``wait=False`` (the periodic check) skips a
         forward another check is already working on."""
         if not self.applies():
             return "skipped"
-        self.health  # creates the lock
-        lock = self.spawner._forward_heal_lock
+        lock = self.spawner.forward_heal_lock
         if lock.locked() and not wait:
             return "skipped"
         async with lock:

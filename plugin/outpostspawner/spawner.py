@@ -82,6 +82,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._poll_interval_ms: int | None = None
         self._lock: asyncio.Lock | None = None
         self._forward_health = None  # the open incident of the forward (see .healing)
+        self._forward_heal_lock: asyncio.Lock | None = None
         self._events_changed = asyncio.Event()
         self.ssh_runner = SshRunner(self.ssh_command)
         self._system_name = ""  # the declared system of the current server (kept in the state)
@@ -159,6 +160,14 @@ class OutpostSpawner(OutpostOptions, Spawner):
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
+
+    @property
+    def forward_heal_lock(self) -> asyncio.Lock:
+        """Held while the forward is checked or healed; teardown waits for it, so a heal in
+        flight cannot make the forward again after stop removed it."""
+        if self._forward_heal_lock is None:
+            self._forward_heal_lock = asyncio.Lock()
+        return self._forward_heal_lock
 
     @property
     def wire_name(self) -> str:
@@ -643,7 +652,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
     async def _teardown(self, collect_logs=None) -> None:
         """Idempotent: DELETE on the Outpost, remove forwards and Service, remove certs."""
         WATCHER.unwatch(self)
-        async with self.lock:
+        async with self.lock, self.forward_heal_lock:
             if self._remote_active and self.start_id:
                 self._remote_active = False
                 want_logs = bool(self.collect_logs or collect_logs)

@@ -235,3 +235,29 @@ def test_heal_options_are_validated(make_spawner, name, value):
 def test_the_counter_is_registered_once_per_process():
     again = healing._counter("outpostspawner_forward_events", "x", ("event",))
     assert again is healing.FORWARD_EVENTS
+
+
+async def test_stop_waits_for_a_heal_in_flight_and_leaves_no_forward(make_spawner, master):
+    sp = await running(make_spawner, master)
+    gate = asyncio.Event()
+    run = master.run
+
+    async def slow_connect(argv, timeout=10, capture=True):
+        if "-O" not in argv:
+            await gate.wait()  # the ssh connect of the heal is under way
+        return await run(argv, timeout, capture)
+
+    master.run = slow_connect
+    master.kill()
+    heal = asyncio.ensure_future(ForwardHealer(sp).heal())
+    while "connect" not in master.ops and not gate.is_set():
+        await asyncio.sleep(0.01)
+        if master.ops.count("-O check") >= 2:
+            break
+    stop = asyncio.ensure_future(sp.stop())
+    await asyncio.sleep(0.05)
+    assert not stop.done(), "stop waits for the heal in flight"
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(heal, stop), 10)
+    assert sp.port not in master.listeners and "local" not in sp.tunnels
+    assert await ForwardHealer(sp).heal() == "skipped"
