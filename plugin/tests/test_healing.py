@@ -261,3 +261,10 @@ async def test_stop_waits_for_a_heal_in_flight_and_leaves_no_forward(make_spawne
     await asyncio.wait_for(asyncio.gather(heal, stop), 10)
     assert sp.port not in master.listeners and "local" not in sp.tunnels
     assert await ForwardHealer(sp).heal() == "skipped"
+
+
+async def test_interval_zero_checks_only_on_poll(make_spawner, master, stop_forward_watcher):
+    sp = await running(make_spawner, master, ssh_forward_check_interval=0)
+    assert stop_forward_watcher._task is None, "no periodic task when the interval is 0"
+    master.kill()
+    assert await sp.poll() is None and sp.port in master.listeners  # the poll healed it
