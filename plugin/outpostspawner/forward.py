@@ -89,21 +89,25 @@ class ServerForward:
 
     async def check(self) -> bool:
         """The default forward is up: its ssh master answers and the hub-side port accepts connections."""
+        return await self.diagnose() is None
+
+    async def diagnose(self) -> str | None:
+        """What is wrong with the default forward, or ``None`` when it works."""
         record = self.record
         if not record:
-            return False
+            return "no forward recorded"
         if not await SshForwarder(self.spawner.ssh_runner).check(endpoint_from(record)):
-            return False
+            return "the ssh master does not answer -O check"
         bind, port = record["spec"].rsplit(":", 3)[0], int(record["spec"].rsplit(":", 3)[1])
         host = self.connect_host() if bind.strip("[]") in ("0.0.0.0", "::", "") else bind.strip("[]")
         try:
             _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
         except (OSError, asyncio.TimeoutError):
-            return False
+            return f"port {port} does not accept connections"
         writer.close()
         with suppress(OSError):
             await writer.wait_closed()
-        return True
+        return None
 
     async def remove(self, info: dict) -> None:
         sp = self.spawner

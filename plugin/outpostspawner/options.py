@@ -9,7 +9,9 @@ from __future__ import annotations
 import copy
 import os
 
-from traitlets import Any, Bool, Callable, Dict, Float, Integer, List, Unicode, Union, default
+from traitlets import (
+    Any, Bool, Callable, Dict, Float, Integer, List, TraitError, Unicode, Union, default, validate,
+)
 from traitlets.config import Configurable
 
 from .kube import SA_CA, SA_TOKEN, incluster_namespace
@@ -353,6 +355,49 @@ class OutpostOptions(Configurable):
         help=f"""Hook ``(spawner, port_forward_info)`` that replaces removing the forward on
         stop. Default: ``None``. {HOOK}""",
     )
+    ssh_forward_heal = Bool(
+        True, config=True,
+        help="""Heal the default ssh forward of each running server: every poll, and every
+        ``ssh_forward_check_interval`` seconds between polls, the plugin checks that the
+        ControlMaster answers ``ssh -O check`` and that the hub-side port accepts a connection,
+        and re-creates a broken forward with backoff. One log line when it breaks, one when it is
+        back; counted in ``outpostspawner_forward_events_total{event=...}`` on the hub's
+        ``/metrics``. Forwards made by ``ssh_custom_forward`` are left to the hook's owner.
+        Default: ``True``.""",
+    )
+    ssh_forward_check_interval = Float(
+        10.0, config=True,
+        help="""Seconds between the checks of all healed forwards between polls (one asyncio task
+        per hub process). ``0`` = check only on poll. Default: ``10.0``.""",
+    )
+    ssh_forward_heal_backoff_initial = Float(
+        1.0, config=True,
+        help="""Seconds before the second attempt to re-create a broken forward; the wait doubles
+        after each failed attempt. Default: ``1.0``.""",
+    )
+    ssh_forward_heal_backoff_max = Float(
+        60.0, config=True,
+        help="""Longest wait between two attempts to re-create a broken forward.
+        Default: ``60.0``.""",
+    )
+    ssh_forward_heal_give_up = Float(
+        300.0, config=True,
+        help="""Seconds a forward may stay broken before ``poll()`` reports the server as stopped
+        (exit status 1, logged with the reason): the hub then stops it on the Outpost instead of
+        showing a server nobody can reach. ``0`` = never give up. Default: ``300.0``.""",
+    )
+
+    @validate("ssh_forward_check_interval", "ssh_forward_heal_backoff_initial",
+              "ssh_forward_heal_backoff_max", "ssh_forward_heal_give_up")
+    def _validate_heal_seconds(self, proposal):
+        value = proposal["value"]
+        name = proposal["trait"].name
+        if not value >= 0 or value == float("inf"):
+            raise TraitError(f"{name}: must be a finite number of seconds >= 0, not {value!r}")
+        if name in ("ssh_forward_heal_backoff_initial", "ssh_forward_heal_backoff_max") and value <= 0:
+            raise TraitError(f"{name}: must be > 0 seconds, not {value!r}")
+        return value
+
     setuptunnel_allowed_keys = List(
         Unicode(), config=True,
         help="""Key paths that callers of the setuptunnel API may name in ``ssh_key``.

@@ -25,6 +25,7 @@ from .client import OutpostClient, OutpostError, shared_http_client
 from .flavors import FLAVOR_CACHE
 from .form import SystemOffer, parse_form, render_form, system_offer
 from .forward import RemoteForward, ServerForward
+from .healing import FORWARD_LOST_STATUS, WATCHER, ForwardHealer
 from .service import ServerService
 from .models import (
     StartRequest,
@@ -80,6 +81,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._cancel_reason: str | None = None
         self._poll_interval_ms: int | None = None
         self._lock: asyncio.Lock | None = None
+        self._forward_health = None  # the open incident of the forward (see .healing)
+        self._forward_heal_lock: asyncio.Lock | None = None
         self._events_changed = asyncio.Event()
         self.ssh_runner = SshRunner(self.ssh_command)
         self._system_name = ""  # the declared system of the current server (kept in the state)
@@ -157,6 +160,14 @@ class OutpostSpawner(OutpostOptions, Spawner):
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
+
+    @property
+    def forward_heal_lock(self) -> asyncio.Lock:
+        """Held while the forward is checked or healed; teardown waits for it, so a heal in
+        flight cannot make the forward again after stop removed it."""
+        if self._forward_heal_lock is None:
+            self._forward_heal_lock = asyncio.Lock()
+        return self._forward_heal_lock
 
     @property
     def wire_name(self) -> str:
@@ -523,11 +534,14 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 raise RuntimeError(f"Cannot create svc for {self._log_name}: {e}") from e
         if not ret:
             ret = (self.forward.connect_host(), self.port)
+        if self.ssh_forward_heal and not self.ssh_custom_forward:
+            WATCHER.watch(self)
         host, port = ret
         return host, int(port)
 
     async def run_ssh_forward_remove(self, delete_svc: bool = True) -> None:
         info = self.port_forward_info
+        WATCHER.unwatch(self)
         try:
             await self.forward.remove(info)
         except Exception:
@@ -577,6 +591,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 except Exception:
                     self.log.exception("Recreating the ssh forward of %s failed", self._log_name)
                     status = 0
+        if status is None:
+            status = await self._heal_forward()
         if status is not None:
             # The server is gone (or unusable): clean up our side and the Outpost's
             # record. JupyterHub's poll callbacks do the rest; never user.stop() here.
@@ -590,6 +606,22 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 ))
             await self._teardown()
         return status
+
+    async def _heal_forward(self):
+        """Check (and heal) the forward of a running server; an exit status once it is lost."""
+        healer = ForwardHealer(self)
+        if not healer.applies():
+            return None
+        WATCHER.watch(self)  # after a hub restart the first poll registers the server
+        if await healer.heal() != "given_up":
+            return None
+        self.log.warning("Poll of %s reports exit status %d: its ssh forward is lost",
+                         self._log_name, FORWARD_LOST_STATUS)
+        self.add_event(make_event(
+            100, "JupyterLab is unreachable: its ssh forward could not be restored.",
+            summary="JupyterLab unreachable.", details=self._forward_health.reason, failed=True,
+        ))
+        return FORWARD_LOST_STATUS
 
     async def _poll_outpost(self):
         try:
@@ -619,7 +651,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
 
     async def _teardown(self, collect_logs=None) -> None:
         """Idempotent: DELETE on the Outpost, remove forwards and Service, remove certs."""
-        async with self.lock:
+        WATCHER.unwatch(self)
+        async with self.lock, self.forward_heal_lock:
             if self._remote_active and self.start_id:
                 self._remote_active = False
                 want_logs = bool(self.collect_logs or collect_logs)
@@ -734,6 +767,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._remote_active = False
         self._restored = False
         self._poll_interval_ms = None
+        self._forward_health = None
 
     def __repr__(self):  # pragma: no cover - logging aid
         return f"<OutpostSpawner {self._log_name} start_id={self.start_id or '-'} v{__version__}>"

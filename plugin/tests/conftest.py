@@ -2,6 +2,7 @@
 a recording ssh runner, and a spawner factory with a real JupyterHub User/orm."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -229,6 +230,19 @@ class RecordingSshRunner:
 
     def ops(self):
         return [self._key(a) for a in self.calls]
+
+
+@pytest.fixture(autouse=True)
+async def stop_forward_watcher():
+    """The watcher's task belongs to one test's event loop: end it with the test."""
+    from outpostspawner.healing import WATCHER
+
+    yield WATCHER
+    task, WATCHER._task = WATCHER._task, None
+    if task is not None and not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=5)
+    WATCHER._spawners.clear()
 
 
 @pytest.fixture
