@@ -200,7 +200,8 @@ def ssh_forward_options(sshd) -> dict:
 # ---------------------------------------------------------------- Outpost
 def start_outpost(workdir: Path, name: str, passwords: dict, extra_env: dict | None = None) -> dict:
     """One Outpost process (LocalProcess backend) serving the hubs in ``passwords`` (hub -> password),
-    with ``extra_env`` (e.g. ``Outpost__Flavors__...``) on top. Returns its url, port and proc."""
+    with ``extra_env`` (e.g. ``Outpost__Flavors__...``, or another backend) on top. Returns its url, port,
+    proc and log file."""
     port = free_port()
     d = workdir / name
     d.mkdir()
@@ -236,7 +237,8 @@ def start_outpost(workdir: Path, name: str, passwords: dict, extra_env: dict | N
     except Exception:
         proc.stop()
         raise
-    return {"url": f"http://127.0.0.1:{port}", "port": port, "proc": proc, "passwords": dict(passwords)}
+    return {"url": f"http://127.0.0.1:{port}", "port": port, "proc": proc, "passwords": dict(passwords),
+            "log": d / "outpost.log"}
 
 
 @pytest.fixture(scope="session")

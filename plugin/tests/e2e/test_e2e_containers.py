@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import requests
 
-from harness import HUB_EXTRA_CONFIG, HUB_PASSWORDS, Hub, Proc, REPO, free_port, port_open, wait_until
+from harness import HUB_EXTRA_CONFIG, HUB_PASSWORDS, Hub, Proc, REPO, port_open, start_outpost, wait_until
 from test_e2e import read_progress, stop_server, tunnel_of
 
 ASSETS = REPO / "tests" / "Outpost.IntegrationTests" / "Assets"
@@ -49,15 +49,7 @@ def engine(workdir):
 
 @pytest.fixture(scope="module")
 def container_outpost(workdir, engine):
-    port = free_port()
-    d = workdir / "outpost-containers"
-    d.mkdir()
-    env = dict(os.environ)
-    env["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin"
-    env["Outpost__DataDir"] = str(d / "data")
-    for hub, pw in HUB_PASSWORDS.items():
-        env[f"Outpost__Hubs__{hub}__Password"] = pw
-    env.update({
+    outpost = start_outpost(workdir, "outpost-containers", HUB_PASSWORDS, {
         "Outpost__Backends__Default": "Containers",
         "Outpost__Backends__Containers__Endpoint": engine["endpoint"],
         "Outpost__Backends__Containers__Image": engine["image"],
@@ -67,21 +59,8 @@ def container_outpost(workdir, engine):
         "Outpost__Backends__Containers__User": "1000:1000",
         "Outpost__Backends__Containers__StopGraceSeconds": "2",
     })
-    proc = Proc([str(REPO / "scripts" / "outpost"), "serve", "--urls", f"http://127.0.0.1:{port}"],
-                d / "outpost.log", env=env, cwd=str(REPO))
-
-    def up():
-        if not proc.alive():
-            raise RuntimeError(f"Outpost exited:\n{proc.tail()}")
-        return requests.get(f"http://127.0.0.1:{port}/ping", timeout=2).status_code == 200
-
-    try:
-        wait_until(up, float(os.environ.get("OUTPOST_BOOT_TIMEOUT", "900")), interval=0.5, what="Outpost /ping")
-    except Exception:
-        proc.stop()
-        raise
-    yield {"url": f"http://127.0.0.1:{port}", "port": port, "proc": proc, "log": d / "outpost.log"}
-    proc.stop()
+    yield outpost
+    outpost["proc"].stop()
 
 
 @pytest.fixture(scope="module")

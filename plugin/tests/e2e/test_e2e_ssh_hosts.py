@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness import HUB_PASSWORDS, Hub, Proc, REPO, free_port, port_open, wait_until
+from harness import HUB_PASSWORDS, Hub, REPO, port_open, start_outpost, wait_until
 from test_e2e import read_progress, stop_server, tunnel_of
 
 NETNS = "ossh-e2e"          # distinct from the C# lab's ossh-a / ossh-b
@@ -106,14 +106,6 @@ PermitOpen 127.0.0.1:*
 
 @pytest.fixture(scope="module")
 def ssh_hosts_outpost(workdir, remote_host):
-    port = free_port()
-    d = workdir / "outpost-ssh-hosts"
-    d.mkdir()
-    env = dict(os.environ)
-    env["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin"
-    env["Outpost__DataDir"] = str(d / "data")
-    for hub, pw in HUB_PASSWORDS.items():
-        env[f"Outpost__Hubs__{hub}__Password"] = pw
     backend = {
         "Default": "SshHosts",
         "SshHosts__User": ACCOUNT,
@@ -125,23 +117,10 @@ def ssh_hosts_outpost(workdir, remote_host):
         "SshHosts__Hosts__0__Address": ADDRESS,
         "SshHosts__Hosts__0__KnownHostsFile": remote_host["known_hosts"],
     }
-    for key, value in backend.items():
-        env[f"Outpost__Backends__{key}"] = value
-    proc = Proc([str(REPO / "scripts" / "outpost"), "serve", "--urls", f"http://127.0.0.1:{port}"],
-                d / "outpost.log", env=env, cwd=str(REPO))
-
-    def up():
-        if not proc.alive():
-            raise RuntimeError(f"Outpost exited:\n{proc.tail()}")
-        return requests.get(f"http://127.0.0.1:{port}/ping", timeout=2).status_code == 200
-
-    try:
-        wait_until(up, float(os.environ.get("OUTPOST_BOOT_TIMEOUT", "900")), interval=0.5, what="Outpost /ping")
-    except Exception:
-        proc.stop()
-        raise
-    yield {"url": f"http://127.0.0.1:{port}", "port": port, "proc": proc, "log": d / "outpost.log"}
-    proc.stop()
+    outpost = start_outpost(workdir, "outpost-ssh-hosts", HUB_PASSWORDS,
+                            {f"Outpost__Backends__{key}": value for key, value in backend.items()})
+    yield outpost
+    outpost["proc"].stop()
 
 
 @pytest.fixture(scope="module")
