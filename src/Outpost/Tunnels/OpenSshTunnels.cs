@@ -59,6 +59,9 @@ public sealed class OpenSshTunnels(string sshCommand, string stateDirectory, ICo
         {
             return;
         }
+        // A master killed with SIGKILL leaves its socket behind, and a new master refuses to multiplex over an
+        // existing path: no master answered, so the file is stale.
+        File.Delete(ControlPath(spec));
         // Not through ICommandRunner: the forked master would keep redirected pipes open until it exits.
         var start = new ProcessStartInfo(sshCommand) { UseShellExecute = false };
         foreach (var argument in MasterArguments(spec))
