@@ -344,6 +344,29 @@ class OutpostOptions(Configurable):
         "ssh", config=True,
         help="""OpenSSH client binary. Default: ``"ssh"`` (from PATH).""",
     )
+    tunnel_service_url = Unicode(
+        "", config=True,
+        help="""Base URL of an Outpost tunnel service (``outpost tunnels serve``), e.g.
+        ``http://outpost-tunnels:8089``. When set, the service creates, checks and removes each
+        server's forward instead of ssh in the hub process, so a hub restart leaves forwards and
+        open connections alone. Default: ``""`` (ssh in the hub process).""",
+    )
+    tunnel_service_token_file = Unicode(
+        "", config=True,
+        help="""File holding the tunnel service's bearer token (read at each call, so it may be
+        rotated). Required with ``tunnel_service_url``. Default: ``""``.""",
+    )
+    tunnel_service_selector = Dict(
+        {"app.kubernetes.io/component": "outpost-tunnels"}, config=True,
+        help="""Pod selector of each server's Kubernetes Service when ``tunnel_service_url`` is set
+        (and ``svc_selector`` is not): the Service then targets the tunnel service's pod, not the
+        hub's. Default: the labels of the chart's tunnel Deployment.""",
+    )
+    tunnel_service_connect_host = Unicode(
+        "", config=True,
+        help="""Host the hub connects to for a server's forward when the tunnel service is used and
+        no Kubernetes Service is made. Default: the host of ``tunnel_service_url``.""",
+    )
     ssh_custom_forward = Any(
         None, allow_none=True, config=True,
         help=f"""Hook ``(spawner, port_forward_info)`` that replaces the default ssh forward
@@ -386,6 +409,21 @@ class OutpostOptions(Configurable):
         (exit status 1, logged with the reason): the hub then stops it on the Outpost instead of
         showing a server nobody can reach. ``0`` = never give up. Default: ``300.0``.""",
     )
+
+    @validate("tunnel_service_url")
+    def _validate_tunnel_service_url(self, proposal):
+        from .tunnel_service import check_tunnel_service_url
+        try:
+            return check_tunnel_service_url(proposal["value"])
+        except ValueError as e:
+            raise TraitError(str(e)) from None
+
+    @validate("tunnel_service_selector")
+    def _validate_tunnel_service_selector(self, proposal):
+        value = proposal["value"]
+        if not value or not all(isinstance(k, str) and k and isinstance(v, str) and v for k, v in value.items()):
+            raise TraitError(f"tunnel_service_selector: must be a non-empty dict of label: value strings, not {value!r}")
+        return value
 
     @validate("ssh_forward_check_interval", "ssh_forward_heal_backoff_initial",
               "ssh_forward_heal_backoff_max", "ssh_forward_heal_give_up")

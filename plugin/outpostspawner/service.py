@@ -28,6 +28,9 @@ class ServerService:
         sp = self.spawner
         if sp.svc_selector is not None:
             return dict(await resolve(sp.svc_selector, sp) or {})
+        if sp.tunnel_service_url:
+            # The forwards listen in the tunnel service's pod, so that is where the Service must point.
+            return dict(sp.tunnel_service_selector)
         ns = os.environ.get("POD_NAMESPACE") or sp.namespace
         hub = await kube.get_service(ns, sp.hub_service_name)
         if not hub or not hub.get("spec", {}).get("selector"):

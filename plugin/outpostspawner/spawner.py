@@ -507,7 +507,12 @@ class OutpostSpawner(OutpostOptions, Spawner):
 
     @property
     def forward(self) -> ServerForward:
-        """The ssh forward of this server (create / check / remove)."""
+        """The ssh forward of this server (create / check / remove): ssh in the hub, or the tunnel service."""
+        if self.tunnel_service_url:
+            if not self.tunnel_service_token_file:
+                raise ValueError("tunnel_service_token_file: required when tunnel_service_url is set")
+            from .tunnel_service import TunnelServiceForward
+            return TunnelServiceForward(self)
         return ServerForward(self)
 
     @property

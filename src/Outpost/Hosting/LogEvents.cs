@@ -67,4 +67,12 @@ public static class LogEvents
     public const int ReplicaGone = 520;
     public const int AuthFailuresLimited = 600;
     public const int AdminStopRequested = 700;
+    public const int TunnelServiceListening = 800;
+    public const int TunnelsRecovered = 801;
+    public const int TunnelCreated = 802;
+    public const int TunnelRemoved = 803;
+    public const int TunnelDown = 804;
+    public const int TunnelRestored = 805;
+    public const int TunnelRecreateFailed = 806;
+    public const int TunnelAuthFailed = 807;
 }
