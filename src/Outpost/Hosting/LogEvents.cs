@@ -67,4 +67,8 @@ public static class LogEvents
     public const int ReplicaGone = 520;
     public const int AuthFailuresLimited = 600;
     public const int AdminStopRequested = 700;
+    // sshd restart announcements to hubs
+    public const int SshdRestartAnnounced = 720;
+    public const int SshdRestartDetected = 721;
+    public const int SshdAnnouncementFailed = 722;
 }
