@@ -296,7 +296,7 @@ class RecreateForwardAPIHandler(APIHandler):
         if last is not None and now - last < ANNOUNCEMENT_MIN_INTERVAL:
             raise web.HTTPError(429, "An announcement for this system was handled moments ago")
         RecreateForwardAPIHandler._last_announcement[name] = now
-        log.info("Outpost of %s announced %s: checking %d forward(s)", name, announcement["reason"],
+        self.log.info("Outpost of %s announced %s: checking %d forward(s)", name, announcement["reason"],
                  len(spawners))
         asyncio.ensure_future(heal_forwards(spawners))
         self.set_status(202)

@@ -1,6 +1,7 @@
 """An Outpost's sshd restart announcement at /recreateforward/{system}: who may send it, what body is accepted."""
 import asyncio
 import json
+import logging
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,7 @@ from outpostspawner.handlers import RecreateForwardAPIHandler, parse_announcemen
 class FakeHandler:
     """What RecreateForwardAPIHandler uses of a JupyterHub APIHandler."""
 
+    log = logging.getLogger("test_announcements")
     _run = RecreateForwardAPIHandler._run
     _announced = RecreateForwardAPIHandler._announced
 
