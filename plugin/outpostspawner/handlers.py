@@ -19,6 +19,7 @@ import asyncio
 import functools
 import json
 import logging
+import time
 
 from jupyterhub import apihandlers, orm
 from jupyterhub.apihandlers.base import APIHandler
@@ -27,6 +28,7 @@ from jupyterhub.scopes import needs_scope
 from tornado import web
 
 from .flavors import FLAVOR_CACHE
+from .healing import ForwardHealer
 from .models import is_repeat, make_event, resolve, stamp_incoming_event
 from .spawner import JH_RUNS_PROGRESS_READY_HOOK, OutpostSpawner
 from .systems import SystemsConfigError, parse_systems
@@ -206,16 +208,50 @@ class ListServersAPIHandler(APIHandler):
         self.write(json.dumps(result))
 
 
+ANNOUNCEMENT_REASONS = ("outpost_started", "sshd_restarted")
+ANNOUNCEMENT_MAX_BYTES = 1024
+ANNOUNCEMENT_MIN_INTERVAL = 2.0  # seconds between announcement-driven checks of one system
+
+
+def parse_announcement(body: bytes) -> dict:
+    """An Outpost's sshd restart announcement: ``{"reason": ..., "id": ...}``; anything else is refused (400)."""
+    if len(body) > ANNOUNCEMENT_MAX_BYTES:
+        raise web.HTTPError(400, f"body: longer than {ANNOUNCEMENT_MAX_BYTES} bytes")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise web.HTTPError(400, "body: must be JSON") from None
+    if not isinstance(data, dict):
+        raise web.HTTPError(400, "body: must be a JSON object")
+    unknown = sorted(k for k in data if k not in ("reason", "id"))
+    if unknown:
+        raise web.HTTPError(400, f"body: unknown field(s) {', '.join(repr(k)[:40] for k in unknown[:5])}")
+    if data.get("reason") not in ANNOUNCEMENT_REASONS:
+        raise web.HTTPError(400, f"reason: must be one of {', '.join(ANNOUNCEMENT_REASONS)}")
+    announcement_id = data.get("id")
+    if announcement_id is not None and not (
+            isinstance(announcement_id, str) and 0 < len(announcement_id) <= 64
+            and all(c in "0123456789abcdefABCDEF-" for c in announcement_id)):
+        raise web.HTTPError(400, "id: must be a UUID string")
+    return data
+
+
 class RecreateForwardAPIHandler(APIHandler):
     """Rebuild the forwards of all servers of one system (``user_options.system``) or
-    behind one ssh node, after that node restarted."""
+    behind one ssh node, after that node restarted.
+
+    Two callers: an admin tool with a ``custom:sshnode:restart`` token (every forward is re-created),
+    and an Outpost announcing that its sshd restarted, which POSTs ``{"reason", "id"}`` with the API
+    token of one of the system's running servers. That token proves no admin right, so the
+    announcement only checks the system's forwards and heals the broken ones (a healthy forward is
+    left alone), at most once per ``ANNOUNCEMENT_MIN_INTERVAL`` per system (429 otherwise)."""
+
+    _last_announcement: dict = {}
 
     def check_xsrf_cookie(self):
         return
 
-    async def _run(self, name: str):
-        require_token(self)
-        require_custom_scope(self, SCOPE_SSHNODE_RESTART)
+    def _spawners(self, name: str) -> list:
         spawners = []
         for user in list(self.users.values()):
             for spawner in list(dict.values(user.spawners)):
@@ -225,6 +261,15 @@ class RecreateForwardAPIHandler(APIHandler):
                 system = (spawner.user_options or {}).get("system") or spawner._system_name
                 if name in (system, local.get("node")):
                     spawners.append(spawner)
+        return spawners
+
+    async def _run(self, name: str):
+        require_token(self)
+        if SCOPE_SSHNODE_RESTART not in (getattr(self, "expanded_scopes", None) or set()) \
+                and self.request.method == "POST" and self.request.body:
+            return self._announced(name, parse_announcement(self.request.body))
+        require_custom_scope(self, SCOPE_SSHNODE_RESTART)
+        spawners = self._spawners(name)
 
         async def recreate():
             for spawner in spawners:
@@ -238,11 +283,42 @@ class RecreateForwardAPIHandler(APIHandler):
         self.set_status(202)
         self.write({"servers": len(spawners)})
 
+    def _announced(self, name: str, announcement: dict) -> None:
+        spawners = self._spawners(name)
+        user = self.current_user
+        owner = getattr(user, "name", None)
+        # the token must be a user's whose server on this system is running (an Outpost sends one)
+        if owner is None or not any(sp.user.name == owner for sp in spawners):
+            raise web.HTTPError(403, "Action is not authorized; requires scope "
+                                f"{SCOPE_SSHNODE_RESTART} or a running server on this system")
+        now = time.monotonic()
+        last = RecreateForwardAPIHandler._last_announcement.get(name)
+        if last is not None and now - last < ANNOUNCEMENT_MIN_INTERVAL:
+            raise web.HTTPError(429, "An announcement for this system was handled moments ago")
+        RecreateForwardAPIHandler._last_announcement[name] = now
+        self.log.info("Outpost of %s announced %s: checking %d forward(s)", name, announcement["reason"],
+                 len(spawners))
+        asyncio.ensure_future(heal_forwards(spawners))
+        self.set_status(202)
+        self.write({"servers": len(spawners)})
+
     async def get(self, name):
         await self._run(name)
 
     async def post(self, name):
         await self._run(name)
+
+
+async def heal_forwards(spawners) -> None:
+    """Check each forward now and heal a broken one at once (the sshd is back: no backoff wait)."""
+    for spawner in spawners:
+        healer = ForwardHealer(spawner)
+        try:
+            if healer.health.broken_since is not None:
+                healer.health.next_attempt = 0.0
+            await healer.heal(wait=True)
+        except Exception:
+            log.exception("Healing the forward of %s after an announcement failed", spawner._log_name)
 
 
 class FlavorsAPIHandler(APIHandler):

@@ -330,6 +330,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
             system = self.current_system()
             # where the Outpost pushes its flavor usage (a custom_env value wins)
             env.setdefault("JUPYTERHUB_FLAVORS_UPDATE_URL", f"{api}/outpostflavors/{system.name}")
+            # where the Outpost announces that its sshd restarted (it posts with this server's token)
+            env.setdefault("JUPYTERHUB_RECREATEFORWARD_URL", f"{api}/recreateforward/{system.name}")
             token = system.flavors_update_token()
             if token:
                 env.setdefault("JUPYTERHUB_FLAVORS_UPDATE_TOKEN", token)

@@ -147,6 +147,7 @@ async def test_start_poll_stop_on_the_chosen_system(make_spawner, outpost, ssh_r
     assert post["body"]["misc"]["image"] == "a:1"
     env = post["body"]["env"]
     assert env["JUPYTERHUB_FLAVORS_UPDATE_URL"].endswith("/hub/api/outpostflavors/a")
+    assert env["JUPYTERHUB_RECREATEFORWARD_URL"].endswith("/hub/api/recreateforward/a")
     assert "JUPYTERHUB_FLAVORS_UPDATE_TOKEN" not in env
     forward = [c for c in ssh_runner.calls if "forward" in c][0]
     assert forward[-1] == "tunnela@node-a.example" and "Port=2201" in " ".join(forward)

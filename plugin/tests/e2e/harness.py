@@ -198,13 +198,15 @@ def ssh_forward_options(sshd) -> dict:
 
 
 # ---------------------------------------------------------------- Outpost
-def start_outpost(workdir: Path, name: str, passwords: dict, extra_env: dict | None = None) -> dict:
+def start_outpost(workdir: Path, name: str, passwords: dict, extra_env: dict | None = None,
+                  port: int | None = None) -> dict:
     """One Outpost process (LocalProcess backend) serving the hubs in ``passwords`` (hub -> password),
     with ``extra_env`` (e.g. ``Outpost__Flavors__...``, or another backend) on top. Returns its url, port,
-    proc and log file."""
-    port = free_port()
+    proc and log file. Given the ``port`` and ``name`` of a stopped one, it starts that Outpost again
+    (same data folder, log appended)."""
+    port = port or free_port()
     d = workdir / name
-    d.mkdir()
+    d.mkdir(exist_ok=True)
     env = dict(os.environ)
     env["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin:" + env.get("PATH", "")
     if os.environ.get("OUTPOST_E2E_STANDIN") == "1":

@@ -67,6 +67,10 @@ public static class LogEvents
     public const int ReplicaGone = 520;
     public const int AuthFailuresLimited = 600;
     public const int AdminStopRequested = 700;
+    // sshd restart announcements to hubs
+    public const int SshdRestartAnnounced = 720;
+    public const int SshdRestartDetected = 721;
+    public const int SshdAnnouncementFailed = 722;
     public const int TunnelServiceListening = 800;
     public const int TunnelsRecovered = 801;
     public const int TunnelCreated = 802;

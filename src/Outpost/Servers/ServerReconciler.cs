@@ -28,6 +28,11 @@ public sealed partial class ServerReconciler(
     ILogger<ServerReconciler> logger) : BackgroundService
 {
     private static readonly ServerPhase[] Unfinished = [ServerPhase.Pending, ServerPhase.Starting, ServerPhase.Running, ServerPhase.Stopping];
+    private readonly TaskCompletionSource _adopted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once this process, leading, has finished its first adoption pass (running servers checked).</summary>
+    public Task Adopted => _adopted.Task;
+
     private static readonly ServerPhase[] InFlight = [ServerPhase.Pending, ServerPhase.Starting, ServerPhase.Stopping];
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(ReconcileWhileLeaderAsync, stoppingToken);
@@ -42,6 +47,7 @@ public sealed partial class ServerReconciler(
             {
                 await ReconcileAsync(adoptRunning, stoppingToken);
                 adoptRunning = false;
+                _adopted.TrySetResult();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
