@@ -153,6 +153,66 @@ public static class BatchBackendOptionsChecks
         }
     }
 
+    /// <summary>The administrator's extra scheduler options: each one option starting with '-', on one line.</summary>
+    public static void CheckExtraOptions(string key, IEnumerable<string> extras, Action<string, string> error)
+    {
+        foreach (var extra in extras)
+        {
+            if (!extra.StartsWith('-') || extra.Any(char.IsControl))
+            {
+                error(key, $"item '{extra}' must be one option starting with '-', on one line.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks every layer of resources and allow-lists a batch backend has: the defaults, each flavor's, the allow-list
+    /// and each hub's own allow-list and defaults.
+    /// </summary>
+    public static void CheckLayers<TResources, TAllowed>(
+        TResources defaults,
+        IReadOnlyDictionary<string, TResources> flavors,
+        TAllowed allowed,
+        IEnumerable<(string Hub, TAllowed? Allowed, TResources? Defaults)> hubs,
+        Action<string, TResources, Action<string, string>> checkResources,
+        Action<string, TAllowed, Action<string, string>> checkAllowed,
+        Action<string, string> error)
+        where TResources : class
+        where TAllowed : class
+    {
+        checkResources("Defaults", defaults, error);
+        foreach (var (flavor, resources) in flavors)
+        {
+            checkResources($"Flavors:{flavor}", resources, error);
+        }
+        checkAllowed("Allowed", allowed, error);
+        foreach (var (hub, hubAllowed, hubDefaults) in hubs)
+        {
+            if (hubAllowed is not null)
+            {
+                checkAllowed($"Hubs:{hub}:Allowed", hubAllowed, error);
+            }
+            if (hubDefaults is not null)
+            {
+                checkResources($"Hubs:{hub}:Defaults", hubDefaults, error);
+            }
+        }
+    }
+
+    /// <summary>The memory and time of one resource layer, each parsed with the scheduler's own parser.</summary>
+    public static void CheckMemoryAndTime(
+        string key, string? memory, string? time, BatchChoices.Parser parseMemory, BatchChoices.Parser parseTime, Action<string, string> error)
+    {
+        if (memory is not null && !parseMemory(memory, out _))
+        {
+            error($"{key}:Memory", $"'{memory}' is not a memory size such as 4096 or 4G.");
+        }
+        if (time is not null && !parseTime(time, out _))
+        {
+            error($"{key}:Time", $"'{time}' is not a time limit such as 90 or 8:00:00.");
+        }
+    }
+
     public static void Range(string key, long value, long min, long max, Action<string, string> error)
     {
         if (value < min || value > max)

@@ -67,4 +67,8 @@ public static class BatchChoices
     private static bool MatchesPattern(string? pattern, string text) =>
         !string.IsNullOrEmpty(pattern)
         && Regex.IsMatch(text, $"^(?:{pattern})$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+    /// <summary>An administrator's layer value over the one below it: unset keeps <paramref name="current"/>, a value that does not parse refuses the start.</summary>
+    public static long? Layer(string? text, long? current, Parser parse, string refusal) =>
+        text is null ? current : parse(text, out var value) ? value : throw new BackendException(refusal);
 }

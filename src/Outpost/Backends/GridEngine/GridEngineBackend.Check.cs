@@ -14,7 +14,7 @@ public sealed partial class GridEngineBackend : IBackendCheck
     {
         var subject = $"Backend {Name}";
         const string down = "start sge_qmaster, or set Outpost:Backends:GridEngine:CommandEnvironment:SGE_ROOT and SGE_CELL to the cluster's";
-        var (hosts, hostsError) = await _jobs.TryRunAsync(_cli.Hosts(), cancellationToken);
+        var (hosts, hostsError) = await Jobs.TryRunAsync(_cli.Hosts(), cancellationToken);
         if (hostsError is not null)
         {
             return [CheckLine.Fail(subject, $"`{_options.Qhost}` cannot run: {hostsError}", "install the Grid Engine client commands here, or set Outpost:Backends:GridEngine:Qhost to qhost's path")];
@@ -36,7 +36,7 @@ public sealed partial class GridEngineBackend : IBackendCheck
                 : CheckLine.Fail(subject, $"qhost answers, but none of {reporting.Count} execution hosts reports a load", "start sge_execd on the execution hosts"),
         };
 
-        var (queues, queuesError) = await _jobs.TryRunAsync(_cli.QueueSummary(), cancellationToken);
+        var (queues, queuesError) = await Jobs.TryRunAsync(_cli.QueueSummary(), cancellationToken);
         lines.Add(queuesError is not null || queues is not { Succeeded: true }
             ? CheckLine.Fail(subject, $"qstat -g c fails: {queuesError ?? BatchCommands.Summary(queues!)}", "install the Grid Engine client commands here, or set Outpost:Backends:GridEngine:Qstat to qstat's path")
             : CheckLine.Ok(subject, $"qstat -g c lists the queues: {string.Join(", ", QueueNames(queues.StandardOutput))}"));

@@ -30,31 +30,12 @@ public sealed class GridEngineBackendOptionsValidator : IValidateOptions<GridEng
                 Command = ["true"],
             },
         }), Error);
-        foreach (var extra in options.ExtraQsubOptions)
-        {
-            if (!extra.StartsWith('-') || extra.Any(char.IsControl))
-            {
-                Error(nameof(options.ExtraQsubOptions), $"item '{extra}' must be one option starting with '-', on one line.");
-            }
-        }
+        BatchBackendOptionsChecks.CheckExtraOptions(nameof(options.ExtraQsubOptions), options.ExtraQsubOptions, Error);
 
-        CheckResources(nameof(options.Defaults), options.Defaults, Error);
-        foreach (var (flavor, resources) in options.Flavors)
-        {
-            CheckResources($"Flavors:{flavor}", resources, Error);
-        }
-        CheckAllowed(nameof(options.Allowed), options.Allowed, Error);
-        foreach (var (hub, hubOptions) in options.Hubs)
-        {
-            if (hubOptions.Allowed is not null)
-            {
-                CheckAllowed($"Hubs:{hub}:Allowed", hubOptions.Allowed, Error);
-            }
-            if (hubOptions.Defaults is not null)
-            {
-                CheckResources($"Hubs:{hub}:Defaults", hubOptions.Defaults, Error);
-            }
-        }
+        BatchBackendOptionsChecks.CheckLayers(
+            options.Defaults, options.Flavors, options.Allowed,
+            options.Hubs.Select(hub => (hub.Key, hub.Value.Allowed, hub.Value.Defaults)),
+            CheckResources, CheckAllowed, Error);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -75,14 +56,8 @@ public sealed class GridEngineBackendOptionsValidator : IValidateOptions<GridEng
         {
             error($"{key}:ParallelEnvironment", "and Slots go together: set both or neither.");
         }
-        if (resources.Memory is not null && !BatchValues.TryParseMemoryMb(resources.Memory, out _))
-        {
-            error($"{key}:Memory", $"'{resources.Memory}' is not a memory size such as 4096 or 4G.");
-        }
-        if (resources.Time is not null && !BatchValues.TryParseTimeMinutes(resources.Time, out _))
-        {
-            error($"{key}:Time", $"'{resources.Time}' is not a time limit such as 90 or 8:00:00.");
-        }
+        BatchBackendOptionsChecks.CheckMemoryAndTime(
+            key, resources.Memory, resources.Time, BatchValues.TryParseMemoryMb, BatchValues.TryParseTimeMinutes, error);
     }
 
     private static void CheckAllowed(string key, GridEngineAllowed allowed, Action<string, string> error)

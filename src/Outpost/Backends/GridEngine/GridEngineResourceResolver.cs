@@ -5,9 +5,8 @@ using Outpost.Servers;
 namespace Outpost.Backends.GridEngine;
 
 /// <summary>
-/// Works out a job's resources from four layers, later ones winning: the defaults (the hub's own, if configured),
-/// the flavor's, the user's <c>user_options</c>, the hub's <c>misc</c>. The last two are checked field by field
-/// against the allow-lists; a bad value refuses the start naming the field. The flavor's runtime caps <c>h_rt</c>.
+/// A Grid Engine job's resources, layered as every batch backend layers them (<see cref="BatchResourceLayers"/>), from
+/// Grid Engine's own keys and values. The flavor's runtime caps <c>h_rt</c>; a parallel environment and its slots go together.
 /// </summary>
 internal static class GridEngineResourceResolver
 {
@@ -17,19 +16,10 @@ internal static class GridEngineResourceResolver
     public static GridEngineJobResources Resolve(GridEngineBackendOptions options, string hub, ServerSpec spec)
     {
         var hubOptions = options.Hubs.GetValueOrDefault(hub);
-        var allowed = hubOptions?.Allowed ?? options.Allowed;
-        var resources = Apply(new GridEngineJobResources(), hubOptions?.Defaults ?? options.Defaults, "Defaults");
-        if (spec.Flavor is { } flavor && options.Flavors.TryGetValue(flavor, out var flavorResources))
-        {
-            resources = Apply(resources, flavorResources, $"Flavors:{flavor}");
-        }
-        resources = Apply(resources, spec.UserOptions, allowed, "user_options");
-        resources = Apply(resources, spec.Misc, allowed, "misc");
-        if (spec.RuntimeLimit is { } runtime && runtime > TimeSpan.Zero)
-        {
-            var cap = (long)Math.Ceiling(runtime.TotalMinutes);
-            resources = resources with { TimeMinutes = Math.Min(resources.TimeMinutes ?? cap, cap) };
-        }
+        var resources = BatchResourceLayers.Resolve(
+            new GridEngineJobResources(), hubOptions?.Defaults ?? options.Defaults, options.Flavors, hubOptions?.Allowed ?? options.Allowed,
+            spec, Keys, Apply, Choose);
+        resources = resources with { TimeMinutes = BatchResourceLayers.CapMinutes(resources.TimeMinutes, spec) };
         if ((resources.ParallelEnvironment is null) != (resources.Slots is null))
         {
             throw new BackendException("Grid Engine needs a parallel environment (pe) and a number of slots together; only one of them is set.");
@@ -39,12 +29,8 @@ internal static class GridEngineResourceResolver
 
     private static GridEngineJobResources Apply(GridEngineJobResources current, GridEngineResources layer, string where)
     {
-        long? Memory() => layer.Memory is null ? current.MemoryMb
-            : BatchValues.TryParseMemoryMb(layer.Memory, out var mb) ? mb
-            : throw new BackendException($"The Grid Engine backend's {where}:Memory is not a memory size.");
-        long? Time() => layer.Time is null ? current.TimeMinutes
-            : BatchValues.TryParseTimeMinutes(layer.Time, out var minutes) ? minutes
-            : throw new BackendException($"The Grid Engine backend's {where}:Time is not a time limit.");
+        long? Memory() => BatchChoices.Layer(layer.Memory, current.MemoryMb, BatchValues.TryParseMemoryMb, $"The Grid Engine backend's {where}:Memory is not a memory size.");
+        long? Time() => BatchChoices.Layer(layer.Time, current.TimeMinutes, BatchValues.TryParseTimeMinutes, $"The Grid Engine backend's {where}:Time is not a time limit.");
         return new GridEngineJobResources
         {
             Queue = layer.Queue ?? current.Queue,
@@ -55,29 +41,16 @@ internal static class GridEngineResourceResolver
         };
     }
 
-    private static GridEngineJobResources Apply(
-        GridEngineJobResources current, IReadOnlyDictionary<string, JsonElement> values, GridEngineAllowed allowed, string source)
-    {
-        var result = current;
-        foreach (var key in Keys)
+    private static GridEngineJobResources Choose(GridEngineJobResources current, string key, string field, JsonElement value, GridEngineAllowed allowed) =>
+        key switch
         {
-            if (!values.TryGetValue(key, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
-            {
-                continue;
-            }
-            var field = $"{source}.{key}";
-            result = key switch
-            {
-                "queue" => result with { Queue = Text(field, value, allowed.Queue) },
-                "pe" => result with { ParallelEnvironment = Text(field, value, allowed.ParallelEnvironment) },
-                "slots" => result with { Slots = BatchChoices.Number(field, value, allowed.Slots, "a whole number", null) },
-                "memory" => result with { MemoryMb = BatchChoices.Number(field, value, allowed.MemoryMb, "a memory size in MiB (or with a K, M, G or T suffix)", BatchValues.TryParseMemoryMb) },
-                "time" => result with { TimeMinutes = BatchChoices.Number(field, value, allowed.TimeMinutes, "a time limit in minutes (or HH:MM:SS)", BatchValues.TryParseTimeMinutes) },
-                _ => result,
-            };
-        }
-        return result;
-    }
+            "queue" => current with { Queue = Text(field, value, allowed.Queue) },
+            "pe" => current with { ParallelEnvironment = Text(field, value, allowed.ParallelEnvironment) },
+            "slots" => current with { Slots = BatchChoices.Number(field, value, allowed.Slots, "a whole number", null) },
+            "memory" => current with { MemoryMb = BatchChoices.Number(field, value, allowed.MemoryMb, "a memory size in MiB (or with a K, M, G or T suffix)", BatchValues.TryParseMemoryMb) },
+            "time" => current with { TimeMinutes = BatchChoices.Number(field, value, allowed.TimeMinutes, "a time limit in minutes (or HH:MM:SS)", BatchValues.TryParseTimeMinutes) },
+            _ => current,
+        };
 
     private static string Text(string field, JsonElement value, BatchTextRule rule) =>
         BatchChoices.Text(field, value, rule, GridEngineValues.IsSafeText, GridEngineValues.SafeCharacters);

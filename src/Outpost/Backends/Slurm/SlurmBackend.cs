@@ -6,18 +6,17 @@ using Outpost.Servers;
 namespace Outpost.Backends.Slurm;
 
 /// <summary>
-/// Runs each server as a Slurm batch job: the shared batch-job life (<see cref="BatchJobRunner"/>) with Slurm's
-/// commands (<see cref="SlurmScheduler"/>), its resources (<see cref="SlurmResourceResolver"/>) and its
-/// <c>#SBATCH</c> lines (<see cref="BatchScript"/>).
+/// Runs each server as a Slurm batch job: the shared batch-job life (<see cref="BatchBackend{TResources}"/>) with
+/// Slurm's commands (<see cref="SlurmScheduler"/>), its resources (<see cref="SlurmResourceResolver"/>) and its
+/// <c>#SBATCH</c> lines (<see cref="SlurmScript"/>).
 /// </summary>
-public sealed partial class SlurmBackend : IBackend
+public sealed partial class SlurmBackend : BatchBackend<SlurmJobResources>
 {
     /// <summary>Name of the HTTP client used to see whether a server answers.</summary>
     public const string HttpClientName = "Outpost.Backends.Slurm";
 
     private readonly SlurmBackendOptions _options;
     private readonly SlurmCli _cli;
-    private readonly BatchJobRunner _jobs;
 
     public SlurmBackend(
         IOptions<SlurmBackendOptions> options,
@@ -25,61 +24,21 @@ public sealed partial class SlurmBackend : IBackend
         IHttpClientFactory httpClients,
         TimeProvider time,
         ILogger<SlurmBackend> logger)
+        : this(options.Value, new SlurmCli(options.Value), runner, httpClients, time, logger)
     {
-        _options = options.Value;
-        _cli = new SlurmCli(_options);
-        _jobs = new BatchJobRunner(new SlurmScheduler(_cli), _options, runner, httpClients, HttpClientName, time, logger);
     }
 
-    public string Name => BackendNames.Slurm;
-
-    public string? Check(ServerKey key, ServerSpec spec)
+    private SlurmBackend(SlurmBackendOptions options, SlurmCli cli, ICommandRunner runner, IHttpClientFactory httpClients, TimeProvider time, ILogger logger)
+        : base(new BatchJobRunner(new SlurmScheduler(cli), options, runner, httpClients, HttpClientName, time, logger))
     {
-        try
-        {
-            CheckRequest(key, spec);
-            return null;
-        }
-        catch (BackendException e)
-        {
-            return e.Message;
-        }
+        _options = options;
+        _cli = cli;
     }
 
-    public Task<BackendStartResult> StartAsync(BackendStartRequest request, IStartContext context, CancellationToken cancellationToken)
-    {
-        var (user, resources) = CheckRequest(request.Key, request.Spec);
-        return _jobs.StartAsync(request, user, context, common => BatchScript.Render(new BatchScriptInput
-        {
-            Template = common.Template,
-            JobName = common.JobName,
-            JobDirectory = common.JobDirectory,
-            OutputFile = common.OutputFile,
-            ExportNames = common.ExportNames,
-            Resources = resources,
-            ExtraOptions = _options.ExtraSbatchOptions,
-            Command = common.Command,
-            Prologue = common.Prologue,
-            Epilogue = common.Epilogue,
-            DelayedTunnel = common.DelayedTunnel,
-            Python = common.Python,
-            InternalSsl = common.InternalSsl,
-        }), cancellationToken);
-    }
+    public override string Name => BackendNames.Slurm;
 
-    public Task<BackendStatus> GetStatusAsync(BackendHandle handle, CancellationToken cancellationToken) =>
-        _jobs.GetStatusAsync(handle, cancellationToken);
+    private protected override SlurmJobResources ResolveResources(string hub, ServerSpec spec) => SlurmResourceResolver.Resolve(_options, hub, spec);
 
-    public Task StopAsync(BackendHandle handle, CancellationToken cancellationToken) =>
-        _jobs.StopAsync(handle, cancellationToken);
-
-    public Task<IReadOnlyList<string>> GetLogsAsync(BackendHandle handle, int maxLines, CancellationToken cancellationToken) =>
-        _jobs.GetLogsAsync(handle, maxLines, cancellationToken);
-
-    /// <summary>The system user and resources of a request; throws what a start would refuse.</summary>
-    private (string User, SlurmJobResources Resources) CheckRequest(ServerKey key, ServerSpec spec)
-    {
-        var user = _jobs.CheckRequest(key, spec);
-        return (user, SlurmResourceResolver.Resolve(_options, key.Hub, spec));
-    }
+    private protected override string RenderScript(JobScriptInput common, SlurmJobResources resources) =>
+        SlurmScript.Render(new SlurmScriptInput { Common = common, Resources = resources, ExtraOptions = _options.ExtraSbatchOptions });
 }

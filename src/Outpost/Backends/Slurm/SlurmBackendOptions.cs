@@ -27,9 +27,9 @@ public sealed class SlurmBackendOptions : BatchBackendOptions
 
     /// <summary>
     /// The batch script template; see <see cref="BatchBackendOptions.ScriptTemplate"/>. Its directive placeholder is
-    /// <c>{{sbatch}}</c> (the generated <c>#SBATCH</c> lines). Default <see cref="BatchScript.DefaultTemplate"/>.
+    /// <c>{{sbatch}}</c> (the generated <c>#SBATCH</c> lines). Default <see cref="SlurmScript.DefaultTemplate"/>.
     /// </summary>
-    public SlurmBackendOptions() => ScriptTemplate = BatchScript.DefaultTemplate;
+    public SlurmBackendOptions() => ScriptTemplate = SlurmScript.DefaultTemplate;
 
     /// <summary>
     /// Extra <c>#SBATCH</c> options written into every script as they are, e.g. <c>["--get-user-env=L"]</c>.

@@ -19,39 +19,23 @@ public sealed class SlurmBackendOptionsValidator : IValidateOptions<SlurmBackend
                 (nameof(options.Sacct), options.Sacct), (nameof(options.Scancel), options.Scancel),
             ], Error);
         BatchBackendOptionsChecks.Check(options, Error);
-        BatchBackendOptionsChecks.CheckTemplate(options.ScriptTemplate, "sbatch", template => BatchScript.Render(new BatchScriptInput
+        BatchBackendOptionsChecks.CheckTemplate(options.ScriptTemplate, "sbatch", template => SlurmScript.Render(new SlurmScriptInput
         {
-            Template = template,
-            JobName = "check",
-            JobDirectory = "/tmp",
-            OutputFile = "/tmp/check-%j.out",
-            Command = ["true"],
+            Common = new JobScriptInput
+            {
+                Template = template,
+                JobName = "check",
+                JobDirectory = "/tmp",
+                OutputFile = "/tmp/check-%j.out",
+                Command = ["true"],
+            },
         }), Error);
-        foreach (var extra in options.ExtraSbatchOptions)
-        {
-            if (!extra.StartsWith('-') || extra.Any(char.IsControl))
-            {
-                Error(nameof(options.ExtraSbatchOptions), $"item '{extra}' must be one option starting with '-', on one line.");
-            }
-        }
+        BatchBackendOptionsChecks.CheckExtraOptions(nameof(options.ExtraSbatchOptions), options.ExtraSbatchOptions, Error);
 
-        CheckResources(nameof(options.Defaults), options.Defaults, Error);
-        foreach (var (flavor, resources) in options.Flavors)
-        {
-            CheckResources($"Flavors:{flavor}", resources, Error);
-        }
-        CheckAllowed(nameof(options.Allowed), options.Allowed, Error);
-        foreach (var (hub, hubOptions) in options.Hubs)
-        {
-            if (hubOptions.Allowed is not null)
-            {
-                CheckAllowed($"Hubs:{hub}:Allowed", hubOptions.Allowed, Error);
-            }
-            if (hubOptions.Defaults is not null)
-            {
-                CheckResources($"Hubs:{hub}:Defaults", hubOptions.Defaults, Error);
-            }
-        }
+        BatchBackendOptionsChecks.CheckLayers(
+            options.Defaults, options.Flavors, options.Allowed,
+            options.Hubs.Select(hub => (hub.Key, hub.Value.Allowed, hub.Value.Defaults)),
+            CheckResources, CheckAllowed, Error);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -75,14 +59,8 @@ public sealed class SlurmBackendOptionsValidator : IValidateOptions<SlurmBackend
                 error($"{key}:{field}", "must not be negative.");
             }
         }
-        if (resources.Memory is not null && !SlurmValues.TryParseMemoryMb(resources.Memory, out _))
-        {
-            error($"{key}:Memory", $"'{resources.Memory}' is not a memory size such as 4096 or 4G.");
-        }
-        if (resources.Time is not null && !SlurmValues.TryParseTimeMinutes(resources.Time, out _))
-        {
-            error($"{key}:Time", $"'{resources.Time}' is not a time limit such as 90 or 8:00:00.");
-        }
+        BatchBackendOptionsChecks.CheckMemoryAndTime(
+            key, resources.Memory, resources.Time, SlurmValues.TryParseMemoryMb, SlurmValues.TryParseTimeMinutes, error);
     }
 
     private static void CheckAllowed(string key, SlurmAllowed allowed, Action<string, string> error)

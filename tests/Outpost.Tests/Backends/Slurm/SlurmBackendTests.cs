@@ -335,7 +335,7 @@ public sealed class SlurmBackendTests
         Assert.Equal("https", submit.Environment["OUTPOST_SCHEME"]);
         Assert.False(submit.Environment.ContainsKey("JUPYTERHUB_SSL_KEYFILE"));
         Assert.Contains("#SBATCH --export=JUPYTERHUB_API_TOKEN,JUPYTERHUB_SERVICE_PREFIX,JUPYTERHUB_USER,OUTPOST_PORT,OUTPOST_SCHEME,OUTPOST_SSL_CA,OUTPOST_SSL_CERT,OUTPOST_SSL_KEY\n", submit.StandardInput);
-        Assert.Contains(BatchScript.SslSetup, submit.StandardInput);
+        Assert.Contains(SlurmScript.SslSetup, submit.StandardInput);
         Assert.DoesNotContain("PEM", submit.StandardInput);
     }
 

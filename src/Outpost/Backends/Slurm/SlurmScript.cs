@@ -4,13 +4,13 @@ using Outpost.Backends.Batch;
 namespace Outpost.Backends.Slurm;
 
 /// <summary>
-/// Renders the sbatch script: a pure function of a <see cref="BatchScriptInput"/>, through <see cref="JobScript"/>
+/// Renders the sbatch script: a pure function of a <see cref="SlurmScriptInput"/>, through <see cref="JobScript"/>
 /// with the <c>#SBATCH</c> lines as <c>{{sbatch}}</c>. Values from hubs and users never enter the text: resources arrive
 /// already checked against a narrow character set (checked again here), the job's variables travel through
 /// sbatch's environment and are only named in <c>--export</c>, and the command's words are single-quoted.
 /// A line that holds nothing but a placeholder which renders empty is dropped.
 /// </summary>
-public static class BatchScript
+public static class SlurmScript
 {
     /// <summary>The default template.</summary>
     public const string DefaultTemplate =
@@ -31,25 +31,8 @@ public static class BatchScript
     internal const string SslSetup = JobScript.SslSetup;
 
     /// <summary>Renders the script. Throws <see cref="ArgumentException"/> for an unsafe value or an unknown placeholder.</summary>
-    public static string Render(BatchScriptInput input) =>
-        JobScript.Render(
-            new JobScriptInput
-            {
-                Template = input.Template,
-                JobName = input.JobName,
-                JobDirectory = input.JobDirectory,
-                OutputFile = input.OutputFile,
-                ExportNames = input.ExportNames,
-                Command = input.Command,
-                Prologue = input.Prologue,
-                Epilogue = input.Epilogue,
-                InternalSsl = input.InternalSsl,
-                DelayedTunnel = input.DelayedTunnel,
-                Python = input.Python,
-            },
-            "sbatch",
-            SbatchLines(input),
-            SlurmScheduler.NodeVariableName);
+    public static string Render(SlurmScriptInput input) =>
+        JobScript.Render(input.Common, "sbatch", SbatchLines(input), SlurmScheduler.NodeVariableName);
 
     /// <summary>Whether <paramref name="template"/> uses the placeholder <paramref name="name"/>.</summary>
     public static bool Uses(string template, string name) => JobScript.Uses(template, name);
@@ -57,18 +40,19 @@ public static class BatchScript
     /// <summary>Quotes one word for a POSIX shell (<see cref="JobScript.Quote"/>).</summary>
     public static string Quote(string word) => JobScript.Quote(word);
 
-    private static string SbatchLines(BatchScriptInput input)
+    private static string SbatchLines(SlurmScriptInput input)
     {
+        var common = input.Common;
         var r = input.Resources;
         var lines = new List<string>
         {
-            Option("job-name", Text(input.JobName)),
-            Option("chdir", Path(input.JobDirectory)),
-            Option("output", Path(input.OutputFile)),
+            Option("job-name", Text(common.JobName)),
+            Option("chdir", Path(common.JobDirectory)),
+            Option("output", Path(common.OutputFile)),
         };
-        if (input.ExportNames.Count > 0)
+        if (common.ExportNames.Count > 0)
         {
-            lines.Add(Option("export", string.Join(',', JobScript.CheckedNames(input.ExportNames))));
+            lines.Add(Option("export", string.Join(',', JobScript.CheckedNames(common.ExportNames))));
         }
         else
         {

@@ -1,15 +1,23 @@
+using Outpost.Backends.Batch;
 using Outpost.Backends.Slurm;
 
 namespace Outpost.Tests.Backends.Slurm;
 
-public sealed class BatchScriptTests
+public sealed class SlurmScriptTests
 {
-    private static BatchScriptInput Input() => new()
+    private static JobScriptInput Common() => new()
     {
+        Template = SlurmScript.DefaultTemplate,
         JobName = "hub1-alice-0",
         JobDirectory = "/srv/work/hub1-alice-0",
         OutputFile = "/srv/work/hub1-alice-0/hub1-alice-0-%j.out",
         ExportNames = ["JUPYTERHUB_API_TOKEN", "OUTPOST_PORT"],
+        Command = ["/usr/bin/jupyterhub-singleuser", "--allow-root"],
+    };
+
+    private static SlurmScriptInput Input() => new()
+    {
+        Common = Common(),
         Resources = new SlurmJobResources
         {
             Partition = "debug",
@@ -24,13 +32,12 @@ public sealed class BatchScriptTests
             MemoryMb = 4096,
             TimeMinutes = 90,
         },
-        Command = ["/usr/bin/jupyterhub-singleuser", "--allow-root"],
     };
 
     [Fact]
     public void Render_AllResources_WritesOneSbatchLineEach()
     {
-        var script = BatchScript.Render(Input());
+        var script = SlurmScript.Render(Input());
 
         Assert.Equal(
             """
@@ -64,7 +71,7 @@ public sealed class BatchScriptTests
     [Fact]
     public void Render_NoResources_WritesOnlyJobLines()
     {
-        var script = BatchScript.Render(Input() with { Resources = new SlurmJobResources(), ExportNames = [] });
+        var script = SlurmScript.Render(Input() with { Resources = new SlurmJobResources(), Common = Common() with { ExportNames = [] } });
 
         Assert.Contains("#SBATCH --export=NONE\n", script);
         Assert.DoesNotContain("--partition", script);
@@ -74,10 +81,9 @@ public sealed class BatchScriptTests
     [Fact]
     public void Render_PrologueEpilogueAndExtraOptions_AppearInPlace()
     {
-        var script = BatchScript.Render(Input() with
+        var script = SlurmScript.Render(Input() with
         {
-            Prologue = "module load jupyter\n",
-            Epilogue = "echo done",
+            Common = Common() with { Prologue = "module load jupyter\n", Epilogue = "echo done" },
             ExtraOptions = ["--get-user-env=L"],
         });
 
@@ -93,7 +99,7 @@ public sealed class BatchScriptTests
     [InlineData("$(id) `id` \"x\" ;|&", "'$(id) `id` \"x\" ;|&'")]
     [InlineData("", "''")]
     public void Quote_AnyWord_IsOneLiteralShellWord(string word, string quoted) =>
-        Assert.Equal(quoted, BatchScript.Quote(word));
+        Assert.Equal(quoted, SlurmScript.Quote(word));
 
     [Theory]
     [InlineData("debug\n#SBATCH --uid=0")]
@@ -101,27 +107,27 @@ public sealed class BatchScriptTests
     [InlineData("$(id)")]
     [InlineData("x;y")]
     public void Render_UnsafeResource_Throws(string partition) =>
-        Assert.Throws<ArgumentException>(() => BatchScript.Render(Input() with { Resources = new SlurmJobResources { Partition = partition } }));
+        Assert.Throws<ArgumentException>(() => SlurmScript.Render(Input() with { Resources = new SlurmJobResources { Partition = partition } }));
 
     [Theory]
     [InlineData("relative/dir")]
     [InlineData("/dir with space")]
     [InlineData("/dir\n#SBATCH --uid=0")]
     public void Render_UnsafeDirectory_Throws(string directory) =>
-        Assert.Throws<ArgumentException>(() => BatchScript.Render(Input() with { JobDirectory = directory }));
+        Assert.Throws<ArgumentException>(() => SlurmScript.Render(Input() with { Common = Common() with { JobDirectory = directory } }));
 
     [Fact]
     public void Render_BadExportName_Throws() =>
-        Assert.Throws<ArgumentException>(() => BatchScript.Render(Input() with { ExportNames = ["A,B=1"] }));
+        Assert.Throws<ArgumentException>(() => SlurmScript.Render(Input() with { Common = Common() with { ExportNames = ["A,B=1"] } }));
 
     [Fact]
     public void Render_UnknownPlaceholder_Throws() =>
-        Assert.Throws<ArgumentException>(() => BatchScript.Render(Input() with { Template = "#!/bin/bash\n{{sbatch}}\n{{user}}\n{{command}}" }));
+        Assert.Throws<ArgumentException>(() => SlurmScript.Render(Input() with { Common = Common() with { Template = "#!/bin/bash\n{{sbatch}}\n{{user}}\n{{command}}" } }));
 
     [Fact]
     public void Render_CustomTemplate_KeepsItsText()
     {
-        var script = BatchScript.Render(Input() with { Template = "#!/bin/sh\n{{sbatch}}\nexec {{command}} --debug\n" });
+        var script = SlurmScript.Render(Input() with { Common = Common() with { Template = "#!/bin/sh\n{{sbatch}}\nexec {{command}} --debug\n" } });
 
         Assert.StartsWith("#!/bin/sh\n#SBATCH --job-name=hub1-alice-0\n", script);
         Assert.EndsWith("exec '/usr/bin/jupyterhub-singleuser' '--allow-root' --debug\n", script);
@@ -130,7 +136,7 @@ public sealed class BatchScriptTests
     [Fact]
     public void Render_DelayedTunnel_AddsReportThatReadsOnlyTheEnvironment()
     {
-        var script = BatchScript.Render(Input() with { DelayedTunnel = true, Python = "/opt/py/bin/python3" });
+        var script = SlurmScript.Render(Input() with { Common = Common() with { DelayedTunnel = true, Python = "/opt/py/bin/python3" } });
 
         Assert.Contains("'/opt/py/bin/python3' - <<'OUTPOST_REPORT_ADDRESS' || true\n", script);
         Assert.Contains("os.environ.get(\"JUPYTERHUB_SETUPTUNNEL_URL\")", script);
