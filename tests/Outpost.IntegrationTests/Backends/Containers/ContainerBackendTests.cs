@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Backends.Containers;
-using Outpost.IntegrationTests.Backends.Slurm;
+using Outpost.IntegrationTests.Backends.Shared;
 using Outpost.Servers;
 
 namespace Outpost.IntegrationTests.Backends.Containers;

@@ -1,11 +1,8 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Outpost.Backends;
 using Outpost.Backends.Batch;
 using Outpost.Backends.GridEngine;
+using Outpost.IntegrationTests.Backends.Shared;
 using Outpost.IntegrationTests.Backends.Slurm;
 using Outpost.Servers;
 
@@ -20,35 +17,23 @@ namespace Outpost.IntegrationTests.Backends.GridEngine;
 public sealed class GridEngineBackendRealTests(GridEngineCluster cluster) : IAsyncLifetime
 {
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(120);
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
-    private readonly List<string> _jobs = [];
-    private readonly string _token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-    private SlurmTestHub _hub = null!;
-    private string _work = "";
+    private BatchTestSession? _session;
 
     public async Task InitializeAsync()
     {
-        if (!cluster.Enabled)
+        if (cluster.Enabled)
         {
-            return;
+            _session = await BatchTestSession.StartAsync(
+                "outpost-ge-it-", job => cluster.RunAsync("qdel", job), IPAddress.Parse(cluster.HostAddress));
         }
-        _hub = await SlurmTestHub.StartAsync(IPAddress.Parse(cluster.HostAddress));
-        _work = Directory.CreateTempSubdirectory("outpost-ge-it-").FullName;
     }
 
     public async Task DisposeAsync()
     {
-        if (!cluster.Enabled)
+        if (_session is not null)
         {
-            return;
+            await Session.DisposeAsync();
         }
-        foreach (var job in _jobs)
-        {
-            await cluster.RunAsync("qdel", job);
-        }
-        await _hub.DisposeAsync();
-        _http.Dispose();
-        Directory.Delete(_work, recursive: true);
     }
 
     [GridEngineFact]
@@ -64,7 +49,7 @@ public sealed class GridEngineBackendRealTests(GridEngineCluster cluster) : IAsy
         Assert.Contains("running on localhost", context.Messages);
         Assert.Equal($"{cluster.JobAddress}:{job.Port}", result.ServiceAddress);
         // The token reached the job only through qsub's environment (-v NAME): the server accepted it and answers.
-        Assert.Contains("\"version\"", await _http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api"));
+        Assert.Contains("\"version\"", await Session.Http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api"));
         Assert.Equal(BackendStatus.Running, await backend.GetStatusAsync(result.Handle, default));
         Assert.Contains(await backend.GetLogsAsync(result.Handle, 200, default), l => l.Contains("Starting jupyterhub", StringComparison.Ordinal));
 
@@ -72,7 +57,7 @@ public sealed class GridEngineBackendRealTests(GridEngineCluster cluster) : IAsy
 
         Assert.DoesNotContain(job.JobId, await cluster.JobNumbersAsync());
         Assert.Equal(BackendState.Exited, (await backend.GetStatusAsync(result.Handle, default)).State);
-        Assert.True(await RefusesAsync($"http://{result.ServiceAddress}/user/alice/api"), "the server still answers after stop");
+        Assert.True(await Session.RefusesAsync($"http://{result.ServiceAddress}/user/alice/api"), "the server still answers after stop");
     }
 
     [GridEngineFact]
@@ -153,8 +138,8 @@ public sealed class GridEngineBackendRealTests(GridEngineCluster cluster) : IAsy
         var job = BatchJobHandle.From(result.Handle);
         Assert.Equal(SlurmCluster.JobUser, job.User);
         Assert.Contains($"<JB_owner>{SlurmCluster.JobUser}</JB_owner>", (await cluster.RunAsync("qstat", "-xml", "-u", SlurmCluster.JobUser)).StandardOutput);
-        Assert.True(await EventuallyAsync(async () =>
-            (await backend.GetLogsAsync(result.Handle, 10, default)).Contains($"job user: {SlurmCluster.JobUser}, token: {_token.Length} characters")));
+        Assert.True(await BatchTestSession.EventuallyAsync(async () =>
+            (await backend.GetLogsAsync(result.Handle, 10, default)).Contains($"job user: {SlurmCluster.JobUser}, token: {Session.Token.Length} characters")));
         await backend.StopAsync(result.Handle, default);
         Assert.Equal(BackendState.Exited, (await backend.GetStatusAsync(result.Handle, default)).State);
     }
@@ -212,78 +197,14 @@ public sealed class GridEngineBackendRealTests(GridEngineCluster cluster) : IAsy
             settings[$"QueryExecPrefix:{i}"] = cluster.ExecPrefix[i];
         }
         configure?.Invoke(settings);
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.ToDictionary(kv => $"Outpost:Backends:GridEngine:{kv.Key}", kv => kv.Value))
-            .Build();
-        var services = new ServiceCollection().AddLogging().AddBackends(configuration).BuildServiceProvider();
-        return (GridEngineBackend)services.GetRequiredService<BackendCatalog>().Get(GridEngineBackendOptions.SectionName);
+        return BatchTestSession.Backend<GridEngineBackend>(GridEngineBackendOptions.SectionName, settings);
     }
 
-    private BackendStartRequest Request(string userOptions = """{"queue": "all.q", "memory": "1G"}""")
-    {
-        var env = new Dictionary<string, string>
-        {
-            ["JUPYTERHUB_API_TOKEN"] = _token,
-            ["JUPYTERHUB_CLIENT_ID"] = "jupyterhub-user-alice",
-            ["JUPYTERHUB_API_URL"] = _hub.ApiUrl,
-            ["JUPYTERHUB_BASE_URL"] = "/",
-            ["JUPYTERHUB_SERVICE_PREFIX"] = "/user/alice/",
-            ["JUPYTERHUB_OAUTH_CALLBACK_URL"] = "/user/alice/oauth_callback",
-            ["JUPYTERHUB_USER"] = "alice",
-        };
-        var spec = new ServerSpec
-        {
-            Name = "",
-            StartId = "1",
-            Env = env,
-            UserOptions = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(userOptions)!,
-        };
-        var resource = $"ge-alice-{Guid.NewGuid():N}"[..17];
-        return new BackendStartRequest(new ServerKey("hub1", "", "1"), spec, resource, _work);
-    }
+    private BackendStartRequest Request(string userOptions = """{"queue": "all.q", "memory": "1G"}""") =>
+        Session.Request("ge", userOptions);
 
-    private async Task<BackendStartResult> StartAsync(GridEngineBackend backend, BackendStartRequest request, RecordingStartContext context)
-    {
-        using var timeout = new CancellationTokenSource(StartLimit);
-        try
-        {
-            return await backend.StartAsync(request, context, timeout.Token);
-        }
-        finally
-        {
-            _jobs.AddRange(context.Handles.Select(h => BatchJobHandle.From(h).JobId).Distinct());
-        }
-    }
+    private Task<BackendStartResult> StartAsync(GridEngineBackend backend, BackendStartRequest request, RecordingStartContext context) =>
+        Session.StartAsync(backend, request, context, StartLimit);
 
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, int seconds = 20)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(250);
-        }
-        return false;
-    }
-
-    private async Task<bool> RefusesAsync(string url)
-    {
-        var until = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < until)
-        {
-            try
-            {
-                await _http.GetAsync(url);
-            }
-            catch (HttpRequestException)
-            {
-                return true;
-            }
-            await Task.Delay(250);
-        }
-        return false;
-    }
+    private BatchTestSession Session => _session ?? throw new InvalidOperationException("the Grid Engine cluster is not enabled");
 }

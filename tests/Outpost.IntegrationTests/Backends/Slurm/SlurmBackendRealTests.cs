@@ -1,11 +1,8 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Outpost.Backends;
 using Outpost.Backends.Batch;
 using Outpost.Backends.Slurm;
+using Outpost.IntegrationTests.Backends.Shared;
 using Outpost.Servers;
 
 namespace Outpost.IntegrationTests.Backends.Slurm;
@@ -19,28 +16,12 @@ namespace Outpost.IntegrationTests.Backends.Slurm;
 public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
 {
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(120);
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
-    private readonly List<string> _jobs = [];
-    private readonly string _token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-    private SlurmTestHub _hub = null!;
-    private string _work = "";
+    private BatchTestSession _session = null!;
 
-    public async Task InitializeAsync()
-    {
-        _hub = await SlurmTestHub.StartAsync();
-        _work = Directory.CreateTempSubdirectory("outpost-slurm-it-").FullName;
-    }
+    public async Task InitializeAsync() =>
+        _session = await BatchTestSession.StartAsync("outpost-slurm-it-", job => cluster.RunAsync("scancel", job));
 
-    public async Task DisposeAsync()
-    {
-        foreach (var job in _jobs)
-        {
-            await cluster.RunAsync("scancel", job);
-        }
-        await _hub.DisposeAsync();
-        _http.Dispose();
-        Directory.Delete(_work, recursive: true);
-    }
+    public async Task DisposeAsync() => await _session.DisposeAsync();
 
     [SlurmFact]
     public async Task Start_BusyNode_QueuedThenRunningThenServesApiThenStops()
@@ -65,7 +46,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         Assert.Contains("running on localhost", context.Messages);
         Assert.Matches("^localhost:187[0-9][0-9]$", result.ServiceAddress);
 
-        var api = await _http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api");
+        var api = await _session.Http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api");
         Assert.Contains("\"version\"", api);
         Assert.Equal(BackendStatus.Running, await backend.GetStatusAsync(result.Handle, default));
         Assert.Contains(await backend.GetLogsAsync(result.Handle, 200, default), l => l.Contains("Starting jupyterhub", StringComparison.Ordinal));
@@ -74,7 +55,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
 
         Assert.Equal(BackendState.Exited, (await backend.GetStatusAsync(result.Handle, default)).State);
         Assert.Matches("^(CANCELLED|COMPLETING|COMPLETED)$", (await cluster.RunAsync("squeue", "-h", "-t", "all", "-j", jobId, "-o", "%T")).StandardOutput.Trim());
-        Assert.True(await RefusesAsync($"http://{result.ServiceAddress}/user/alice/api"), "the server still answers after stop");
+        Assert.True(await _session.RefusesAsync($"http://{result.ServiceAddress}/user/alice/api"), "the server still answers after stop");
     }
 
     [SlurmFact]
@@ -123,14 +104,14 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
 
         await backend.StopAsync(result.Handle, default);
 
-        Assert.True(await EventuallyAsync(() => Task.FromResult(!Directory.Exists(folder))), $"{folder} is still there after stop");
+        Assert.True(await BatchTestSession.EventuallyAsync(() => Task.FromResult(!Directory.Exists(folder))), $"{folder} is still there after stop");
     }
 
     [SlurmFact]
     public async Task SqueueOutage_NeitherFailsTheStartNorEndsTheServer()
     {
-        var shim = Path.Combine(_work, "squeue");
-        var outage = Path.Combine(_work, "outage");
+        var shim = Path.Combine(_session.Work, "squeue");
+        var outage = Path.Combine(_session.Work, "outage");
         await File.WriteAllTextAsync(shim, $"""
             #!/bin/sh
             if [ -e '{outage}' ]; then
@@ -162,7 +143,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         var during = await backend.GetStatusAsync(result.Handle, default);
         Assert.Equal(BackendState.Unknown, during.State);
         Assert.Contains("Unable to contact slurm controller", during.Message);
-        Assert.Contains("\"version\"", await _http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api"));
+        Assert.Contains("\"version\"", await _session.Http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api"));
         var jobId = BatchJobHandle.From(result.Handle).JobId;
         Assert.Equal("RUNNING", (await cluster.RunAsync("/usr/bin/squeue", "-h", "-j", jobId, "-o", "%T")).StandardOutput.Trim());
 
@@ -180,10 +161,10 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
 
         Assert.Equal("", result.ServiceAddress);
         var job = BatchJobHandle.From(result.Handle);
-        var (authorization, body) = Assert.Single(_hub.TunnelReports);
-        Assert.Equal($"token {_token}", authorization);
+        var (authorization, body) = Assert.Single(_session.Hub.TunnelReports);
+        Assert.Equal($"token {_session.Token}", authorization);
         Assert.Equal($"localhost:{job.Port}", JsonDocument.Parse(body).RootElement.GetProperty("service").GetString());
-        Assert.Contains("\"version\"", await _http.GetStringAsync($"http://localhost:{job.Port}/user/alice/api"));
+        Assert.Contains("\"version\"", await _session.Http.GetStringAsync($"http://localhost:{job.Port}/user/alice/api"));
         await backend.StopAsync(result.Handle, default);
     }
 
@@ -210,7 +191,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         var job = BatchJobHandle.From(result.Handle);
         Assert.Equal(SlurmCluster.JobUser, job.User);
         Assert.Equal(SlurmCluster.JobUser, (await cluster.RunAsync("squeue", "-h", "-j", job.JobId, "-o", "%u")).StandardOutput.Trim());
-        Assert.True(await EventuallyAsync(async () =>
+        Assert.True(await BatchTestSession.EventuallyAsync(async () =>
             (await backend.GetLogsAsync(result.Handle, 10, default)).Contains($"job user: {SlurmCluster.JobUser}")));
         await backend.StopAsync(result.Handle, default);
         Assert.Equal(BackendState.Exited, (await backend.GetStatusAsync(result.Handle, default)).State);
@@ -219,7 +200,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
     [SlurmFact]
     public async Task GetStatus_JobSlurmNeverHad_CountsAsEnded()
     {
-        var handle = new BatchJobHandle("987654", "", 18700, Path.Combine(_work, "none.out")).ToHandle();
+        var handle = new BatchJobHandle("987654", "", 18700, Path.Combine(_session.Work, "none.out")).ToHandle();
 
         var status = await Backend().GetStatusAsync(handle, default);
 
@@ -257,90 +238,24 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
             ["Allowed:Cpus:Max"] = "2",
         };
         configure?.Invoke(slurm);
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(slurm.ToDictionary(kv => $"Outpost:Backends:Slurm:{kv.Key}", kv => kv.Value))
-            .Build();
-        var services = new ServiceCollection().AddLogging().AddBackends(configuration).BuildServiceProvider();
-        return (SlurmBackend)services.GetRequiredService<BackendCatalog>().Get(BackendNames.Slurm);
+        return BatchTestSession.Backend<SlurmBackend>(BackendNames.Slurm, slurm);
     }
 
-    private BackendStartRequest Request(string userOptions = """{"partition": "debug", "cpus": 1}""")
-    {
-        var env = new Dictionary<string, string>
-        {
-            ["JUPYTERHUB_API_TOKEN"] = _token,
-            ["JUPYTERHUB_CLIENT_ID"] = "jupyterhub-user-alice",
-            ["JUPYTERHUB_API_URL"] = _hub.ApiUrl,
-            ["JUPYTERHUB_BASE_URL"] = "/",
-            ["JUPYTERHUB_SERVICE_PREFIX"] = "/user/alice/",
-            ["JUPYTERHUB_OAUTH_CALLBACK_URL"] = "/user/alice/oauth_callback",
-            ["JUPYTERHUB_USER"] = "alice",
-            ["JUPYTERHUB_SETUPTUNNEL_URL"] = $"{_hub.ApiUrl}/users/setuptunnel/alice",
-        };
-        var spec = new ServerSpec
-        {
-            Name = "",
-            StartId = "1",
-            Env = env,
-            UserOptions = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(userOptions)!,
-        };
-        var resource = $"it-alice-{Guid.NewGuid():N}"[..17];
-        return new BackendStartRequest(new ServerKey("hub1", "", "1"), spec, resource, _work);
-    }
+    private BackendStartRequest Request(string userOptions = """{"partition": "debug", "cpus": 1}""") =>
+        _session.Request("it", userOptions, setupTunnel: true);
 
-    private async Task<BackendStartResult> StartAsync(SlurmBackend backend, BackendStartRequest request, RecordingStartContext context)
-    {
-        using var timeout = new CancellationTokenSource(StartLimit);
-        try
-        {
-            return await backend.StartAsync(request, context, timeout.Token);
-        }
-        finally
-        {
-            foreach (var handle in context.Handles)
-            {
-                _jobs.Add(BatchJobHandle.From(handle).JobId);
-            }
-        }
-    }
+    private Task<BackendStartResult> StartAsync(SlurmBackend backend, BackendStartRequest request, RecordingStartContext context) =>
+        _session.StartAsync(backend, request, context, StartLimit);
 
     private async Task<string> SubmitBlockerAsync(params string[] options)
     {
         var submitted = await cluster.RunAsync("sbatch", ["--parsable", "-c", "2", "-J", "blocker", "-D", "/tmp", "-o", "/dev/null", .. options, "--wrap", "sleep 300"]);
         Assert.True(submitted.Succeeded, submitted.StandardError);
         var id = submitted.StandardOutput.Trim();
-        _jobs.Add(id);
+        _session.Jobs.Add(id);
         Assert.True(
-            await EventuallyAsync(async () => (await cluster.RunAsync("squeue", "-h", "-j", id, "-o", "%T")).StandardOutput.Trim() == "RUNNING"),
+            await BatchTestSession.EventuallyAsync(async () => (await cluster.RunAsync("squeue", "-h", "-j", id, "-o", "%T")).StandardOutput.Trim() == "RUNNING"),
             "the blocking job did not start");
         return id;
-    }
-
-    private async Task<bool> RefusesAsync(string url) =>
-        await EventuallyAsync(async () =>
-        {
-            try
-            {
-                await _http.GetAsync(url);
-                return false;
-            }
-            catch (HttpRequestException)
-            {
-                return true;
-            }
-        });
-
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, int seconds = 20)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(250);
-        }
-        return false;
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Outpost.Backends;
 using Outpost.Backends.SshHosts;
-using Outpost.IntegrationTests.Backends.Slurm;
+using Outpost.IntegrationTests.Backends.Shared;
 using Outpost.Servers;
 
 namespace Outpost.IntegrationTests.Backends.SshHosts;

@@ -5,17 +5,17 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Outpost.IntegrationTests.Backends.Slurm;
+namespace Outpost.IntegrationTests.Backends.Shared;
 
 /// <summary>
 /// The few hub routes a single-user server and the delayed-tunnel report touch, on 127.0.0.1: the API version
 /// (which jupyterhub-singleuser checks at start-up) and <c>POST /hub/api/users/setuptunnel/{user}</c>, recorded.
 /// </summary>
-public sealed class SlurmTestHub : IAsyncDisposable
+public sealed class StandInHub : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private SlurmTestHub(WebApplication app) => _app = app;
+    private StandInHub(WebApplication app) => _app = app;
 
     /// <summary>Bodies and Authorization headers of setuptunnel calls.</summary>
     public ConcurrentQueue<(string Authorization, string Body)> TunnelReports { get; } = new();
@@ -23,13 +23,13 @@ public sealed class SlurmTestHub : IAsyncDisposable
     public string ApiUrl { get; private set; } = "";
 
     /// <summary>Starts the hub on <paramref name="address"/> (default 127.0.0.1) and a free port.</summary>
-    public static async Task<SlurmTestHub> StartAsync(IPAddress? address = null)
+    public static async Task<StandInHub> StartAsync(IPAddress? address = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, 0));
         var app = builder.Build();
-        var hub = new SlurmTestHub(app);
+        var hub = new StandInHub(app);
         app.MapGet("/hub/api", () => Results.Text("""{"version": "3.0.0"}""", "application/json"));
         app.MapPost("/hub/api/users/setuptunnel/{user}", async (HttpRequest request) =>
         {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Outpost.Backends;
 using Outpost.Events;
 
-namespace Outpost.IntegrationTests.Backends.Slurm;
+namespace Outpost.IntegrationTests.Backends.Shared;
 
 /// <summary>Keeps the events and handles of a start, and lets a test react to an event as it arrives.</summary>
 internal sealed class RecordingStartContext(Func<ProgressEvent, Task>? onEvent = null) : IStartContext
