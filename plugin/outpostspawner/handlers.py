@@ -275,6 +275,7 @@ class RecreateForwardAPIHandler(APIHandler):
             for spawner in spawners:
                 try:
                     await spawner.rebuild_ssh_forward()
+                    log.info("Rebuilt the forward of %s", spawner._log_name)
                 except Exception:
                     log.exception("Recreating the forward of %s failed", spawner._log_name)
 
