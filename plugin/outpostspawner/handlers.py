@@ -275,9 +275,9 @@ class RecreateForwardAPIHandler(APIHandler):
             for spawner in spawners:
                 try:
                     await spawner.rebuild_ssh_forward()
-                    log.info("Rebuilt the forward of %s", spawner._log_name)
+                    spawner.log.info("Rebuilt the forward of %s", spawner._log_name)
                 except Exception:
-                    log.exception("Recreating the forward of %s failed", spawner._log_name)
+                    spawner.log.exception("Recreating the forward of %s failed", spawner._log_name)
 
         asyncio.ensure_future(recreate())
         self.set_status(202)
