@@ -2,7 +2,8 @@
 Zero-to-JupyterHub runs them: JupyterHub restarts while a kernel's WebSocket is open through the proxy, the server
 answers all through the restart and the WebSocket still works afterwards; the tunnel service is killed with -9
 (with its ssh master, as a pod restart would take both) and its forward is back after its restart; /recreateforward
-asks the service instead of removing the forward; hostile setuptunnel values are refused. Real sshd, the Outpost,
+asks the service instead of removing the forward; when the service lost its state, the hub's own check asks for
+the forward again; hostile setuptunnel values are refused. Real sshd, the Outpost,
 JupyterHub 3.0, configurable-http-proxy, the notebook server and its kernel, all on 127.0.0.1."""
 from __future__ import annotations
 
@@ -256,6 +257,26 @@ def test_hub_restart_and_tunnel_service_kill9_leave_the_server_reachable(hub, se
           f"(process start included)")
     assert "Recovered 1 forward(s)" in service.log()
     assert len(service_master_pids(service.state_dir)) == 1
+
+    # the same, but the service's state is lost too (an emptyDir): the hub's periodic check finds the forward
+    # missing at the service (404) and asks for it again
+    def restored_lines() -> int:
+        return hub.proc.log_path.read_text(errors="replace").count("ssh forward restored: erin:ts")
+
+    restored_before = restored_lines()
+    service.kill9()
+    for pid in service_master_pids(service.state_dir):
+        os.kill(pid, signal.SIGKILL)
+    (service.state_dir / "tunnels.json").unlink()
+    wait_until(lambda: not port_open(local_port), 10, interval=0.05, what="the forward gone")
+    restarted_at = time.monotonic()
+    service.start()
+    wait_until(lambda: through_proxy(hub).status_code == 200, FORWARD_BACK_WITHIN, interval=0.1,
+               what="server reachable again after the hub asked the state-less service again")
+    print(f"tunnel service kill -9 with its state lost: forward back {time.monotonic() - restarted_at:.2f}s after "
+          "its restart, asked for again by the hub (check interval 1 s)")
+    assert "Recovered 0 forward(s)" in service.log()
+    wait_until(lambda: restored_lines() > restored_before, 10, what="the hub's restored line")
 
     # stopping the server removes its forward and ends the master
     r = hub.api("DELETE", hub.server_path(USER, SERVER))
