@@ -1,8 +1,18 @@
-"""Options of the tunnel-service mode: validated, errors name the option; the spawner picks the forward."""
+"""The tunnel-service mode: options validated (errors name the option), the spawner picks the forward, and
+against a loopback stand-in of the service's API: what a start sends, hostile values refused before any
+request, healing and /recreateforward asking the service."""
+import json
+from dataclasses import dataclass, field
+
 import pytest
+from tornado import web
+from tornado.httpserver import HTTPServer
 from traitlets import TraitError
 
+from conftest import free_port
 from outpostspawner.forward import ServerForward
+from outpostspawner.healing import ForwardHealer
+from outpostspawner.ssh import TunnelInputError
 from outpostspawner.tunnel_service import TunnelServiceError, TunnelServiceForward
 
 
@@ -42,15 +52,6 @@ async def test_the_tunnel_service_forward_names_an_unreadable_token_file(make_sp
 
 
 # ---------------------------------------------------------------- against a fake tunnel service
-import json  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-from tornado import web  # noqa: E402
-from tornado.httpserver import HTTPServer  # noqa: E402
-
-from conftest import free_port  # noqa: E402
-from outpostspawner.healing import ForwardHealer  # noqa: E402
-from outpostspawner.ssh import TunnelInputError  # noqa: E402
 
 SERVICE_TOKEN = "tunnel-service-token-0123456789"
 
