@@ -257,7 +257,7 @@ class RecreateForwardAPIHandler(APIHandler):
             for spawner in list(dict.values(user.spawners)):
                 if not isinstance(spawner, OutpostSpawner) or not spawner.active:
                     continue
-                local = spawner._tunnels.get("local") or {}
+                local = spawner._tunnels.get("local") or spawner._tunnels.get("tunnelservice") or {}
                 system = (spawner.user_options or {}).get("system") or spawner._system_name
                 if name in (system, local.get("node")):
                     spawners.append(spawner)
@@ -274,10 +274,10 @@ class RecreateForwardAPIHandler(APIHandler):
         async def recreate():
             for spawner in spawners:
                 try:
-                    await spawner.run_ssh_forward_remove(delete_svc=False)
-                    await spawner.run_ssh_forward(create_svc=False)
+                    await spawner.rebuild_ssh_forward()
+                    spawner.log.info("Rebuilt the forward of %s", spawner._log_name)
                 except Exception:
-                    log.exception("Recreating the forward of %s failed", spawner._log_name)
+                    spawner.log.exception("Recreating the forward of %s failed", spawner._log_name)
 
         asyncio.ensure_future(recreate())
         self.set_status(202)

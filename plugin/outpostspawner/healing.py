@@ -8,8 +8,9 @@ given up), never once per attempt, and counted in ``outpostspawner_forward_event
 :data:`WATCHER` is the one asyncio task per hub process that checks every watched forward
 between polls (``ssh_forward_check_interval``); ``poll()`` checks its own server on every poll.
 
-Forwards made by an ``ssh_custom_forward`` hook are not healed here: the hook's owner (an external
-tunnel service) keeps them; ``/recreateforward`` still calls the hooks again.
+With ``tunnel_service_url`` the check and the repair are requests to the tunnel service (``GET``, then the
+same ``PUT`` again); the service runs ssh, the hub never does. Forwards made by an ``ssh_custom_forward`` hook
+are not healed here: the hook's owner keeps them; ``/recreateforward`` still calls the hooks again.
 """
 from __future__ import annotations
 

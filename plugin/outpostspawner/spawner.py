@@ -546,6 +546,14 @@ class OutpostSpawner(OutpostOptions, Spawner):
         host, port = ret
         return host, int(port)
 
+    async def rebuild_ssh_forward(self) -> None:
+        """Make the forward again after its ssh node restarted (``/recreateforward``). With ssh in the hub it is
+        removed and made anew; the tunnel service is asked for it again instead, which re-creates it only if it
+        is down, so a working forward and the connections through it stay."""
+        if not self.tunnel_service_url:
+            await self.run_ssh_forward_remove(delete_svc=False)
+        await self.run_ssh_forward(create_svc=False)
+
     async def run_ssh_forward_remove(self, delete_svc: bool = True) -> None:
         info = self.port_forward_info
         WATCHER.unwatch(self)

@@ -6,6 +6,7 @@ leaves them, and every open connection through them, alone.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 from urllib.parse import quote, urlsplit
 
@@ -13,11 +14,38 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from .forward import ServerForward
 from .models import split_service_address
-from .ssh import check_port
+from .ssh import TunnelInputError, check_host, check_key_path, check_port, check_user
+
+# -o options the tunnel service sets itself (one master per node, its own ControlPath, the key it is given):
+# left out of the request, they would only collide with the service's own.
+SERVICE_OWNED_OPTIONS = frozenset(o.lower() for o in (
+    "ControlMaster", "ControlPath", "ControlPersist", "BatchMode", "Port", "IdentityFile",
+    "IdentitiesOnly", "ExitOnForwardFailure", "User",
+))
+
+# The -o options the tunnel service accepts (src/Outpost/Tunnels/TunnelSpecValidator.cs). Checked here too, so a
+# wrong option fails at the hub with the option's name before any request is sent.
+SERVICE_ALLOWED_OPTIONS = frozenset(o.lower() for o in (
+    "ServerAliveInterval", "ServerAliveCountMax", "ConnectTimeout", "StrictHostKeyChecking",
+    "UserKnownHostsFile", "Compression", "TCPKeepAlive", "IPQoS", "HostKeyAlias", "AddressFamily",
+))
 
 
 class TunnelServiceError(Exception):
     pass
+
+
+def service_options(options: dict) -> dict:
+    """The ``sshOptions`` of a request: ``ssh_forward_options`` without the service's own, the rest allow-listed."""
+    out = {}
+    for key, value in (options or {}).items():
+        if key.lower() in SERVICE_OWNED_OPTIONS:
+            continue
+        if key.lower() not in SERVICE_ALLOWED_OPTIONS:
+            raise TunnelInputError("ssh_forward_options", f"option {key} is not accepted by the tunnel service "
+                                   f"(it takes {', '.join(sorted(SERVICE_ALLOWED_OPTIONS))})")
+        out[key] = str(value)
+    return out
 
 
 def check_tunnel_service_url(value: str) -> str:
@@ -74,23 +102,42 @@ class TunnelServiceForward(ServerForward):
             data = {"error": text[:200]}
         return response.code, data
 
-    async def create(self, info: dict):
+    async def request_body(self, info: dict) -> dict:
+        """The ``PUT`` body, every field checked with the service's own rules (a hostile value never leaves the hub)."""
         sp = self.spawner
-        host, rport = split_service_address(info.get("service", ""))
-        endpoint = await self.endpoint(info)
-        body = {
-            "bindAddress": sp.ssh_local_bind_address or "0.0.0.0",
+        try:
+            host, rport = split_service_address(info.get("service", ""))
+        except ValueError as e:
+            raise TunnelInputError("service", str(e)) from None
+        endpoint = await self.endpoint(info)  # checks node, port, key and the deny-listed options
+        if endpoint.key is not None:
+            check_key_path(endpoint.key, "ssh_key")
+        bind = sp.ssh_local_bind_address or "0.0.0.0"
+        try:
+            ipaddress.ip_address(bind)
+        except ValueError:
+            raise TunnelInputError("ssh_local_bind_address", "must be an IP address with the tunnel service") from None
+        return {
+            "bindAddress": bind,
             "localPort": check_port(sp.port, "port"),
-            "remoteHost": host, "remotePort": rport,
-            "sshNode": endpoint.node, "sshPort": endpoint.port, "sshUser": endpoint.user,
+            "remoteHost": check_host(host, "service"), "remotePort": check_port(rport, "service"),
+            "sshNode": endpoint.node, "sshPort": endpoint.port,
+            "sshUser": check_user(endpoint.user, "ssh_username"),
             "sshKey": endpoint.key,
+            "sshOptions": service_options(endpoint.options),
         }
+
+    async def create(self, info: dict):
+        """Ask the service for the forward. The same request again leaves a working forward (and its
+        connections) alone and re-creates a broken one, so this is also how the hub heals and rebuilds it."""
+        sp = self.spawner
+        body = await self.request_body(info)
         code, data = await self._call("PUT", body)
         if code != 200:
             field = data.get("field")
             raise TunnelServiceError(
                 f"tunnel service refused the forward ({code}{', field ' + field if field else ''}): {data.get('error', '')}")
-        sp.tunnels[self.RECORD] = {"server_id": self.server_id(), "port": sp.port}
+        sp.tunnels[self.RECORD] = {"server_id": self.server_id(), "port": sp.port, "node": body["sshNode"]}
         return self.connect_host(), sp.port
 
     async def diagnose(self) -> str | None:
@@ -102,6 +149,8 @@ class TunnelServiceForward(ServerForward):
             return str(e)
         if code == 200 and data.get("healthy"):
             return None
+        if code == 404:
+            return "the tunnel service has no forward for this server"
         return f"tunnel service reports the forward down ({code}): {data.get('error') or data}"
 
     async def remove(self, info: dict) -> None:

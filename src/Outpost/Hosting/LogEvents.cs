@@ -79,4 +79,7 @@ public static class LogEvents
     public const int TunnelRestored = 805;
     public const int TunnelRecreateFailed = 806;
     public const int TunnelAuthFailed = 807;
+    public const int TunnelStateEntrySkipped = 808;
+    public const int TunnelStateUnreadable = 809;
+    public const int TunnelCreateFailed = 810;
 }

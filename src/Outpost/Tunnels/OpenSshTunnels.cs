@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Outpost.Hosting;
@@ -10,7 +11,7 @@ namespace Outpost.Tunnels;
 /// ControlPath in the service's state directory, and <c>-O check|forward|cancel|exit</c> against it. Argument
 /// lists only; every value has passed <see cref="TunnelSpecValidator"/>.
 /// </summary>
-public sealed class OpenSshTunnels(string sshCommand, string stateDirectory, ICommandRunner runner)
+public sealed class OpenSshTunnels(string sshCommand, string stateDirectory, ICommandRunner runner) : ISshForwarding
 {
     private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(15);
 
@@ -97,10 +98,31 @@ public sealed class OpenSshTunnels(string sshCommand, string stateDirectory, ICo
         }
     }
 
-    public Task<CommandResult> CancelAsync(TunnelSpec spec, CancellationToken cancellationToken) =>
+    public async Task<bool> WorksAsync(TunnelSpec spec, CancellationToken cancellationToken)
+    {
+        if (!await MasterRunsAsync(spec, cancellationToken))
+        {
+            return false;
+        }
+        // The master can run without our forward (cancelled, or its listener lost): the port must accept.
+        using var client = new TcpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await client.ConnectAsync(spec.BindAddress is "0.0.0.0" ? "127.0.0.1" : spec.BindAddress is "::" ? "::1" : spec.BindAddress, spec.LocalPort, timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    public Task CancelAsync(TunnelSpec spec, CancellationToken cancellationToken) =>
         ControlAsync(spec, "cancel", true, cancellationToken);
 
-    public Task<CommandResult> ExitMasterAsync(TunnelSpec spec, CancellationToken cancellationToken) =>
+    public Task ExitMasterAsync(TunnelSpec spec, CancellationToken cancellationToken) =>
         ControlAsync(spec, "exit", false, cancellationToken);
 
     private async Task<CommandResult> ControlAsync(TunnelSpec spec, string operation, bool withForward, CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ using Outpost.Hosting;
 namespace Outpost.Tunnels;
 
 /// <summary>
-/// The HTTP API: <c>PUT /tunnels/{serverId}</c> creates (or replaces) a forward, <c>GET /tunnels/{serverId}</c>
+/// The HTTP API: <c>PUT /tunnels/{serverId}</c> creates (or replaces) a forward; the same body again keeps a working
+/// forward untouched, <c>GET /tunnels/{serverId}</c>
 /// checks it (re-creating a dead one), <c>DELETE</c> removes it, <c>GET /tunnels</c> lists them; all with
 /// <c>Authorization: Bearer TOKEN</c>. <c>GET /health</c> needs no token.
 /// </summary>
@@ -29,8 +30,8 @@ public static class TunnelApi
 
         app.MapGet("/health", () => Results.Text("ok"));
 
-        app.MapGet("/tunnels", async (TunnelManager manager, CancellationToken ct) =>
-            Results.Json(await manager.ListAsync(ct), TunnelJsonContext.Default.TunnelStatusArray));
+        app.MapGet("/tunnels", (TunnelManager manager) =>
+            Results.Json(manager.List(), TunnelJsonContext.Default.TunnelStatusArray));
 
         app.MapPut("/tunnels/{serverId}", async (string serverId, HttpContext context, TunnelManager manager, CancellationToken ct) =>
         {

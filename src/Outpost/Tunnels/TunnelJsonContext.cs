@@ -7,6 +7,7 @@ namespace Outpost.Tunnels;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(TunnelRequest))]
 [JsonSerializable(typeof(Dictionary<string, TunnelRequest>))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(TunnelStatus))]
 [JsonSerializable(typeof(TunnelStatus[]))]
 [JsonSerializable(typeof(TunnelError))]

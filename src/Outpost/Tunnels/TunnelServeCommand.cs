@@ -32,7 +32,7 @@ public static class TunnelServeCommand
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ICommandRunner, ProcessCommandRunner>();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new OpenSshTunnels(options.SshCommand, options.StateDirectory, sp.GetRequiredService<ICommandRunner>()));
+        builder.Services.AddSingleton<ISshForwarding>(sp => new OpenSshTunnels(options.SshCommand, options.StateDirectory, sp.GetRequiredService<ICommandRunner>()));
         builder.Services.AddSingleton(new TunnelStateFile(Path.Combine(options.StateDirectory, "tunnels.json")));
         builder.Services.AddSingleton<TunnelManager>();
         builder.Services.AddHostedService<TunnelHealer>();

@@ -22,5 +22,20 @@ public sealed record TunnelSpec(
     /// <summary>Forwards sharing a node, port, user and key share one master.</summary>
     public string MasterKey => $"{SshUser}@{SshNode}:{SshPort}:{SshKey}";
 
+    /// <summary>
+    /// Field by field, the options by content (the record's own equality compares the dictionary by reference, so
+    /// a repeated PUT of the same forward would look like a change and cut its open connections).
+    /// </summary>
+    public bool SameForwardAs(TunnelSpec other) =>
+        this with { SshOptions = other.SshOptions } == other
+        && SshOptions.Count == other.SshOptions.Count
+        && SshOptions.All(pair => other.SshOptions.TryGetValue(pair.Key, out var value) && value == pair.Value);
+
+    /// <summary>Two forwards cannot both listen on this port: same port, and the same or a wildcard address.</summary>
+    public bool ListensLike(TunnelSpec other) =>
+        LocalPort == other.LocalPort && (BindAddress == other.BindAddress || IsWildcard(BindAddress) || IsWildcard(other.BindAddress));
+
+    private static bool IsWildcard(string address) => address is "0.0.0.0" or "::";
+
     private static string Bracket(string host) => host.Contains(':') ? $"[{host}]" : host;
 }

@@ -12,17 +12,50 @@ public sealed class TunnelStateFile(string path)
 
     public string Path { get; } = path;
 
-    public IReadOnlyList<TunnelSpec> Load()
+    /// <summary>
+    /// The saved forwards, each validated again (the file is input too). An entry that no longer passes is left out
+    /// and named in <see cref="TunnelStateLoad.Skipped"/>, so one bad entry does not stop the others from coming back.
+    /// A file that is not a JSON object at all is moved aside (the next save would otherwise overwrite it).
+    /// </summary>
+    public TunnelStateLoad Load()
     {
         lock (_gate)
         {
             if (!File.Exists(Path))
             {
-                return [];
+                return new TunnelStateLoad([], [], null);
             }
-            var stored = JsonSerializer.Deserialize(File.ReadAllText(Path), TunnelJsonContext.Default.DictionaryStringTunnelRequest) ?? [];
-            // Validated again: the file is input too, and a spec that no longer passes is not started.
-            return stored.Select(pair => TunnelSpecValidator.Validate(pair.Key, pair.Value)).ToList();
+            Dictionary<string, JsonElement>? stored;
+            try
+            {
+                stored = JsonSerializer.Deserialize(File.ReadAllText(Path), TunnelJsonContext.Default.DictionaryStringJsonElement);
+            }
+            catch (JsonException ex)
+            {
+                var aside = $"{Path}.unreadable-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
+                File.Move(Path, aside, overwrite: true);
+                return new TunnelStateLoad([], [], $"{ex.Message} (moved to {aside})");
+            }
+            var specs = new List<TunnelSpec>();
+            var skipped = new List<TunnelStateSkip>();
+            foreach (var (serverId, element) in stored ?? [])
+            {
+                try
+                {
+                    var request = element.Deserialize(TunnelJsonContext.Default.TunnelRequest)
+                        ?? throw new TunnelInputException("body", "is null");
+                    specs.Add(TunnelSpecValidator.Validate(serverId, request));
+                }
+                catch (JsonException ex)
+                {
+                    skipped.Add(new TunnelStateSkip(serverId, $"{ex.Path?.TrimStart('$', '.') ?? "entry"}: is not of the expected type"));
+                }
+                catch (TunnelInputException ex)
+                {
+                    skipped.Add(new TunnelStateSkip(serverId, ex.Message));
+                }
+            }
+            return new TunnelStateLoad(specs, skipped, null);
         }
     }
 

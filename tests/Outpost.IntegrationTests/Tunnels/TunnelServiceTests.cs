@@ -72,7 +72,8 @@ public sealed class TunnelServiceTests : IAsyncLifetime
         Assert.Equal(_server.Body, await WaitThroughAsync(localPort, TimeSpan.FromSeconds(60)));
         var status = await _http.GetFromJsonAsync<JsonElement>("tunnels/jupyter-alice-1");
         Assert.True(status.GetProperty("healthy").GetBoolean());
-        Assert.Contains("Recovered 1 forward(s)", _log.ToString());
+        // The console logger writes from a queue: the line may follow the forward by a moment.
+        await WaitForLogAsync("Recovered 1 forward(s)");
 
         var removed = await _http.DeleteAsync("tunnels/jupyter-alice-1");
         Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
@@ -205,6 +206,32 @@ public sealed class TunnelServiceTests : IAsyncLifetime
         catch (ArgumentException)
         {
             // Already gone.
+        }
+    }
+
+    private async Task WaitForLogAsync(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Logged(text))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no '{text}' in the service's log:\n{Logged()}");
+            await Task.Delay(100);
+        }
+    }
+
+    private bool Logged(string text)
+    {
+        lock (_log)
+        {
+            return _log.ToString().Contains(text, StringComparison.Ordinal);
+        }
+    }
+
+    private string Logged()
+    {
+        lock (_log)
+        {
+            return _log.ToString();
         }
     }
 

@@ -17,7 +17,7 @@ public class TunnelStateFileTests : IDisposable
     [Fact]
     public void A_missing_file_is_an_empty_list()
     {
-        Assert.Empty(new TunnelStateFile(Path.Combine(_directory, "tunnels.json")).Load());
+        Assert.Empty(new TunnelStateFile(Path.Combine(_directory, "tunnels.json")).Load().Specs);
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public class TunnelStateFileTests : IDisposable
         var path = Path.Combine(_directory, "tunnels.json");
         var specs = new[] { Spec("a", 41001), Spec("b", 41002) };
         new TunnelStateFile(path).Save(specs);
-        var loaded = new TunnelStateFile(path).Load();
+        var loaded = new TunnelStateFile(path).Load().Specs;
         Assert.Equal(2, loaded.Count);
         Assert.Equal(specs[0].ForwardSpec, loaded[0].ForwardSpec);
         Assert.Equal("20", loaded[1].SshOptions["ServerAliveInterval"]);
@@ -35,10 +35,14 @@ public class TunnelStateFileTests : IDisposable
     }
 
     [Fact]
-    public void A_tampered_file_is_validated_like_a_request()
+    public void A_tampered_entry_is_validated_like_a_request_and_skipped()
     {
         var path = Path.Combine(_directory, "tunnels.json");
-        File.WriteAllText(path, """{"x":{"localPort":41001,"remoteHost":"10.1.2.3","remotePort":1,"sshNode":"n","sshUser":"u","sshOptions":{"ProxyCommand":"id"}}}""");
-        Assert.Equal("sshOptions", Assert.Throws<TunnelInputException>(() => new TunnelStateFile(path).Load()).Field);
+        File.WriteAllText(path, """{"x":{"localPort":41001,"remoteHost":"10.1.2.3","remotePort":1,"sshNode":"n","sshUser":"u","sshOptions":{"ProxyCommand":"id"}},"y":{"localPort":41002,"remoteHost":"10.1.2.3","remotePort":1,"sshNode":"n","sshUser":"u"}}""");
+        var loaded = new TunnelStateFile(path).Load();
+        Assert.Equal("y", Assert.Single(loaded.Specs).ServerId);
+        var skip = Assert.Single(loaded.Skipped);
+        Assert.Equal("x", skip.ServerId);
+        Assert.StartsWith("sshOptions:", skip.Reason);
     }
 }
