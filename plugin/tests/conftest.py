@@ -50,6 +50,7 @@ class FakeOutpostState:
     flavors: dict = field(default_factory=dict)  # GET /flavors answer
     user_flavors: dict = field(default_factory=dict)  # POST /userflavors answer
     flavors_delay: float = 0.0
+    posts_answered: int = 0  # start requests answered so far (after start_delay)
 
     def of(self, method: str) -> list:
         return [r for r in self.requests if r["method"] == method]
@@ -78,6 +79,12 @@ class _OutpostHandler(web.RequestHandler):
 
         if self.state.start_delay:
             await asyncio.sleep(self.state.start_delay)
+        try:
+            return self._start()
+        finally:
+            self.state.posts_answered += 1
+
+    def _start(self):
         body = json.loads(self.request.body)
         start_id = body["user_options"].get("start_id", "0")
         if self.state.start_reply:

@@ -246,16 +246,24 @@ async def test_restart_without_tunnel_does_not_stop(make_spawner, outpost):
     assert not outpost.of("DELETE")
 
 
+async def until(condition, timeout=10.0):
+    """Waits until condition() holds (what a test observes), failing after timeout seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
 async def test_cancel_during_start_stops_remote_server(make_spawner, outpost):
     outpost.start_delay = 0.5
     sp = make_spawner("a")
     task = asyncio.ensure_future(sp.start())
-    await asyncio.sleep(0.2)
+    await until(lambda: outpost.of("POST"))  # the start request is with the Outpost
     assert await sp.cancel_start("Outpost reported failure")
     with pytest.raises(Exception) as info:
         await task
     assert "Outpost reported failure" in str(info.value)
-    await asyncio.sleep(0.6)  # the fake finishes its POST
+    await until(lambda: outpost.posts_answered == 1 and outpost.of("DELETE"))  # the fake finishes its POST
     # the DELETE was sent during cleanup; the server the late POST created may
     # still be there only if the DELETE came first - so clean it like JupyterHub
     assert outpost.of("DELETE")
@@ -266,13 +274,16 @@ async def test_external_cancel_stops_remote_server(make_spawner, outpost):
     sp = make_spawner("a", ssh_during_startup=True)
     original = sp._connect
 
+    connecting = asyncio.Event()
+
     async def slow_connect(service):
+        connecting.set()
         await asyncio.sleep(5)
         return await original(service)
 
     sp._connect = slow_connect
     task = asyncio.ensure_future(sp.start())
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(connecting.wait(), 10)  # started on the Outpost, now connecting
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

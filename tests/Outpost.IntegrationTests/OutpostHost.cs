@@ -83,6 +83,11 @@ public sealed class OutpostHost : IAsyncDisposable
         }
     };
 
+    /// <summary>Puts the server store behind <paramref name="calls"/>, so a test can wait for a background loop's next pass.</summary>
+    public static Action<WebApplicationBuilder> CountStoreCalls(CallCounter calls) => builder =>
+        builder.Services.AddSingleton<Outpost.Storage.IServerStore>(sp =>
+            calls.Wrap<Outpost.Storage.IServerStore>(ActivatorUtilities.CreateInstance<Outpost.Storage.Sqlite.SqliteServerStore>(sp)));
+
     public HttpClient Client(string hub = Hub1, string? password = null) => CreateClient(BaseUrl, hub, password ?? (hub == Hub2 ? Password2 : Password1));
 
     public static HttpClient CreateClient(string baseUrl, string hub, string password)

@@ -7,8 +7,9 @@ using Outpost.Storage;
 namespace Outpost.Operations;
 
 /// <summary>
-/// The Outpost's own metrics, rendered in the Prometheus text format (no exporter package is
-/// available here). Server counts and event backlogs are read from the store at scrape time, so they are always true.
+/// The Outpost's own metrics, rendered in the Prometheus text format by this class. (When it was written no exporter
+/// package restored here; OpenTelemetry's Prometheus exporter is served now, as a beta, but not used yet: issue 19,
+/// item 8.) Server counts and event backlogs are read from the store at scrape time, so they are always true.
 /// Every label comes from a fixed set: backend names and hub names are configured (or, for hubs, stored by
 /// <c>outpost hub add</c>), outcomes and error kinds are constants here, and request labels are bounded below.
 /// </summary>

@@ -169,7 +169,8 @@ public sealed partial class LeaderElection(
             _validUntil = validUntil;
             if (_term is null)
             {
-                started = _term = new CancellationTokenSource();
+                // On the injected clock, like every other deadline here (and a fake clock in tests).
+                started = _term = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
                 _leadership.TrySetResult(_term.Token);
             }
             _term.CancelAfter(deadline > TimeSpan.Zero ? deadline : TimeSpan.Zero);

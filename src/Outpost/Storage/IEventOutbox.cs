@@ -5,9 +5,6 @@ public interface IEventOutbox
 {
     Task<long> AppendAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken = default);
 
-    /// <summary>Oldest pending events, at most <paramref name="limit"/>, in the order they were appended.</summary>
-    Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// Events that may be sent at <paramref name="now"/>, oldest first, at most <paramref name="limit"/>: due, and
     /// no earlier event of the same server is waiting for a retry. Found through indexes, so the cost is what is

@@ -12,8 +12,6 @@ internal static class OutboxSql
 
     private const string Columns = "id, hub, server, url, token, body, attempts, next_attempt_at, created_at";
 
-    public const string Pending = $"SELECT {Columns} FROM events ORDER BY id LIMIT @limit";
-
     /// <summary>Due events (@now) whose server has no earlier event waiting for a retry, oldest first (@limit).</summary>
     public const string Due = $"""
         SELECT {Columns} FROM events e

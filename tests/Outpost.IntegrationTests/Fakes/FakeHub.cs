@@ -40,6 +40,11 @@ public sealed class FakeHub : IAsyncDisposable
     /// <summary>What <c>/hub/api/outpost/servers</c> answers; null makes it answer 500.</summary>
     public string[]? RunningServers { get; set; } = [];
 
+    private int _serverListRequests;
+
+    /// <summary>How often <c>/hub/api/outpost/servers</c> was asked (each ask is one orphan-cleanup pass).</summary>
+    public int ServerListRequests => Volatile.Read(ref _serverListRequests);
+
     /// <summary>The next <paramref name="count"/> event deliveries answer HTTP 500.</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
 
@@ -87,7 +92,11 @@ public sealed class FakeHub : IAsyncDisposable
             hub.Announcements.Enqueue(new ReceivedEvent(request.Path, request.Headers.Authorization.ToString(), body.RootElement.Clone()));
             return Results.Json(new { servers = 1 }, statusCode: 202);
         });
-        app.MapGet("/hub/api/outpost/servers", () => hub.RunningServers is { } list ? Results.Json(list) : Results.StatusCode(500));
+        app.MapGet("/hub/api/outpost/servers", () =>
+        {
+            Interlocked.Increment(ref hub._serverListRequests);
+            return hub.RunningServers is { } list ? Results.Json(list) : Results.StatusCode(500);
+        });
         app.MapFallback(() => Results.Json(new { }));
         await app.StartAsync();
         hub.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Outpost.Hosting;
 using Outpost.IntegrationTests.Fakes;
 
 namespace Outpost.IntegrationTests.Flavors;
@@ -22,19 +24,26 @@ public sealed class FlavorReloadTests
         var dataDir = Directory.CreateTempSubdirectory("outpost-reload-").FullName;
         var file = Path.Combine(dataDir, "outpost.yaml");
         await File.WriteAllTextAsync(file, Initial);
-        await using var outpost = await OutpostHost.StartAsync(new() { ["config"] = file }, dataDir, OutpostHost.WithInstantBackend(new InstantBackend()));
+        var log = new RecordingLoggerProvider(LogLevel.Error);
+        await using var outpost = await OutpostHost.StartAsync(new() { ["config"] = file }, dataDir, builder =>
+        {
+            OutpostHost.WithInstantBackend(new InstantBackend())(builder);
+            builder.Logging.AddProvider(log);
+        });
         using var client = outpost.Client();
         Assert.Equal(["small"], await FlavorNamesAsync(client));
 
         await File.WriteAllTextAsync(file, Initial + "\n      large:\n        max: 1\n");
         await WaitForAsync(async () => (await FlavorNamesAsync(client)).SequenceEqual(["large", "small"]));
 
+        var rejected = log.Count(LogEvents.FlavorsReloadRejected);
         await File.WriteAllTextAsync(file, "Outpost:\n  Flavors: [unclosed\n");
-        await Task.Delay(1500);
+        await WaitForAsync(() => Task.FromResult(log.Count(LogEvents.FlavorsReloadRejected) > rejected));
         Assert.Equal(["large", "small"], await FlavorNamesAsync(client));
 
+        rejected = log.Count(LogEvents.FlavorsReloadRejected);
         await File.WriteAllTextAsync(file, Initial + "\n    Hubs:\n      all:\n        jupyterhub_name: .*\n        flavors: [missing]\n");
-        await Task.Delay(1500);
+        await WaitForAsync(() => Task.FromResult(log.Count(LogEvents.FlavorsReloadRejected) > rejected));
         Assert.Equal(["large", "small"], await FlavorNamesAsync(client));
     }
 

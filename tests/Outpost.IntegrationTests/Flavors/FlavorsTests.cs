@@ -106,7 +106,12 @@ public sealed class FlavorsTests
     {
         await using var hub = await FakeHub.StartAsync();
         var clock = new ManualClock();
-        await using var outpost = await OutpostHost.StartAsync(FlavorSettings(), configure: OutpostHost.WithInstantBackend(new InstantBackend(), clock));
+        var calls = new CallCounter();
+        await using var outpost = await OutpostHost.StartAsync(FlavorSettings(), configure: builder =>
+        {
+            OutpostHost.WithInstantBackend(new InstantBackend(), clock)(builder);
+            OutpostHost.CountStoreCalls(calls)(builder);
+        });
         using var client = outpost.Client();
         Assert.Equal(HttpStatusCode.OK, (await client.StartAsync(Body("fred", "f1", "typea", hub))).StatusCode);
         var entry = (await (await client.GetAsync("/services")).JsonAsync()).EnumerateArray().Single();
@@ -114,7 +119,8 @@ public sealed class FlavorsTests
         var expected = clock.GetUtcNow() + TimeSpan.FromHours(2);
         Assert.InRange(endDate, expected - TimeSpan.FromMinutes(1), expected);
 
-        await Task.Delay(1500);
+        // Two more runtime sweeps: the second of them began after the start, and left the server alone.
+        await calls.WaitForCallsAsync(nameof(Outpost.Storage.IServerStore.ListExpiredAsync), calls.Count(nameof(Outpost.Storage.IServerStore.ListExpiredAsync)), 2);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/services/f1/f1")).StatusCode);
         clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
         await client.PollUntilAsync("/services/f1/f1", (response, _) => response.StatusCode == HttpStatusCode.NotFound);
@@ -129,6 +135,7 @@ public sealed class FlavorsTests
         var settings = FlavorSettings(runtime: "seconds", runtimeAmount: 4);
         settings.Remove("Outpost:Backends:Default"); // real processes here
         int pid, port;
+        DateTimeOffset endDate;
         await using (var first = await OutpostProcess.StartAsync(dataDir, extra: settings))
         {
             port = first.Port;
@@ -137,9 +144,15 @@ public sealed class FlavorsTests
             ((Dictionary<string, string>)body["env"]!)["JUPYTER_TEST_PIDFILE"] = pidFile;
             Assert.Equal(HttpStatusCode.OK, (await client.StartAsync(body)).StatusCode);
             pid = await Processes.ReadPidAsync(pidFile);
+            var entry = (await (await client.GetAsync("/services")).JsonAsync()).EnumerateArray().Single();
+            endDate = DateTimeOffset.Parse(entry.GetProperty("end_date").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
             await first.KillAsync();
         }
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        // The runtime runs out while the Outpost is down.
+        while (DateTimeOffset.UtcNow <= endDate + TimeSpan.FromSeconds(1))
+        {
+            await Task.Delay(100);
+        }
         Assert.True(Processes.IsAlive(pid), "nothing stops the server while the Outpost is down");
         await using var second = await OutpostProcess.StartAsync(dataDir, port, extra: settings);
         await Processes.WaitForExitAsync(pid, 20);
@@ -191,7 +204,9 @@ public sealed class FlavorsTests
         using var client = outpost.Client();
         Assert.Equal(HttpStatusCode.OK, (await client.StartAsync(StartBodies.For("ivan", "keep", "k"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.StartAsync(StartBodies.For("ivan", "orphan", "o"))).StatusCode);
-        await Task.Delay(2500);
+        var asked = hub.ServerListRequests;
+        // Two more asks: the pass after the first of them ran with both servers stored, and the hub's 500 stopped nothing.
+        await WaitForAsync(() => hub.ServerListRequests >= asked + 2);
         Assert.Equal(2, backend.Running);
 
         hub.RunningServers = ["17_keep_k"];

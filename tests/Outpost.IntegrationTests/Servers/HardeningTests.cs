@@ -201,18 +201,31 @@ public sealed class HardeningTests : IAsyncLifetime
     public async Task AsyncStart_FailureTheHubNeverDeletes_IsRemovedAfterTheRetentionTime()
     {
         var clock = new ManualClock();
+        var calls = new CallCounter();
         await using var outpost = await OutpostHost.StartAsync(
             new() { ["Outpost:RuntimeSweepSeconds"] = "1", ["Outpost:FailedRetentionMinutes"] = "30" },
-            configure: builder => builder.Services.AddSingleton<TimeProvider>(clock));
+            configure: builder =>
+            {
+                builder.Services.AddSingleton<TimeProvider>(clock);
+                OutpostHost.CountStoreCalls(calls)(builder);
+            });
         using var client = outpost.Client();
         var body = StartBodies.For("fay", "gone", "1", env: new() { ["JUPYTER_TEST_EXIT_CODE"] = "3" });
         Assert.Equal(HttpStatusCode.Accepted, (await client.StartAsync(body, async: true)).StatusCode);
         await client.PollUntilAsync("/services/gone/1", (_, json) => json.GetProperty("status").ValueKind != System.Text.Json.JsonValueKind.Null);
-        await Task.Delay(1500); // a sweep or two within the retention time keeps it
+        // Two more sweeps (each lists expired servers, then failed ones): the second began after the failure and kept it.
+        await calls.WaitForCallsAsync(nameof(Outpost.Storage.IServerStore.ListExpiredAsync), calls.Count(nameof(Outpost.Storage.IServerStore.ListExpiredAsync)), 2);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/services/gone/1")).StatusCode);
         clock.Advance(TimeSpan.FromMinutes(31));
         await client.PollUntilAsync("/services/gone/1", (response, _) => response.StatusCode == HttpStatusCode.NotFound);
-        Assert.False(Directory.Exists(Path.Combine(outpost.DataDir, "servers")) && Directory.GetFileSystemEntries(Path.Combine(outpost.DataDir, "servers")).Length > 0);
+        // The record goes first, then the server's folder (in the same step, just after): wait for the folder.
+        var servers = Path.Combine(outpost.DataDir, "servers");
+        bool Left() => Directory.Exists(servers) && Directory.GetFileSystemEntries(servers).Length > 0;
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); Left() && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(50);
+        }
+        Assert.False(Left());
     }
 
     [Fact]

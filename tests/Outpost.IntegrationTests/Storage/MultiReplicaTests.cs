@@ -112,7 +112,7 @@ public sealed class MultiReplicaTests(ITestOutputHelper output)
         await Processes.WaitForExitAsync(pid);
         Assert.Equal(HttpStatusCode.NotFound, (await a.GetAsync("/services/slow/slow")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await b.GetAsync("/services/slow/slow")).StatusCode);
-        await Task.Delay(1500); // the relay would have sent a failure by now
+        await replicas.WaitForEmptyOutboxAsync(); // a failure, had one been stored, has reached the hub by now
         Assert.DoesNotContain(hub.Events, e => e.Failed);
     }
 
@@ -171,7 +171,7 @@ public sealed class MultiReplicaTests(ITestOutputHelper output)
             await replicas[0].Client().PollUntilAsync($"/services/{name}/{name}", (response, _) => response.StatusCode == HttpStatusCode.NotFound);
         }
         output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s ({DateTime.UtcNow:HH:mm:ss.fff}): expired and removed");
-        await Task.Delay(2000); // time for repeats to show up, if any
+        await replicas.WaitForEmptyOutboxAsync(); // every event sent and finished: any repeat has arrived
         AssertEachEventOnce(hub, replicas, names);
 
         // The leader dies: another replica leads within seconds, and delivers what comes next.
@@ -191,7 +191,7 @@ public sealed class MultiReplicaTests(ITestOutputHelper output)
         {
             Assert.Equal(HttpStatusCode.OK, (await replicas[next].Client().StopAsync($"/services/{name}/{name}")).StatusCode);
         }
-        await Task.Delay(2000);
+        await replicas.WaitForEmptyOutboxAsync(dead: [leader]);
         AssertEachEventOnce(hub, replicas, [.. names, .. late]);
         output.WriteLine($"leader {leader} killed; replica {next} led after {failover.TotalSeconds:0.0} s (lease {OutpostReplicas.LeaseSeconds} s); {hub.Events.Count} events, each shown once; {hub.Repeats.Count} sent again");
         // The lease runs out at most LeaseSeconds after the kill, then a survivor takes it at its next renewal (1 s)

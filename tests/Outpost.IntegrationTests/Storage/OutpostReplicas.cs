@@ -117,6 +117,25 @@ public sealed class OutpostReplicas : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the shared outbox is empty, as a live replica's <c>/metrics</c> reports it: every stored event has
+    /// been sent and finished, so nothing more reaches the hub unless something new happens.
+    /// </summary>
+    public async Task WaitForEmptyOutboxAsync(int timeoutSeconds = 30, params int[] dead)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var live = Enumerable.Range(0, Replicas.Count).First(i => !dead.Contains(i));
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (!(await client.GetStringAsync($"{Replicas[live].BaseUrl}/metrics")).Contains("\noutpost_event_relay_backlog 0\n", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"events still waiting in the outbox after {timeoutSeconds} s");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Where the fake server of <paramref name="name"/> writes its pid (JUPYTER_TEST_PIDFILE).</summary>
     public string PidFile(string name) => Path.Combine(Root, $"{name}.pid");
 

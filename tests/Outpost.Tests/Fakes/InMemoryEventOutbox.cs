@@ -53,14 +53,6 @@ public sealed class InMemoryEventOutbox(TimeProvider time) : IEventOutbox
     public Task<long> AppendAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken = default) =>
         Task.FromResult(Add(outboxEvent with { CreatedAt = default, NextAttemptAt = default, Attempts = 0 }));
 
-    public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return Task.FromResult<IReadOnlyList<OutboxEvent>>([.. _events.OrderBy(e => e.Id).Take(limit)]);
-        }
-    }
-
     public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -16,9 +16,6 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
             ]);
     }
 
-    public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(OutboxSql.Pending, [("@limit", limit)], cancellationToken);
-
     public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(OutboxSql.Due, [("@now", now), ("@limit", limit)], cancellationToken);
 
@@ -26,7 +23,7 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var next = await connection.ExecuteScalarAsync<DateTime?>(OutboxSql.NextAttemptAfter, [("@now", now)]);
-        return next is { } value ? PostgresServerStore.Utc(value) : null;
+        return next is { } value ? PostgresDialect.Utc(value) : null;
     }
 
     private async Task<IReadOnlyList<OutboxEvent>> QueryAsync(string sql, (string, object?)[] parameters, CancellationToken cancellationToken)
@@ -35,7 +32,7 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
         return await connection.QueryAsync(sql, ToEvent, parameters);
     }
 
-    private OutboxEvent ToEvent(DbDataReader row) => StoredRows.Outbox(row, protector, PostgresServerStore.Timestamp);
+    private OutboxEvent ToEvent(DbDataReader row) => StoredRows.Outbox(row, protector, PostgresDialect.Timestamp);
 
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
@@ -72,7 +69,7 @@ public sealed class PostgresEventOutbox(PostgresDatabase database, SecretProtect
     public async Task<EventListing> ListAsync(EventQuery query, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await OutboxSql.ListAsync(connection, query, PostgresServerStore.Timestamp, cancellationToken);
+        return await OutboxSql.ListAsync(connection, query, PostgresDialect.Timestamp, cancellationToken);
     }
 
     public async Task<int> PruneFinishedAsync(DateTimeOffset before, CancellationToken cancellationToken = default)

@@ -7,7 +7,7 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
 {
     public Task<long> AppendAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken = default)
     {
-        var now = SqliteServerStore.Format(time.GetUtcNow());
+        var now = SqliteDialect.Format(time.GetUtcNow());
         return database.WriteAsync(connection => connection.ExecuteScalarAsync<long>(
             OutboxSql.Insert,
             [
@@ -16,18 +16,15 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
             ]), cancellationToken);
     }
 
-    public Task<IReadOnlyList<OutboxEvent>> PendingAsync(int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(OutboxSql.Pending, [("@limit", limit)], cancellationToken);
-
     public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
-        QueryAsync(OutboxSql.Due, [("@now", SqliteServerStore.Format(now)), ("@limit", limit)], cancellationToken);
+        QueryAsync(OutboxSql.Due, [("@now", SqliteDialect.Format(now)), ("@limit", limit)], cancellationToken);
 
     public async Task<DateTimeOffset?> NextAttemptAfterAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var next = await connection.ExecuteScalarAsync<string?>(
-            OutboxSql.NextAttemptAfter, [("@now", SqliteServerStore.Format(now))]);
-        return next is null ? null : SqliteServerStore.Parse(next);
+            OutboxSql.NextAttemptAfter, [("@now", SqliteDialect.Format(now))]);
+        return next is null ? null : SqliteDialect.Parse(next);
     }
 
     private async Task<IReadOnlyList<OutboxEvent>> QueryAsync(string sql, (string, object?)[] parameters, CancellationToken cancellationToken)
@@ -36,7 +33,7 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
         return await connection.QueryAsync(sql, ToEvent, parameters);
     }
 
-    private OutboxEvent ToEvent(DbDataReader row) => StoredRows.Outbox(row, protector, SqliteServerStore.Timestamp);
+    private OutboxEvent ToEvent(DbDataReader row) => StoredRows.Outbox(row, protector, SqliteDialect.Timestamp);
 
     public Task DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         database.WriteAsync(connection => connection.ExecuteAsync(OutboxSql.Delete, [("@id", id)]), cancellationToken);
@@ -48,7 +45,7 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
                               attempts = CASE WHEN id = @id THEN @attempts ELSE attempts END
             WHERE server = (SELECT server FROM events WHERE id = @id) AND id >= @id
             """,
-            [("@id", id), ("@attempts", attempts), ("@next", SqliteServerStore.Format(nextAttemptAt))]), cancellationToken);
+            [("@id", id), ("@attempts", attempts), ("@next", SqliteDialect.Format(nextAttemptAt))]), cancellationToken);
 
     public async Task<int> CountAsync(CancellationToken cancellationToken = default)
     {
@@ -58,7 +55,7 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
 
     public Task FinishAsync(long id, int attempts, string outcome, CancellationToken cancellationToken = default)
     {
-        var now = SqliteServerStore.Format(time.GetUtcNow());
+        var now = SqliteDialect.Format(time.GetUtcNow());
         return database.WriteAsync(async connection =>
         {
             await using var transaction = connection.BeginTransaction();
@@ -71,9 +68,9 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
     public async Task<EventListing> ListAsync(EventQuery query, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await OutboxSql.ListAsync(connection, query, SqliteServerStore.Timestamp, cancellationToken);
+        return await OutboxSql.ListAsync(connection, query, SqliteDialect.Timestamp, cancellationToken);
     }
 
     public Task<int> PruneFinishedAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(connection => connection.ExecuteAsync(OutboxSql.PruneFinished, [("@before", SqliteServerStore.Format(before))]), cancellationToken);
+        database.WriteAsync(connection => connection.ExecuteAsync(OutboxSql.PruneFinished, [("@before", SqliteDialect.Format(before))]), cancellationToken);
 }

@@ -15,7 +15,7 @@ public sealed class SqliteHubStore(SqliteDatabase database, TimeProvider time) :
             INSERT INTO hubs (name, password_hash, created_at) VALUES (@hub, @passwordHash, @now)
             ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash
             """,
-            [("@hub", hub), ("@passwordHash", passwordHash), ("@now", SqliteServerStore.Format(time.GetUtcNow()))]), cancellationToken);
+            [("@hub", hub), ("@passwordHash", passwordHash), ("@now", SqliteDialect.Format(time.GetUtcNow()))]), cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
     {

@@ -13,7 +13,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase database, TimeProvider time)
             WHERE leases.holder = excluded.holder OR leases.expires_at <= @now
             RETURNING holder
             """,
-            [("@name", name), ("@holder", holder), ("@expires", SqliteServerStore.Format(now + ttl)), ("@now", SqliteServerStore.Format(now))]), cancellationToken);
+            [("@name", name), ("@holder", holder), ("@expires", SqliteDialect.Format(now + ttl)), ("@now", SqliteDialect.Format(now))]), cancellationToken);
         return won == holder;
     }
 
@@ -22,7 +22,7 @@ public sealed class SqliteLeaseStore(SqliteDatabase database, TimeProvider time)
         var now = time.GetUtcNow();
         return await database.WriteAsync(connection => connection.ExecuteAsync(
             "UPDATE leases SET expires_at = @expires WHERE name = @name AND holder = @holder AND expires_at > @now",
-            [("@name", name), ("@holder", holder), ("@expires", SqliteServerStore.Format(now + ttl)), ("@now", SqliteServerStore.Format(now))]), cancellationToken) == 1;
+            [("@name", name), ("@holder", holder), ("@expires", SqliteDialect.Format(now + ttl)), ("@now", SqliteDialect.Format(now))]), cancellationToken) == 1;
     }
 
     public Task ReleaseAsync(string name, string holder, CancellationToken cancellationToken = default) =>
@@ -34,10 +34,10 @@ public sealed class SqliteLeaseStore(SqliteDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<string?>(
             "SELECT holder FROM leases WHERE name = @name AND expires_at > @now",
-            [("@name", name), ("@now", SqliteServerStore.Format(time.GetUtcNow()))]);
+            [("@name", name), ("@now", SqliteDialect.Format(time.GetUtcNow()))]);
     }
 
     public Task<int> PurgeExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
         database.WriteAsync(connection => connection.ExecuteAsync(
-            "DELETE FROM leases WHERE expires_at < @before", [("@before", SqliteServerStore.Format(before))]), cancellationToken);
+            "DELETE FROM leases WHERE expires_at < @before", [("@before", SqliteDialect.Format(before))]), cancellationToken);
 }

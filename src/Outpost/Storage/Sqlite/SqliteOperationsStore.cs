@@ -8,7 +8,7 @@ public sealed class SqliteOperationsStore(SqliteDatabase database) : IOperations
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QueryAsync(
             "SELECT hub, COUNT(*), MIN(created_at) FROM events GROUP BY hub ORDER BY hub",
-            row => new HubBacklog(row.GetString(0), (int)row.GetInt64(1), SqliteServerStore.Parse(row.GetString(2))),
+            row => new HubBacklog(row.GetString(0), (int)row.GetInt64(1), SqliteDialect.Parse(row.GetString(2))),
             cancellationToken: cancellationToken);
     }
 
@@ -17,7 +17,7 @@ public sealed class SqliteOperationsStore(SqliteDatabase database) : IOperations
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QueryAsync(
             "SELECT name, holder, expires_at FROM leases ORDER BY name",
-            row => new LeaseRecord(row.GetString(0), row.GetString(1), SqliteServerStore.Parse(row.GetString(2))),
+            row => new LeaseRecord(row.GetString(0), row.GetString(1), SqliteDialect.Parse(row.GetString(2))),
             cancellationToken: cancellationToken);
     }
 }

@@ -4,29 +4,22 @@ namespace Outpost.IntegrationTests.Backends.Kubernetes;
 
 public sealed class KubeLeaseLockTests
 {
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public async Task TryAcquire_OneHolderAtATime_TakeoverAfterExpiry()
     {
         await using var server = await FakeKubeApiServer.StartAsync();
         using var client = new KubeClient(server.Config);
-        var time = new ManualTime();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var a = new KubeLeaseLock(client, "jhub", "sweeper", "a", TimeSpan.FromSeconds(30), time);
         var b = new KubeLeaseLock(client, "jhub", "sweeper", "b", TimeSpan.FromSeconds(30), time);
 
         Assert.True(await a.TryAcquireAsync(CancellationToken.None));
         Assert.False(await b.TryAcquireAsync(CancellationToken.None));
-        time.Now += TimeSpan.FromSeconds(20);
+        time.Advance(TimeSpan.FromSeconds(20));
         Assert.True(await a.TryAcquireAsync(CancellationToken.None)); // renew
-        time.Now += TimeSpan.FromSeconds(20);
+        time.Advance(TimeSpan.FromSeconds(20));
         Assert.False(await b.TryAcquireAsync(CancellationToken.None));
-        time.Now += TimeSpan.FromSeconds(31);
+        time.Advance(TimeSpan.FromSeconds(31));
         Assert.True(await b.TryAcquireAsync(CancellationToken.None));
 
         var lease = server.Get("leases", "jhub", "sweeper")!;

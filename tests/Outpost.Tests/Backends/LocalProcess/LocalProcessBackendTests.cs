@@ -40,9 +40,11 @@ public sealed class LocalProcessBackendTests : IDisposable
     public async Task StartAsync_TheProgramRunsOnlyAfterItsHandleIsStored()
     {
         var backend = Backend();
-        var context = new Context(_ =>
+        var context = new Context(handle =>
         {
-            Thread.Sleep(300); // a program already running would have touched the marker by now
+            // Once the child sleeps, it waits at its gate, or (had it run the program) in `sleep 30` after touching the marker.
+            var pid = System.Text.Json.JsonDocument.Parse(handle.Data).RootElement.GetProperty("pid").GetInt32();
+            WaitUntilAsync(() => IsSleeping(pid)).GetAwaiter().GetResult();
             Assert.False(File.Exists(Marker), "the program ran before its handle was stored");
         });
 
@@ -87,6 +89,13 @@ public sealed class LocalProcessBackendTests : IDisposable
     }
 
     private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    /// <summary>Whether process <paramref name="pid"/> is blocked in a wait (state S in /proc/pid/stat).</summary>
+    private static bool IsSleeping(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('S');
+    }
 
     private sealed class Context(Action<BackendHandle> onSave) : IStartContext
     {

@@ -4,13 +4,6 @@ namespace Outpost.Tests.Backends.Kubernetes.Client;
 
 public sealed class KubeTokenSourceTests
 {
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void Get_TokenFileRotated_IsReadAgainAfterAMinuteOrWhenForced()
     {
@@ -18,7 +11,7 @@ public sealed class KubeTokenSourceTests
         try
         {
             File.WriteAllText(file, "one\n");
-            var time = new ManualTime();
+            var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
             var source = new KubeTokenSource(null, file, time);
             Assert.Equal("one", source.Get());
 
@@ -27,7 +20,7 @@ public sealed class KubeTokenSourceTests
             Assert.Equal("two", source.Get(forceReread: true));
 
             File.WriteAllText(file, "three");
-            time.Now += TimeSpan.FromSeconds(61);
+            time.Advance(TimeSpan.FromSeconds(61));
             Assert.Equal("three", source.Get());
         }
         finally

@@ -16,7 +16,8 @@ installed, which also runs `helm lint`. Checks:
     systems, and the Dockerfile installs the wheel scripts/build-plugin makes. (A real JupyterHub
     loads the hub snippet in plugin/tests/e2e/test_e2e_systems.py.)
 Installs what it needs (golang-go and two Go libraries, python3-kubernetes, kubectl) when missing.
-Ends with `N passed, N failed`; with RESULTS_DIR set, also writes RESULTS_DIR/deploy.xml (JUnit).
+A pytest module, one test per check: `python3 -m pytest scripts/test_deploy.py --junitxml=FILE` (as scripts/test
+runs it), or run this file, which runs pytest on itself (with RESULTS_DIR set, writing RESULTS_DIR/deploy.xml).
 """
 import fnmatch
 import os
@@ -26,13 +27,14 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "deploy/helm/outpost"
 PLAIN = ROOT / "deploy/kubernetes"
 HEADER = "# Rendered from deploy/helm/outpost"
-results = []
+CASES = []  # (name, check): each becomes one test of test_deploy below
 
 
 def install_missing():
@@ -64,13 +66,7 @@ TOOL = ROOT / "artifacts/helm-template/helm-template"
 
 
 def case(name, function):
-    try:
-        function()
-        results.append((name, None))
-        print(f"ok - {name}")
-    except Exception as error:  # a failed check, or a render that failed
-        results.append((name, str(error)))
-        print(f"FAIL - {name}: {error}")
+    CASES.append((name, function))
 
 
 def build_tool():
@@ -573,14 +569,15 @@ case("z2jh recipe: the hub's Secret and Services RBAC are valid objects", z2jh_h
 case("z2jh recipe: hub values (scopes, roles, mounts, env, systems) fit together", z2jh_hub_values)
 case("z2jh recipe: the Dockerfile installs the plugin's wheel and the ssh client", z2jh_dockerfile)
 
-failed = sum(1 for _, error in results if error)
-print(f"{len(results) - failed} passed, {failed} failed")
-if os.environ.get("RESULTS_DIR"):
-    Path(os.environ["RESULTS_DIR"]).mkdir(parents=True, exist_ok=True)
-    cases = "".join(
-        f"<testcase classname=\"deploy\" name={quoteattr(name)}>"
-        + (f"<failure message={quoteattr(error)}/>" if error else "") + "</testcase>"
-        for name, error in results)
-    Path(os.environ["RESULTS_DIR"], "deploy.xml").write_text(
-        f'<testsuite name="deploy" tests="{len(results)}" failures="{failed}">{cases}</testsuite>\n')
-sys.exit(1 if failed else 0)
+
+
+@pytest.mark.parametrize("check", [check for _, check in CASES], ids=[name for name, _ in CASES])
+def test_deploy(check):
+    check()
+
+
+if __name__ == "__main__":
+    args = [__file__, "-q", "-p", "no:cacheprovider"]
+    if os.environ.get("RESULTS_DIR"):
+        args.append(f"--junitxml={os.environ['RESULTS_DIR']}/deploy.xml")
+    sys.exit(pytest.main(args))
