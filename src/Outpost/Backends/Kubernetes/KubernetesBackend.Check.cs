@@ -1,5 +1,6 @@
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 using Outpost.Checks;
 
 namespace Outpost.Backends.Kubernetes;
@@ -24,7 +25,7 @@ public sealed partial class KubernetesBackend : IBackendCheck
             {
                 answer = await client.ReviewAccessAsync(new V1ResourceAttributes
                 {
-                    Namespace = ns,
+                    NamespaceProperty = ns,
                     Verb = permission.Verb,
                     Group = permission.Group,
                     Resource = parts[0],

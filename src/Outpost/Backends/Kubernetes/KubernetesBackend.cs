@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 using Outpost.Events;
 using Outpost.Servers;
 
@@ -236,7 +237,7 @@ public sealed partial class KubernetesBackend(
         catch (KubeApiException e) when (e.IsConflict)
         {
             var existing = await client.GetAsync<V1Pod>(ns, name, cancellationToken);
-            var labels = existing?.Metadata?.Labels ?? [];
+            var labels = new Dictionary<string, string>(existing?.Metadata?.Labels ?? new Dictionary<string, string>());
             var ours = labels.GetValueOrDefault(PodTemplate.InstanceLabel) == options.Value.InstanceName &&
                        labels.GetValueOrDefault(PodTemplate.HubLabel) == pod.Metadata.Labels![PodTemplate.HubLabel] &&
                        labels.GetValueOrDefault(PodTemplate.ServerLabel) == pod.Metadata.Labels[PodTemplate.ServerLabel] &&
@@ -266,7 +267,7 @@ public sealed partial class KubernetesBackend(
         }
     }
 
-    private async Task CreateReplacingAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject
+    private async Task CreateReplacingAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         try
         {
@@ -280,7 +281,7 @@ public sealed partial class KubernetesBackend(
     }
 
     private async Task<V1Pod> WaitUntilRunningAsync(
-        KubeReflector<V1Pod> pods, KubeReflector<CoreV1Event> events, V1Pod created, TimeSpan timeout,
+        KubeReflector<V1Pod> pods, KubeReflector<Corev1Event> events, V1Pod created, TimeSpan timeout,
         IStartContext context, CancellationToken cancellationToken)
     {
         var name = created.Metadata!.Name!;
@@ -326,7 +327,7 @@ public sealed partial class KubernetesBackend(
         }
     }
 
-    private static string TimeoutMessage(V1Pod pod, TimeSpan timeout, CoreV1Event? lastWarning)
+    private static string TimeoutMessage(V1Pod pod, TimeSpan timeout, Corev1Event? lastWarning)
     {
         var seconds = (int)timeout.TotalSeconds;
         if (PodReadiness.Unschedulable(pod) is { } why)
@@ -365,7 +366,7 @@ public sealed partial class KubernetesBackend(
         if (h.PodUid is null)
         {
             var existing = await client.GetAsync<V1Pod>(h.Namespace, h.Pod, cancellationToken);
-            if (existing is not null && existing.Metadata?.Labels?.GetValueOrDefault(PodTemplate.InstanceLabel) != options.Value.InstanceName)
+            if (existing is not null && (existing.Metadata?.Labels?.TryGetValue(PodTemplate.InstanceLabel, out var instance) == true ? instance : null) != options.Value.InstanceName)
             {
                 return;
             }

@@ -1,3 +1,4 @@
+using k8s;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
@@ -33,7 +34,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
 
     /// <summary>A client configuration pointing at this server, without credentials.</summary>
-    public KubeConfig Config => new() { Server = Address, Namespace = "default" };
+    public KubernetesClientConfiguration Config => new() { Host = Address.ToString(), Namespace = "default" };
 
     /// <summary>Every request received, in order: method, path and query, and the RBAC verb and resource it needs.</summary>
     public ConcurrentQueue<FakeRequest> Requests { get; } = new();
@@ -78,7 +79,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         var sub = match.Success && match.Groups["sub"].Success ? match.Groups["sub"].Value : null;
         var verb = RbacVerb(request.Method, name is not null, watch);
         var resource = sub is null ? plural : $"{plural}/{sub}";
-        Requests.Enqueue(new FakeRequest(request.Method, path, request.QueryString.Value ?? "", verb, resource));
+        Requests.Enqueue(new FakeRequest(request.Method, path, request.QueryString.Value ?? "", verb, resource,
+            request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null));
 
         if (TakeFault(request.Method, path + request.QueryString.Value) is { } code)
         {

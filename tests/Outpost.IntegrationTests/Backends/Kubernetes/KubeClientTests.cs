@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.IntegrationTests.Backends.Kubernetes;
 
@@ -36,7 +37,7 @@ public sealed class KubeClientTests : IAsyncLifetime
         var created = await _client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
 
         Assert.Equal("Pod", created.Kind);
-        Assert.Equal(Ns, created.Metadata!.Namespace);
+        Assert.Equal(Ns, created.Metadata!.NamespaceProperty);
         Assert.False(string.IsNullOrEmpty(created.Metadata.Uid));
         Assert.Equal("Pending", created.Status!.Phase);
         Assert.Equal("jupyter/base:1", _server.Get("pods", Ns, "a")!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
@@ -52,6 +53,52 @@ public sealed class KubeClientTests : IAsyncLifetime
 
         Assert.True(e.IsConflict);
         Assert.Equal("AlreadyExists", e.Reason);
+    }
+
+    [Fact]
+    public async Task ExecCredentialPlugin_TheTokenItPrints_AuthenticatesCallsAndWatches()
+    {
+        // The login of EKS, GKE and AKS kubeconfigs: a command that prints an ExecCredential. This one is a script.
+        var dir = Directory.CreateTempSubdirectory("kubeclient-exec-").FullName;
+        try
+        {
+            var script = Path.Combine(dir, "credential");
+            File.WriteAllText(script, """
+                #!/bin/sh
+                printf '%s' '{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {"token": "exec-token-1"}}'
+                """);
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var kubeconfig = Path.Combine(dir, "config");
+            File.WriteAllText(kubeconfig, $"""
+                apiVersion: v1
+                kind: Config
+                current-context: x
+                clusters: [{"{"}name: c, cluster: {"{"}server: "{_server.Address}"{"}"}{"}"}]
+                users: [{"{"}name: u, user: {"{"}exec: {"{"}apiVersion: client.authentication.k8s.io/v1, command: "{script}", interactiveMode: Never{"}"}{"}"}{"}"}]
+                contexts: [{"{"}name: x, context: {"{"}cluster: c, user: u, namespace: {Ns}{"}"}{"}"}]
+                """);
+            using var client = new KubeClient(KubeClient.FromKubeConfig(kubeconfig), TimeSpan.FromSeconds(10));
+
+            await client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
+            var list = await client.ListAsync<V1Pod>(Ns, cancellationToken: CancellationToken.None);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await foreach (var change in client.WatchAsync<V1Pod>(Ns, "", cancellationToken: cts.Token))
+            {
+                Assert.Equal("a", change.Object!.Metadata!.Name);
+                break;
+            }
+
+            Assert.Equal(Ns, client.DefaultNamespace);
+            Assert.Single(list.Items);
+            foreach (var verb in new[] { "create", "list", "watch" })
+            {
+                Assert.Contains(_server.Requests, r => r.Verb == verb && r.Authorization == "Bearer exec-token-1");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
@@ -100,7 +147,10 @@ public sealed class KubeClientTests : IAsyncLifetime
             Metadata = new V1ObjectMeta { Name = "l" },
             Spec = new V1LeaseSpec { HolderIdentity = "a", LeaseDurationSeconds = 15 },
         }, CancellationToken.None);
-        var renewed = await _client.ReplaceAsync(Ns, lease with { Spec = lease.Spec! with { HolderIdentity = "b" } }, CancellationToken.None);
+        var renewed = await _client.ReplaceAsync(Ns, new V1Lease
+        {
+            Metadata = lease.Metadata, Spec = new V1LeaseSpec { HolderIdentity = "b", LeaseDurationSeconds = lease.Spec!.LeaseDurationSeconds },
+        }, CancellationToken.None);
 
         Assert.Equal("b", renewed.Spec!.HolderIdentity);
         Assert.Contains(_server.Requests, r => r.Path == "/apis/coordination.k8s.io/v1/namespaces/jhub/leases/l");
@@ -241,7 +291,7 @@ public sealed class KubeClientTests : IAsyncLifetime
         _server.AddPodEvent(Ns, "b", "Normal", "Scheduled", "assigned b");
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await foreach (var e in _client.WatchAsync<CoreV1Event>(Ns, "", fieldSelector: "involvedObject.name=b", cancellationToken: cts.Token))
+        await foreach (var e in _client.WatchAsync<Corev1Event>(Ns, "", fieldSelector: "involvedObject.name=b", cancellationToken: cts.Token))
         {
             Assert.Equal("ADDED", e.Type);
             Assert.Equal("assigned b", e.Object!.Message);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Outpost.Backends.Kubernetes;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Tests.Backends.Kubernetes;
 
@@ -64,13 +65,12 @@ public sealed class KubernetesBackendOptionsValidatorTests
             ["Profiles:gpu:ExtraResourceLimits:nvidia.com/gpu"] = "1",
         }).Build();
 
-        var options = new KubernetesBackendOptions();
-        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(config, options);
+        var options = KubernetesOptionsFactory.Bind(config);
 
         Assert.Equal("nb:1", options.Pod.Image);
         Assert.Equal(2, options.Pod.CpuLimit);
         Assert.Equal("ssd", options.Pod.NodeSelector!["disktype"]);
-        Assert.Equal("Exists", options.Pod.Tolerations![0].Operator);
+        Assert.Equal("Exists", options.Pod.Tolerations![0].OperatorProperty);
         Assert.Equal("1", options.Profiles["gpu"].ExtraResourceLimits!["nvidia.com/gpu"]);
         Assert.True(new KubernetesBackendOptionsValidator().Validate(null, options).Succeeded);
     }

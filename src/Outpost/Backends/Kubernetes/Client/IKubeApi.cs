@@ -1,4 +1,5 @@
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
@@ -15,19 +16,22 @@ public interface IKubeApi
     /// <summary>Where the API server is, for messages.</summary>
     string Server { get; }
 
-    Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject;
+    Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>The object, or null when it does not exist.</summary>
-    Task<T?> GetAsync<T>(string ns, string name, CancellationToken cancellationToken) where T : class, IKubeObject;
+    Task<T?> GetAsync<T>(string ns, string name, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     Task<KubeList<T>> ListAsync<T>(string ns, string? labelSelector = null, string? fieldSelector = null, CancellationToken cancellationToken = default)
-        where T : class, IKubeObject;
+        where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>PUT: replaces the object; the API refuses with 409 when its resourceVersion is stale.</summary>
-    Task<T> ReplaceAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject;
+    Task<T> ReplaceAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>Deletes the object; false when it did not exist.</summary>
-    Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubeObject;
+    Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Creates a namespace (cluster-scoped); false when it already existed.</summary>
+    Task<bool> CreateNamespaceAsync(string name, IDictionary<string, string> labels, CancellationToken cancellationToken);
 
     /// <summary>Whether the caller may do what <paramref name="attributes"/> names (a SelfSubjectAccessReview; creates nothing).</summary>
     Task<V1SubjectAccessReviewStatus> ReviewAccessAsync(V1ResourceAttributes attributes, CancellationToken cancellationToken);
@@ -48,5 +52,5 @@ public interface IKubeApi
         int timeoutSeconds = 300,
         CancellationToken cancellationToken = default,
         Action? opened = null)
-        where T : class, IKubeObject;
+        where T : class, IKubernetesObject<V1ObjectMeta>;
 }

@@ -1,35 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
 /// <summary>
-/// Serialization code for every Kubernetes object the Outpost reads or writes, generated at compile time: no
-/// reflection at run time, so the Outpost can be published with Native AOT. Objects nested in these are included.
+/// Serialization code for the Kubernetes backend's own settings (which hold the client library's models), generated at
+/// compile time: no reflection at run time, so the Outpost can be published with Native AOT. The Kubernetes objects
+/// themselves are read and written by the library's own generated context (<c>k8s.KubernetesJson</c>).
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-[JsonSerializable(typeof(V1Pod))]
-[JsonSerializable(typeof(V1Service))]
-[JsonSerializable(typeof(V1Secret))]
-[JsonSerializable(typeof(V1PersistentVolumeClaim))]
-[JsonSerializable(typeof(V1Lease))]
-[JsonSerializable(typeof(V1Status))]
-[JsonSerializable(typeof(V1SelfSubjectAccessReview))]
-[JsonSerializable(typeof(CoreV1Event))]
-[JsonSerializable(typeof(KubeList<V1Pod>))]
-[JsonSerializable(typeof(KubeList<CoreV1Event>))]
-[JsonSerializable(typeof(KubeList<V1Service>))]
-[JsonSerializable(typeof(KubeList<V1Secret>))]
-[JsonSerializable(typeof(KubeList<V1PersistentVolumeClaim>))]
-[JsonSerializable(typeof(KubeList<V1Lease>))]
-[JsonSerializable(typeof(WatchEvent<V1Pod>))]
-[JsonSerializable(typeof(WatchEvent<CoreV1Event>))]
-[JsonSerializable(typeof(WatchEvent<V1Status>))]
-[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(KubernetesBackendOptions))]
 [JsonSerializable(typeof(KubernetesPodOptions))]
 [JsonSerializable(typeof(List<V1Volume>))]
 [JsonSerializable(typeof(List<V1VolumeMount>))]

@@ -1,4 +1,5 @@
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
@@ -14,7 +15,7 @@ public sealed class KubeLeaseLock(IKubeApi client, string ns, string name, strin
     /// <summary>True when this identity holds the lease after the call (taken, renewed or newly created).</summary>
     public async Task<bool> TryAcquireAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = time.GetUtcNow().UtcDateTime;
         var seconds = (int)Math.Ceiling(duration.TotalSeconds);
         var lease = await client.GetAsync<V1Lease>(ns, name, cancellationToken);
         try
@@ -34,7 +35,7 @@ public sealed class KubeLeaseLock(IKubeApi client, string ns, string name, strin
                 return true;
             }
             var spec = lease.Spec ??= new V1LeaseSpec();
-            var expires = (spec.RenewTime ?? DateTimeOffset.MinValue) + TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? seconds);
+            var expires = (spec.RenewTime ?? DateTime.MinValue) + TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? seconds);
             if (spec.HolderIdentity != identity)
             {
                 if (!string.IsNullOrEmpty(spec.HolderIdentity) && expires > now)

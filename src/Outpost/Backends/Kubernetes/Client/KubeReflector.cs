@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
@@ -9,7 +10,7 @@ namespace Outpost.Backends.Kubernetes.Client;
 /// watch from the list's resourceVersion, resumes from the last seen resourceVersion when the stream ends or drops,
 /// and lists again only on 410 Gone. Readers never call the API; they read the cache and can await the next change.
 /// </summary>
-public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class, IKubeObject
+public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 

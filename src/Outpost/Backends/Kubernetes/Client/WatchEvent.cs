@@ -1,4 +1,4 @@
-namespace Outpost.Backends.Kubernetes.Client.Models;
+namespace Outpost.Backends.Kubernetes.Client;
 
 /// <summary>
 /// One line of a watch stream: <c>{"type": "ADDED|MODIFIED|DELETED|BOOKMARK|ERROR", "object": {...}}</c>.
