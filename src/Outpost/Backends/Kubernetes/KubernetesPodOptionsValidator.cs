@@ -27,6 +27,15 @@ public static partial class KubernetesPodOptionsValidator
     {
         void Error(string property, string message) => errors.Add($"{keyOf(property)} {message}");
 
+        foreach (var (property, problems) in new[]
+                 {
+                     (nameof(o.ExtraPodConfig), Problems<V1PodSpec>(o.ExtraPodConfig)),
+                     (nameof(o.ExtraContainerConfig), Problems<V1Container>(o.ExtraContainerConfig)),
+                 })
+        {
+            // Each problem starts with the key below the option (".hostNetwork ...") or a space.
+            errors.AddRange(problems.Select(problem => keyOf(property) + problem));
+        }
         if (o.Image is { } image && (string.IsNullOrWhiteSpace(image) || image.Any(char.IsWhiteSpace)))
         {
             Error(nameof(o.Image), $"must be an image reference without spaces (got '{image}').");
@@ -269,6 +278,14 @@ public static partial class KubernetesPodOptionsValidator
                 error(property, "has a term without topologyKey.");
             }
         }
+    }
+
+    /// <summary>Why extra pod or container fields would not apply, each message without the option's own name.</summary>
+    private static List<string> Problems<T>(System.Text.Json.Nodes.JsonObject? changes) where T : class, new()
+    {
+        var errors = new List<string>();
+        ExtraConfig.Validate<T>(changes, "", errors);
+        return errors;
     }
 
     private static void CheckWeights(string property, IEnumerable<int>? weights, Action<string, string> error)

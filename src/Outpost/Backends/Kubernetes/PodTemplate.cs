@@ -103,7 +103,7 @@ public static class PodTemplate
             },
             Spec = new V1PodSpec
             {
-                Containers = [container, .. (s.ExtraContainers ?? []).Select(KubeJson.Clone)],
+                Containers = [ExtraConfig.Apply(container, s.ExtraContainerConfig, "extra_container_config"), .. (s.ExtraContainers ?? []).Select(KubeJson.Clone)],
                 InitContainers = s.InitContainers is { Count: > 0 } init ? init.Select(KubeJson.Clone).ToList() : null,
                 Volumes = volumes.Count == 0 ? null : volumes,
                 // As kubespawner: a crashed server is restarted in place; a clean exit ends the pod.
@@ -124,6 +124,7 @@ public static class PodTemplate
                 EnableServiceLinks = false,
             },
         };
+        pod.Spec = ExtraConfig.Apply(pod.Spec, s.ExtraPodConfig, "extra_pod_config");
 
         V1Service? service = null;
         string? serviceHost = null;
