@@ -27,6 +27,10 @@ public static class KubernetesAccess
             new(core, KubeResource.PersistentVolumeClaims.Plural, "create"),
             .. Verbs(core, KubeResource.Events.Plural, "list", "watch"),
         ];
+        if (options.NamespaceTemplate is not null)
+        {
+            needed.Add(new Permission(core, KubeResource.Namespaces.Plural, "create"));
+        }
         if (options.RemoveOrphans)
         {
             needed.AddRange(Verbs(KubeResource.Leases.Group, KubeResource.Leases.Plural, "create", "get", "update"));

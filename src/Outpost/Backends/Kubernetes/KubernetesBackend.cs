@@ -35,6 +35,12 @@ public sealed partial class KubernetesBackend(
     /// <summary>The namespace servers go to: configured, else the kubeconfig's or service account's, else "default".</summary>
     public string Namespace => options.Value.Namespace ?? client.DefaultNamespace ?? "default";
 
+    /// <summary>The namespace of one server: <see cref="Namespace"/>, or the template's for its hub and user.</summary>
+    public string NamespaceOf(BackendStartRequest request) =>
+        options.Value.NamespaceTemplate is { } template
+            ? NamespaceNames.Render(template, request.Key.Hub, request.Spec.Env.GetValueOrDefault(HubEnv.User) ?? "")
+            : Namespace;
+
     public string? Check(ServerKey key, ServerSpec spec)
     {
         try
@@ -50,7 +56,11 @@ public sealed partial class KubernetesBackend(
 
     public async Task<BackendStartResult> StartAsync(BackendStartRequest request, IStartContext context, CancellationToken cancellationToken)
     {
-        var ns = Namespace;
+        var ns = NamespaceOf(request);
+        if (options.Value.NamespaceTemplate is not null)
+        {
+            await EnsureNamespaceAsync(ns, request.Key.Hub, cancellationToken);
+        }
         var settings = ServerSettings.Resolve(options.Value, request.Spec);
         var objects = PodTemplate.Build(request, settings, ns, options.Value.InstanceName);
         var podName = objects.Pod.Metadata!.Name!;

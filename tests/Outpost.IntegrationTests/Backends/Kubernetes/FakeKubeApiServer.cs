@@ -92,6 +92,11 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             await AccessReviewAsync(context);
             return;
         }
+        if (request.Method == "POST" && path == NamespacesPath)
+        {
+            await CreateNamespaceAsync(context);
+            return;
+        }
         if (!match.Success)
         {
             await DiscoveryAsync(context, path);

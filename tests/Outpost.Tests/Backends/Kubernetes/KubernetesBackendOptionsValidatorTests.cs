@@ -74,4 +74,24 @@ public sealed class KubernetesBackendOptionsValidatorTests
         Assert.Equal("1", options.Profiles["gpu"].ExtraResourceLimits!["nvidia.com/gpu"]);
         Assert.True(new KubernetesBackendOptionsValidator().Validate(null, options).Succeeded);
     }
+
+    [Theory]
+    [InlineData("jupyter-{hub}-{username}", null, null)]
+    [InlineData("jupyter-{hub}", null, null)]
+    [InlineData("jupyter-{user}", null, "Outpost:Backends:Kubernetes:NamespaceTemplate 'jupyter-{user}' uses {user}; only {hub} and {username} are known.")]
+    [InlineData("Jupyter_{hub}!", null, "Outpost:Backends:Kubernetes:NamespaceTemplate 'Jupyter_{hub}!' does not give a namespace name")]
+    [InlineData("jupyter-{hub}", "jhub", "Outpost:Backends:Kubernetes:NamespaceTemplate and Outpost:Backends:Kubernetes:Namespace are both set; set one of them.")]
+    public void NamespaceTemplate_IsChecked(string template, string? ns, string? expected)
+    {
+        var result = new KubernetesBackendOptionsValidator().Validate(null, new KubernetesBackendOptions { NamespaceTemplate = template, Namespace = ns });
+
+        if (expected is null)
+        {
+            Assert.True(result.Succeeded, result.FailureMessage);
+        }
+        else
+        {
+            Assert.Contains(expected, result.FailureMessage);
+        }
+    }
 }
