@@ -177,3 +177,19 @@ class OutpostClient:
             return None
         logs = data.get("logs") or []
         return logs.splitlines() if isinstance(logs, str) else list(logs)
+
+    @property
+    def root_url(self) -> str:
+        """The Outpost's base URL (the services URL without ``/services``)."""
+        url = self.base_url
+        return url[: -len("/services")] if url.endswith("/services") else url
+
+    async def flavors(self, request_kwargs: dict | None = None) -> dict:
+        """``GET /flavors``: this hub's flavors, each with ``current`` (``{}`` when none are configured)."""
+        return await self._call("flavors", f"{self.root_url}/flavors", "GET",
+                                request_kwargs=request_kwargs)
+
+    async def user_flavors(self, authentication: dict, request_kwargs: dict | None = None) -> dict:
+        """``POST /userflavors``: the flavors of the user whose authentication data is the body."""
+        return await self._call("userflavors", f"{self.root_url}/userflavors", "POST", authentication,
+                                request_kwargs=request_kwargs)

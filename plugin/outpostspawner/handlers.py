@@ -8,12 +8,18 @@ before it builds its handler list). All paths are below ``{base_url}hub/api``:
 * ``GET /outpost/servers`` and ``GET /servers``            running servers (for orphan checks)
 * ``GET|POST /recreateforward/{system}``                   rebuild forwards after an ssh node restart
 * ``GET|POST /outpostflavors[/{system}]``                  flavor usage pushed by Outposts
+* ``GET /outpost/systems``                                 declared systems: does each Outpost answer, its usage
+
+A starting JupyterHub also checks ``c.OutpostSpawner.systems`` once its configuration is loaded
+(before it builds its handler table), and stops with every problem listed, each naming its key.
 """
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+import time
 
 from jupyterhub import apihandlers, orm
 from jupyterhub.apihandlers.base import APIHandler
@@ -21,8 +27,11 @@ from jupyterhub.apihandlers.users import SpawnProgressAPIHandler
 from jupyterhub.scopes import needs_scope
 from tornado import web
 
+from .flavors import FLAVOR_CACHE
+from .healing import ForwardHealer
 from .models import is_repeat, make_event, resolve, stamp_incoming_event
 from .spawner import JH_RUNS_PROGRESS_READY_HOOK, OutpostSpawner
+from .systems import SystemsConfigError, parse_systems
 from .ssh import TunnelInputError, validate_tunnel_api_body
 
 log = logging.getLogger("outpostspawner.handlers")
@@ -31,8 +40,7 @@ SCOPE_LIST_SERVERS = "custom:servers:list"
 SCOPE_SSHNODE_RESTART = "custom:sshnode:restart"
 SCOPE_FLAVORS_SET = "custom:outpostflavors:set"
 
-# Flavor usage per Outpost system, as last pushed by that Outpost. In memory only.
-FLAVORS: dict[str, dict] = {}
+SYSTEMS_STATUS_SCOPE = "admin:servers"
 
 
 def require_token(handler: APIHandler) -> None:
@@ -200,25 +208,68 @@ class ListServersAPIHandler(APIHandler):
         self.write(json.dumps(result))
 
 
+ANNOUNCEMENT_REASONS = ("outpost_started", "sshd_restarted")
+ANNOUNCEMENT_MAX_BYTES = 1024
+ANNOUNCEMENT_MIN_INTERVAL = 2.0  # seconds between announcement-driven checks of one system
+
+
+def parse_announcement(body: bytes) -> dict:
+    """An Outpost's sshd restart announcement: ``{"reason": ..., "id": ...}``; anything else is refused (400)."""
+    if len(body) > ANNOUNCEMENT_MAX_BYTES:
+        raise web.HTTPError(400, f"body: longer than {ANNOUNCEMENT_MAX_BYTES} bytes")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise web.HTTPError(400, "body: must be JSON") from None
+    if not isinstance(data, dict):
+        raise web.HTTPError(400, "body: must be a JSON object")
+    unknown = sorted(k for k in data if k not in ("reason", "id"))
+    if unknown:
+        raise web.HTTPError(400, f"body: unknown field(s) {', '.join(repr(k)[:40] for k in unknown[:5])}")
+    if data.get("reason") not in ANNOUNCEMENT_REASONS:
+        raise web.HTTPError(400, f"reason: must be one of {', '.join(ANNOUNCEMENT_REASONS)}")
+    announcement_id = data.get("id")
+    if announcement_id is not None and not (
+            isinstance(announcement_id, str) and 0 < len(announcement_id) <= 64
+            and all(c in "0123456789abcdefABCDEF-" for c in announcement_id)):
+        raise web.HTTPError(400, "id: must be a UUID string")
+    return data
+
+
 class RecreateForwardAPIHandler(APIHandler):
     """Rebuild the forwards of all servers of one system (``user_options.system``) or
-    behind one ssh node, after that node restarted."""
+    behind one ssh node, after that node restarted.
+
+    Two callers: an admin tool with a ``custom:sshnode:restart`` token (every forward is re-created),
+    and an Outpost announcing that its sshd restarted, which POSTs ``{"reason", "id"}`` with the API
+    token of one of the system's running servers. That token proves no admin right, so the
+    announcement only checks the system's forwards and heals the broken ones (a healthy forward is
+    left alone), at most once per ``ANNOUNCEMENT_MIN_INTERVAL`` per system (429 otherwise)."""
+
+    _last_announcement: dict = {}
 
     def check_xsrf_cookie(self):
         return
 
-    async def _run(self, name: str):
-        require_token(self)
-        require_custom_scope(self, SCOPE_SSHNODE_RESTART)
+    def _spawners(self, name: str) -> list:
         spawners = []
         for user in list(self.users.values()):
             for spawner in list(dict.values(user.spawners)):
                 if not isinstance(spawner, OutpostSpawner) or not spawner.active:
                     continue
                 local = spawner._tunnels.get("local") or {}
-                system = (spawner.user_options or {}).get("system")
+                system = (spawner.user_options or {}).get("system") or spawner._system_name
                 if name in (system, local.get("node")):
                     spawners.append(spawner)
+        return spawners
+
+    async def _run(self, name: str):
+        require_token(self)
+        if SCOPE_SSHNODE_RESTART not in (getattr(self, "expanded_scopes", None) or set()) \
+                and self.request.method == "POST" and self.request.body:
+            return self._announced(name, parse_announcement(self.request.body))
+        require_custom_scope(self, SCOPE_SSHNODE_RESTART)
+        spawners = self._spawners(name)
 
         async def recreate():
             for spawner in spawners:
@@ -232,11 +283,42 @@ class RecreateForwardAPIHandler(APIHandler):
         self.set_status(202)
         self.write({"servers": len(spawners)})
 
+    def _announced(self, name: str, announcement: dict) -> None:
+        spawners = self._spawners(name)
+        user = self.current_user
+        owner = getattr(user, "name", None)
+        # the token must be a user's whose server on this system is running (an Outpost sends one)
+        if owner is None or not any(sp.user.name == owner for sp in spawners):
+            raise web.HTTPError(403, "Action is not authorized; requires scope "
+                                f"{SCOPE_SSHNODE_RESTART} or a running server on this system")
+        now = time.monotonic()
+        last = RecreateForwardAPIHandler._last_announcement.get(name)
+        if last is not None and now - last < ANNOUNCEMENT_MIN_INTERVAL:
+            raise web.HTTPError(429, "An announcement for this system was handled moments ago")
+        RecreateForwardAPIHandler._last_announcement[name] = now
+        self.log.info("Outpost of %s announced %s: checking %d forward(s)", name, announcement["reason"],
+                 len(spawners))
+        asyncio.ensure_future(heal_forwards(spawners))
+        self.set_status(202)
+        self.write({"servers": len(spawners)})
+
     async def get(self, name):
         await self._run(name)
 
     async def post(self, name):
         await self._run(name)
+
+
+async def heal_forwards(spawners) -> None:
+    """Check each forward now and heal a broken one at once (the sshd is back: no backoff wait)."""
+    for spawner in spawners:
+        healer = ForwardHealer(spawner)
+        try:
+            if healer.health.broken_since is not None:
+                healer.health.next_attempt = 0.0
+            await healer.heal(wait=True)
+        except Exception:
+            log.exception("Healing the forward of %s after an announcement failed", spawner._log_name)
 
 
 class FlavorsAPIHandler(APIHandler):
@@ -248,12 +330,13 @@ class FlavorsAPIHandler(APIHandler):
     async def get(self, name=None):
         if self.current_user is None:
             raise web.HTTPError(403)
+        flavors = FLAVOR_CACHE.latest()
         if name:
-            if name not in FLAVORS:
+            if name not in flavors:
                 raise web.HTTPError(404)
-            self.write(json.dumps(FLAVORS[name]))
+            self.write(json.dumps(flavors[name]))
         else:
-            self.write(json.dumps(FLAVORS))
+            self.write(json.dumps(flavors))
 
     async def post(self, name=None):
         if not name:
@@ -263,9 +346,43 @@ class FlavorsAPIHandler(APIHandler):
         body = read_json(self)
         if not isinstance(body, dict):
             raise web.HTTPError(400, "Flavors must be a JSON object")
-        FLAVORS[name] = body
+        FLAVOR_CACHE.pushed(name, body)
         self.set_status(200)
         self.write({})
+
+
+def config_spawner(spawner_class, config) -> OutpostSpawner | None:
+    """A spawner without a user, to read the configuration the way spawners see it."""
+    if not (isinstance(spawner_class, type) and issubclass(spawner_class, OutpostSpawner)):
+        return None
+    return spawner_class(config=config)
+
+
+class SystemsStatusAPIHandler(APIHandler):
+    """Admins: each declared system, whether its Outpost answers, the flavor usage it last reported."""
+
+    @needs_scope(SYSTEMS_STATUS_SCOPE)
+    async def get(self):
+        spawner = config_spawner(self.settings.get("spawner_class"), self.config)
+        if spawner is None or not spawner.systems:
+            self.write(json.dumps({"systems": []}))
+            return
+        offers = await spawner.system_offers()
+        result = []
+        for offer in offers:
+            system = offer.system
+            report = spawner.flavor_cache.report(system.name)
+            result.append({
+                "name": system.name,
+                "display_name": system.display_name,
+                "url": system.url,
+                "answers": bool(report and report.reachable),
+                "error": report.error if report else "",
+                "source": report.source if report else "",
+                "updated": report.updated if report else "",
+                "flavors": (report.flavors or {}) if report else {},
+            })
+        self.write(json.dumps({"systems": result}))
 
 
 class ReadyHookProgressAPIHandler(SpawnProgressAPIHandler):
@@ -299,7 +416,47 @@ HANDLERS = [
     (r"/api/recreateforward/([^/]+)/?", RecreateForwardAPIHandler),
     (r"/api/outpostflavors/?", FlavorsAPIHandler),
     (r"/api/outpostflavors/([^/]+)/?", FlavorsAPIHandler),
+    (r"/api/outpost/systems/?", SystemsStatusAPIHandler),
 ]
+
+
+def check_configuration_at_startup() -> None:
+    """Stop a starting JupyterHub whose ``c.OutpostSpawner.systems`` is invalid, naming each key."""
+    from jupyterhub.app import JupyterHub
+
+    if not JupyterHub.initialized():
+        return
+    app = JupyterHub.instance()
+    spawner = config_spawner(app.spawner_class, app.config)
+    if spawner is None or not spawner.systems:
+        return
+    try:
+        systems = parse_systems(spawner.systems, check_secrets=True)
+    except SystemsConfigError as e:
+        app.log.critical("outpostspawner: c.OutpostSpawner.systems is invalid, the hub does not start:\n  %s",
+                         "\n  ".join(e.problems))
+        raise SystemExit(1) from None
+    app.log.info("outpostspawner: declared systems: %s",
+                 ", ".join(f"{s.name} ({s.url})" for s in systems.values()))
+
+
+def _check_when_the_hub_builds_its_handlers() -> None:
+    # JupyterHub imports spawner classes before it loads its configuration; it builds its handler
+    # table (init_handlers) once the configuration and the database are loaded, and the check runs
+    # right before, so a bad configuration stops the start-up with the problems listed.
+    from jupyterhub.app import JupyterHub
+
+    original = JupyterHub.init_handlers
+    if getattr(original, "outpostspawner_checks", False):
+        return
+
+    @functools.wraps(original)
+    def init_handlers(self, *args, **kwargs):
+        check_configuration_at_startup()
+        return original(self, *args, **kwargs)
+
+    init_handlers.outpostspawner_checks = True
+    JupyterHub.init_handlers = init_handlers
 
 
 def register() -> None:
@@ -307,6 +464,7 @@ def register() -> None:
     table = apihandlers.default_handlers
     if any(h[1] is SpawnEventsAPIHandler for h in table):
         return
+    _check_when_the_hub_builds_its_handlers()
     table.extend(HANDLERS)
     if not JH_RUNS_PROGRESS_READY_HOOK:
         for i, entry in enumerate(table):

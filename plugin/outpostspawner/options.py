@@ -6,12 +6,16 @@ be a plain function or a coroutine function; the plugin always awaits the result
 """
 from __future__ import annotations
 
+import copy
 import os
 
-from traitlets import Any, Bool, Callable, Dict, Float, Integer, List, Unicode, Union, default
+from traitlets import (
+    Any, Bool, Callable, Dict, Float, Integer, List, TraitError, Unicode, Union, default, validate,
+)
 from traitlets.config import Configurable
 
 from .kube import SA_CA, SA_TOKEN, incluster_namespace
+from .systems import SYSTEM_KEYS, derived_hook
 
 HOOK = "(The callable may be a plain function or a coroutine function.)"
 
@@ -24,8 +28,50 @@ DEFAULT_CANCELLING_EVENT = {
 }
 
 
+_SYSTEM_KEYS_HELP = "; ".join(f"``{k}``: {what}" for k, (_, what) in SYSTEM_KEYS.items())
+
+
+def _from_systems(self, trait_name: str):
+    """Dynamic default of a per-system trait: the hook derived from ``systems`` when systems are
+    declared, else the trait's own default. A value set in the configuration is not a default, so
+    it wins over the derived hook."""
+    static = self.traits()[trait_name].default_value
+    if self.systems:
+        return derived_hook(trait_name, static)
+    return copy.deepcopy(static)
+
+
 class OutpostOptions(Configurable):
     """Traits of :class:`outpostspawner.OutpostSpawner`, grouped by topic."""
+
+    # ---------------------------------------------------------------- declared systems
+    systems = Dict(
+        config=True,
+        help=f"""Declared systems: system name -> settings of its Outpost and tunnel. The plugin
+        derives ``request_url``, ``request_headers``, ``request_kwargs``, ``ssh_node``,
+        ``ssh_port``, ``ssh_username``, ``ssh_key``, ``ssh_forward_options``,
+        ``ssh_during_startup``, ``svc_create``, ``extra_labels``, ``custom_misc`` and
+        ``start_async`` from the
+        system in ``user_options["system"]`` (with one system it may be left out); any of these
+        set explicitly wins. With systems, a spawn form lists them with their flavors, and the
+        start request carries ``JUPYTERHUB_FLAVORS_UPDATE_URL`` for the Outpost's usage pushes.
+        Errors are reported at hub start-up, naming the key. Keys: {_SYSTEM_KEYS_HELP}.
+        Default: ``{{}}`` (no systems: configure the hooks yourself).""",
+    )
+    flavors_cache_seconds = Float(
+        30.0, config=True,
+        help="""How long the flavors an Outpost reported (``GET /flavors``, ``POST /userflavors``)
+        are reused for spawn forms, and how long an unreachable Outpost is not asked again. A usage
+        push from the Outpost (``POST /hub/api/outpostflavors/{system}``) refreshes them at once.
+        Default: ``30`` seconds.""",
+    )
+    flavors_request_timeout = Float(
+        5.0, config=True,
+        help="""Timeout in seconds of one flavor request to an Outpost while a spawn form is built;
+        an Outpost that does not answer in time is shown as unavailable (until the cache period
+        ends). The time counts from when the hub's own event loop starts the request, so a hub busy
+        with many requests at once needs more. Default: ``5``.""",
+    )
 
     # ---------------------------------------------------------------- Outpost requests
     request_url = Union(
@@ -298,6 +344,29 @@ class OutpostOptions(Configurable):
         "ssh", config=True,
         help="""OpenSSH client binary. Default: ``"ssh"`` (from PATH).""",
     )
+    tunnel_service_url = Unicode(
+        "", config=True,
+        help="""Base URL of an Outpost tunnel service (``outpost tunnels serve``), e.g.
+        ``http://outpost-tunnels:8089``. When set, the service creates, checks and removes each
+        server's forward instead of ssh in the hub process, so a hub restart leaves forwards and
+        open connections alone. Default: ``""`` (ssh in the hub process).""",
+    )
+    tunnel_service_token_file = Unicode(
+        "", config=True,
+        help="""File holding the tunnel service's bearer token (read at each call, so it may be
+        rotated). Required with ``tunnel_service_url``. Default: ``""``.""",
+    )
+    tunnel_service_selector = Dict(
+        {"app.kubernetes.io/component": "outpost-tunnels"}, config=True,
+        help="""Pod selector of each server's Kubernetes Service when ``tunnel_service_url`` is set
+        (and ``svc_selector`` is not): the Service then targets the tunnel service's pod, not the
+        hub's. Default: the labels of the chart's tunnel Deployment.""",
+    )
+    tunnel_service_connect_host = Unicode(
+        "", config=True,
+        help="""Host the hub connects to for a server's forward when the tunnel service is used and
+        no Kubernetes Service is made. Default: the host of ``tunnel_service_url``.""",
+    )
     ssh_custom_forward = Any(
         None, allow_none=True, config=True,
         help=f"""Hook ``(spawner, port_forward_info)`` that replaces the default ssh forward
@@ -309,6 +378,64 @@ class OutpostOptions(Configurable):
         help=f"""Hook ``(spawner, port_forward_info)`` that replaces removing the forward on
         stop. Default: ``None``. {HOOK}""",
     )
+    ssh_forward_heal = Bool(
+        True, config=True,
+        help="""Heal the default ssh forward of each running server: every poll, and every
+        ``ssh_forward_check_interval`` seconds between polls, the plugin checks that the
+        ControlMaster answers ``ssh -O check`` and that the hub-side port accepts a connection,
+        and re-creates a broken forward with backoff. One log line when it breaks, one when it is
+        back; counted in ``outpostspawner_forward_events_total{event=...}`` on the hub's
+        ``/metrics``. Forwards made by ``ssh_custom_forward`` are left to the hook's owner.
+        Default: ``True``.""",
+    )
+    ssh_forward_check_interval = Float(
+        10.0, config=True,
+        help="""Seconds between the checks of all healed forwards between polls (one asyncio task
+        per hub process). ``0`` = check only on poll. Default: ``10.0``.""",
+    )
+    ssh_forward_heal_backoff_initial = Float(
+        1.0, config=True,
+        help="""Seconds before the second attempt to re-create a broken forward; the wait doubles
+        after each failed attempt. Default: ``1.0``.""",
+    )
+    ssh_forward_heal_backoff_max = Float(
+        60.0, config=True,
+        help="""Longest wait between two attempts to re-create a broken forward.
+        Default: ``60.0``.""",
+    )
+    ssh_forward_heal_give_up = Float(
+        300.0, config=True,
+        help="""Seconds a forward may stay broken before ``poll()`` reports the server as stopped
+        (exit status 1, logged with the reason): the hub then stops it on the Outpost instead of
+        showing a server nobody can reach. ``0`` = never give up. Default: ``300.0``.""",
+    )
+
+    @validate("tunnel_service_url")
+    def _validate_tunnel_service_url(self, proposal):
+        from .tunnel_service import check_tunnel_service_url
+        try:
+            return check_tunnel_service_url(proposal["value"])
+        except ValueError as e:
+            raise TraitError(str(e)) from None
+
+    @validate("tunnel_service_selector")
+    def _validate_tunnel_service_selector(self, proposal):
+        value = proposal["value"]
+        if not value or not all(isinstance(k, str) and k and isinstance(v, str) and v for k, v in value.items()):
+            raise TraitError(f"tunnel_service_selector: must be a non-empty dict of label: value strings, not {value!r}")
+        return value
+
+    @validate("ssh_forward_check_interval", "ssh_forward_heal_backoff_initial",
+              "ssh_forward_heal_backoff_max", "ssh_forward_heal_give_up")
+    def _validate_heal_seconds(self, proposal):
+        value = proposal["value"]
+        name = proposal["trait"].name
+        if not value >= 0 or value == float("inf"):
+            raise TraitError(f"{name}: must be a finite number of seconds >= 0, not {value!r}")
+        if name in ("ssh_forward_heal_backoff_initial", "ssh_forward_heal_backoff_max") and value <= 0:
+            raise TraitError(f"{name}: must be > 0 seconds, not {value!r}")
+        return value
+
     setuptunnel_allowed_keys = List(
         Unicode(), config=True,
         help="""Key paths that callers of the setuptunnel API may name in ``ssh_key``.
@@ -454,3 +581,56 @@ class OutpostOptions(Configurable):
             with open(path) as f:
                 return f.read().strip() or "hub"
         return "hub"
+
+    # ---------------------------------------------------------------- defaults derived from systems
+    @default("request_url")
+    def _default_request_url(self):
+        return _from_systems(self, "request_url")
+
+    @default("request_headers")
+    def _default_request_headers(self):
+        return _from_systems(self, "request_headers")
+
+    @default("request_kwargs")
+    def _default_request_kwargs(self):
+        return _from_systems(self, "request_kwargs")
+
+    @default("ssh_node")
+    def _default_ssh_node(self):
+        return _from_systems(self, "ssh_node")
+
+    @default("ssh_port")
+    def _default_ssh_port(self):
+        return _from_systems(self, "ssh_port")
+
+    @default("ssh_username")
+    def _default_ssh_username(self):
+        return _from_systems(self, "ssh_username")
+
+    @default("ssh_key")
+    def _default_ssh_key(self):
+        return _from_systems(self, "ssh_key")
+
+    @default("ssh_forward_options")
+    def _default_ssh_forward_options(self):
+        return _from_systems(self, "ssh_forward_options")
+
+    @default("ssh_during_startup")
+    def _default_ssh_during_startup(self):
+        return _from_systems(self, "ssh_during_startup")
+
+    @default("svc_create")
+    def _default_svc_create(self):
+        return _from_systems(self, "svc_create")
+
+    @default("extra_labels")
+    def _default_extra_labels(self):
+        return _from_systems(self, "extra_labels")
+
+    @default("custom_misc")
+    def _default_custom_misc(self):
+        return _from_systems(self, "custom_misc")
+
+    @default("start_async")
+    def _default_start_async(self):
+        return _from_systems(self, "start_async")

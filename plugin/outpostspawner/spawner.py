@@ -1,7 +1,9 @@
 """OutpostSpawner: JupyterHub lifecycle glue around the Outpost client, ssh and Services.
 
-Traits live in :mod:`outpostspawner.options`; HTTP in :mod:`.client`; ssh argument
-lists in :mod:`.ssh`; the Kubernetes Service in :mod:`.kube`.
+Traits live in :mod:`outpostspawner.options`; HTTP in :mod:`.client`; the forward of one
+server in :mod:`.forward` (ssh argument lists in :mod:`.ssh`); its Kubernetes Service in
+:mod:`.service` (REST in :mod:`.kube`); declared systems in :mod:`.systems`; the spawn form in
+:mod:`.form` with the flavor cache of :mod:`.flavors`.
 """
 from __future__ import annotations
 
@@ -15,11 +17,16 @@ from contextlib import suppress
 from jupyterhub.spawner import Spawner
 from jupyterhub.utils import random_port, url_escape_path, url_path_join
 from tornado.ioloop import PeriodicCallback
+from traitlets import default
 from urllib.parse import urlparse
 
 from ._version import STATE_VERSION, __version__
 from .client import OutpostClient, OutpostError, shared_http_client
-from .kube import KubeClient, service_manifest
+from .flavors import FLAVOR_CACHE
+from .form import SystemOffer, parse_form, render_form, system_offer
+from .forward import RemoteForward, ServerForward
+from .healing import FORWARD_LOST_STATUS, WATCHER, ForwardHealer
+from .service import ServerService
 from .models import (
     StartRequest,
     escape_dns_label,
@@ -30,15 +37,8 @@ from .models import (
     split_service_address,
 )
 from .options import OutpostOptions
-from .ssh import (
-    RemoteForwarder,
-    SshEndpoint,
-    SshForwarder,
-    SshRunner,
-    default_forward_options,
-    default_remote_forward_options,
-    local_forward_spec,
-)
+from .systems import System, choose, parse_systems
+from .ssh import SshRunner
 
 try:
     from contextlib import aclosing
@@ -81,8 +81,78 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._cancel_reason: str | None = None
         self._poll_interval_ms: int | None = None
         self._lock: asyncio.Lock | None = None
+        self._forward_health = None  # the open incident of the forward (see .healing)
+        self._forward_heal_lock: asyncio.Lock | None = None
         self._events_changed = asyncio.Event()
         self.ssh_runner = SshRunner(self.ssh_command)
+        self._system_name = ""  # the declared system of the current server (kept in the state)
+        self.flavor_cache = FLAVOR_CACHE
+
+    # ------------------------------------------------------------------ declared systems
+    @property
+    def declared_systems(self) -> dict[str, System]:
+        """``systems`` validated (secrets are checked at hub start-up and read on use)."""
+        cached = getattr(self, "_systems_parsed", None)
+        if cached is None or cached[0] is not self.systems:
+            cached = (self.systems, parse_systems(self.systems, check_secrets=False))
+            self._systems_parsed = cached
+        return cached[1]
+
+    def current_system(self) -> System:
+        """The declared system of this server: ``user_options["system"]``, the one remembered in the
+        state, or the only one declared."""
+        uo = self.user_options if isinstance(self.user_options, dict) else {}
+        return choose(self.declared_systems, uo, self._system_name)
+
+    @default("options_form")
+    def _outpost_options_form_default(self):
+        return self._systems_options_form if self.systems else ""
+
+    @default("options_from_form")
+    def _outpost_options_from_form_default(self):
+        return self._systems_options_from_form if self.systems else self._default_options_from_form
+
+    async def _systems_options_form(self, spawner=None) -> str:
+        offers = await self.system_offers()
+        if len(offers) == 1 and not offers[0].flavors:
+            return ""  # one system and nothing to choose: start straight away
+        return render_form(offers)
+
+    def _systems_options_from_form(self, formdata):
+        return parse_form(formdata, self.declared_systems)
+
+    async def system_offers(self) -> list[SystemOffer]:
+        """Every declared system with the flavors its Outpost offers this user (cached)."""
+        systems = list(self.declared_systems.values())
+        auth_state = None
+        if self.user is not None and hasattr(self.user, "get_auth_state"):
+            with suppress(Exception):
+                auth_state = await self.user.get_auth_state()
+        reports = await asyncio.gather(*(self._offer(system, auth_state) for system in systems))
+        return list(reports)
+
+    def system_client(self, system: System) -> OutpostClient:
+        auth = system.authorization()
+        headers = {"Authorization": auth} if auth else {}
+        return OutpostClient(system.services_url, headers, system.get("request_kwargs", {}) or {},
+                             http_client=shared_http_client(self.http_client_defaults))
+
+    def _own_flavors(self, system: System) -> dict:
+        """The user's active servers on ``system`` per flavor (for the per-user limits)."""
+        counts: dict = {}
+        for other in dict.values(getattr(self.user, "spawners", None) or {}):
+            if other is self or not isinstance(other, OutpostSpawner) or not other.active:
+                continue
+            uo = other.user_options if isinstance(other.user_options, dict) else {}
+            if (uo.get("system") or other._system_name) == system.name and uo.get("flavor"):
+                counts[uo["flavor"]] = counts.get(uo["flavor"], 0) + 1
+        return counts
+
+    async def _offer(self, system: System, auth_state) -> SystemOffer:
+        return await system_offer(
+            system, lambda: self.system_client(system), self.flavor_cache, auth_state,
+            self.user.name if self.user is not None else "", self.flavors_cache_seconds,
+            self.flavors_request_timeout, self._own_flavors(system) if self.user is not None else {})
 
     # ------------------------------------------------------------------ small helpers
     @property
@@ -90,6 +160,14 @@ class OutpostSpawner(OutpostOptions, Spawner):
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
+
+    @property
+    def forward_heal_lock(self) -> asyncio.Lock:
+        """Held while the forward is checked or healed; teardown waits for it, so a heal in
+        flight cannot make the forward again after stop removed it."""
+        if self._forward_heal_lock is None:
+            self._forward_heal_lock = asyncio.Lock()
+        return self._forward_heal_lock
 
     @property
     def wire_name(self) -> str:
@@ -115,8 +193,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._events_changed.set()
 
     def _connect_host(self) -> str:
-        bind = self.ssh_local_bind_address
-        return "127.0.0.1" if bind in ("0.0.0.0", "") else ("::1" if bind == "::" else bind)
+        return self.forward.connect_host()
 
     @property
     def _proto(self) -> str:
@@ -249,6 +326,15 @@ class OutpostSpawner(OutpostOptions, Spawner):
         env = {k: v for k, v in env.items() if k.startswith(("JUPYTER_", "JUPYTERHUB_"))}
         uo = await self._user_options()
         env.update(await resolve(self.custom_env, self, uo, api) or {})
+        if self.systems:
+            system = self.current_system()
+            # where the Outpost pushes its flavor usage (a custom_env value wins)
+            env.setdefault("JUPYTERHUB_FLAVORS_UPDATE_URL", f"{api}/outpostflavors/{system.name}")
+            # where the Outpost announces that its sshd restarted (it posts with this server's token)
+            env.setdefault("JUPYTERHUB_RECREATEFORWARD_URL", f"{api}/recreateforward/{system.name}")
+            token = system.flavors_update_token()
+            if token:
+                env.setdefault("JUPYTERHUB_FLAVORS_UPDATE_TOKEN", token)
         env["JUPYTERHUB_USER_ID"] = str(self.user.id)
         return env
 
@@ -334,6 +420,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
 
     async def _start(self) -> str:
         uo = await self._user_options()
+        if self.systems:
+            self._system_name = self.current_system().name  # refuses an unknown or missing system
         self.log.info("Starting %s on the Outpost (start_id %s)", self._log_name, self.start_id)
         if self.check_allowed:
             await resolve(self.check_allowed, self, uo)
@@ -414,142 +502,73 @@ class OutpostSpawner(OutpostOptions, Spawner):
             self.add_event(dict(event))
 
     # ------------------------------------------------------------------ ssh forward + Service
-    async def _ssh_value(self, name: str, info: dict, trait_name: str | None = None):
-        value = getattr(self, trait_name or name)
-        if callable(value):
-            return await resolve(value, self, info)
-        return info.get(name, value)
+    @property
+    def tunnels(self) -> dict:
+        """Records of this server's forwards and Service (persisted in the state)."""
+        return self._tunnels
 
-    async def local_endpoint(self, info: dict) -> SshEndpoint:
-        node = await self._ssh_value("ssh_node", info)
-        if self.ssh_node_mapping:
-            node = await resolve(self.ssh_node_mapping, self, node)
-        if not node:
-            raise ValueError("no ssh node: set c.OutpostSpawner.ssh_node or send ssh_node")
-        port = int(await self._ssh_value("ssh_port", info))
-        user = await self._ssh_value("ssh_username", info)
-        key = await self._ssh_value("ssh_key", info)
-        options = default_forward_options(node, port, user, key)
-        options.update(await resolve(self.ssh_forward_options, self, info) or {})
-        return SshEndpoint(node, port, user, key, options)
+    @property
+    def forward(self) -> ServerForward:
+        """The ssh forward of this server (create / check / remove): ssh in the hub, or the tunnel service."""
+        if self.tunnel_service_url:
+            if not self.tunnel_service_token_file:
+                raise ValueError("tunnel_service_token_file: required when tunnel_service_url is set")
+            from .tunnel_service import TunnelServiceForward
+            return TunnelServiceForward(self)
+        return ServerForward(self)
 
-    async def remote_endpoint(self, info: dict) -> SshEndpoint:
-        node = await self._ssh_value("ssh_node", info, "ssh_remote_node")
-        if self.ssh_node_mapping:
-            node = await resolve(self.ssh_node_mapping, self, node)
-        if not node:
-            raise ValueError("no remote ssh node: set c.OutpostSpawner.ssh_remote_node")
-        port = int(await self._ssh_value("ssh_port", info, "ssh_remote_port"))
-        user = await self._ssh_value("ssh_username", info, "ssh_remote_username")
-        key = await self._ssh_value("ssh_key", info, "ssh_remote_key")
-        options = default_remote_forward_options(port, key)
-        options.update(await resolve(self.ssh_forward_remote_options, self, info) or {})
-        return SshEndpoint(node, port, user, key, options)
+    @property
+    def service(self) -> ServerService:
+        """The Kubernetes Service of this server."""
+        return ServerService(self)
 
     async def run_ssh_forward(self, create_svc: bool = True) -> tuple[str, int]:
         """Forward ``localhost:self.port`` to ``port_forward_info["service"]`` (and make the
         Service). Returns the (host, port) the hub connects to."""
         info = self.port_forward_info
-        ret = None
         try:
-            if self.ssh_custom_forward:
-                ret = await resolve(self.ssh_custom_forward, self, info)
-            else:
-                ret = await self._default_forward(info)
+            ret = await self.forward.create(info)
         except Exception as e:
             self.log.warning("ssh forward for %s failed: %s", self._log_name, e)
             await self.run_ssh_forward_remove(delete_svc=False)
             raise RuntimeError(f"Cannot start ssh tunnel for {self._log_name}: {e}") from e
         if create_svc and await resolve(self.svc_create, self):
             try:
-                if self.ssh_custom_svc:
-                    ret = await resolve(self.ssh_custom_svc, self, info)
-                    self._tunnels["svc_custom"] = True
-                else:
-                    ret = await self._default_svc()
+                ret = await self.service.create(info)
             except Exception as e:
                 self.log.warning("Service for %s failed: %s", self._log_name, e)
                 await self.run_ssh_forward_remove()
                 raise RuntimeError(f"Cannot create svc for {self._log_name}: {e}") from e
         if not ret:
-            ret = (self._connect_host(), self.port)
+            ret = (self.forward.connect_host(), self.port)
+        if self.ssh_forward_heal and not self.ssh_custom_forward:
+            WATCHER.watch(self)
         host, port = ret
         return host, int(port)
 
-    async def _default_forward(self, info: dict) -> tuple[str, int]:
-        host, rport = split_service_address(info.get("service", ""))
-        endpoint = await self.local_endpoint(info)
-        spec = local_forward_spec(self.ssh_local_bind_address or "0.0.0.0", self.port, host, rport)
-        self._tunnels["local"] = {**_endpoint_dict(endpoint), "spec": spec}
-        await SshForwarder(self.ssh_runner).forward(endpoint, spec)
-        return self._connect_host(), self.port
-
-    def kube_client(self) -> KubeClient:
-        return KubeClient.from_config(self.kube_api_url, self.kube_token_file, self.kube_ca_file)
-
-    async def _svc_selector(self, kube: KubeClient) -> dict:
-        if self.svc_selector is not None:
-            return dict(await resolve(self.svc_selector, self) or {})
-        ns = os.environ.get("POD_NAMESPACE") or self.namespace
-        hub = await kube.get_service(ns, self.hub_service_name)
-        if not hub or not hub.get("spec", {}).get("selector"):
-            raise RuntimeError(f"cannot read the selector of Service {ns}/{self.hub_service_name}")
-        return dict(hub["spec"]["selector"])
-
-    async def _default_svc(self) -> tuple[str, int]:
-        kube = self.kube_client()
-        uo = await self._user_options()
-        labels = await resolve(self.extra_labels, self, uo) or {}
-        manifest = service_manifest(self.svc_name, self.port, await self._svc_selector(kube), labels)
-        self._tunnels["svc"] = {"namespace": self.namespace, "name": self.svc_name}
-        await kube.ensure_service(self.namespace, manifest)
-        return self.svc_dns_name, self.port
-
     async def run_ssh_forward_remove(self, delete_svc: bool = True) -> None:
         info = self.port_forward_info
+        WATCHER.unwatch(self)
         try:
-            if self.ssh_custom_forward_remove:
-                await resolve(self.ssh_custom_forward_remove, self, info)
-            elif "local" in self._tunnels:
-                t = self._tunnels["local"]
-                await SshForwarder(self.ssh_runner).cancel(_endpoint_from(t), t["spec"])
-            self._tunnels.pop("local", None)
+            await self.forward.remove(info)
         except Exception:
             self.log.exception("Removing the ssh forward of %s failed", self._log_name)
         if not delete_svc:
             return
         try:
-            if self._tunnels.pop("svc_custom", None) and self.ssh_custom_svc_remove:
-                await resolve(self.ssh_custom_svc_remove, self, info)
-            svc = self._tunnels.get("svc")
-            if svc:
-                await self.kube_client().delete_service(svc["namespace"], svc["name"])
-                self._tunnels.pop("svc", None)
+            await self.service.remove(info)
         except Exception:
             self.log.warning("Removing the Service of %s failed", self._log_name, exc_info=True)
 
     async def _start_remote_forward(self) -> None:
-        info = self.port_forward_info.get("remote", {})
-        if self.ssh_custom_forward_remote:
-            await resolve(self.ssh_custom_forward_remote, self, info)
-            self._tunnels["remote_custom"] = True
-            return
-        endpoint = await self.remote_endpoint(info)
-        self._tunnels["remote"] = _endpoint_dict(endpoint)
         try:
-            await RemoteForwarder(self.ssh_runner).start(endpoint)
+            await RemoteForward(self).create(self.port_forward_info.get("remote", {}))
         except Exception as e:
             raise RuntimeError(f"Cannot start remote ssh tunnel for {self._log_name}: {e}") from e
 
     async def _stop_remote_forward(self) -> None:
-        info = self.port_forward_info.get("remote", {})
         try:
-            if self._tunnels.pop("remote_custom", None):
-                if self.ssh_custom_forward_remote_remove:
-                    await resolve(self.ssh_custom_forward_remote_remove, self, info)
-            elif "remote" in self._tunnels:
-                await RemoteForwarder(self.ssh_runner).stop(_endpoint_from(self._tunnels["remote"]))
-            self._tunnels.pop("remote", None)
+            await RemoteForward(self).remove(self.port_forward_info.get("remote", {}))
         except Exception:
             self.log.exception("Removing the remote forward of %s failed", self._log_name)
 
@@ -571,15 +590,16 @@ class OutpostSpawner(OutpostOptions, Spawner):
             status = verdict
         if self._restored:
             self._restored = False
-            if status is None and self.port_forward_info.get("service") and (
-                self._tunnels.get("local") or self.ssh_custom_forward
-            ) and await resolve(self.ssh_recreate_at_start, self):
+            if status is None and self.port_forward_info.get("service") and self.forward.exists \
+                    and await resolve(self.ssh_recreate_at_start, self):
                 try:
                     await self.run_ssh_forward(create_svc=False)
                     self.log.info("Recreated the ssh forward of %s", self._log_name)
                 except Exception:
                     self.log.exception("Recreating the ssh forward of %s failed", self._log_name)
                     status = 0
+        if status is None:
+            status = await self._heal_forward()
         if status is not None:
             # The server is gone (or unusable): clean up our side and the Outpost's
             # record. JupyterHub's poll callbacks do the rest; never user.stop() here.
@@ -593,6 +613,22 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 ))
             await self._teardown()
         return status
+
+    async def _heal_forward(self):
+        """Check (and heal) the forward of a running server; an exit status once it is lost."""
+        healer = ForwardHealer(self)
+        if not healer.applies():
+            return None
+        WATCHER.watch(self)  # after a hub restart the first poll registers the server
+        if await healer.heal() != "given_up":
+            return None
+        self.log.warning("Poll of %s reports exit status %d: its ssh forward is lost",
+                         self._log_name, FORWARD_LOST_STATUS)
+        self.add_event(make_event(
+            100, "JupyterLab is unreachable: its ssh forward could not be restored.",
+            summary="JupyterLab unreachable.", details=self._forward_health.reason, failed=True,
+        ))
+        return FORWARD_LOST_STATUS
 
     async def _poll_outpost(self):
         try:
@@ -622,7 +658,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
 
     async def _teardown(self, collect_logs=None) -> None:
         """Idempotent: DELETE on the Outpost, remove forwards and Service, remove certs."""
-        async with self.lock:
+        WATCHER.unwatch(self)
+        async with self.lock, self.forward_heal_lock:
             if self._remote_active and self.start_id:
                 self._remote_active = False
                 want_logs = bool(self.collect_logs or collect_logs)
@@ -691,6 +728,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
         if self.logs:
             state["logs"] = list(self.logs)
         if self.start_id:
+            if self._system_name:
+                state["system"] = self._system_name
             state.update({
                 "start_id": self.start_id,
                 "port": self.port,
@@ -713,6 +752,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         if not start_id:
             return
         self.start_id = start_id
+        self._system_name = state.get("system") or ""
         port = state.get("port", state.get("custom_port"))
         if port:
             self.port = int(port)
@@ -728,11 +768,13 @@ class OutpostSpawner(OutpostOptions, Spawner):
     def clear_state(self):
         super().clear_state()
         self.start_id = ""
+        self._system_name = ""
         self.port_forward_info = {}
         self._tunnels = {}
         self._remote_active = False
         self._restored = False
         self._poll_interval_ms = None
+        self._forward_health = None
 
     def __repr__(self):  # pragma: no cover - logging aid
         return f"<OutpostSpawner {self._log_name} start_id={self.start_id or '-'} v{__version__}>"
@@ -776,12 +818,3 @@ def _failure_event(error: BaseException) -> dict:
         details=details, failed=True,
     )
 
-
-def _endpoint_dict(endpoint: SshEndpoint) -> dict:
-    return {"node": endpoint.node, "port": endpoint.port, "user": endpoint.user,
-            "key": endpoint.key, "options": dict(endpoint.options)}
-
-
-def _endpoint_from(data: dict) -> SshEndpoint:
-    return SshEndpoint(data["node"], data["port"], data["user"], data.get("key"),
-                       dict(data.get("options") or {}))

@@ -2,6 +2,7 @@
 a recording ssh runner, and a spawner factory with a real JupyterHub User/orm."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -46,6 +47,9 @@ class FakeOutpostState:
     stop_reply: tuple | None = None
     start_delay: float = 0.0
     url: str = ""
+    flavors: dict = field(default_factory=dict)  # GET /flavors answer
+    user_flavors: dict = field(default_factory=dict)  # POST /userflavors answer
+    flavors_delay: float = 0.0
 
     def of(self, method: str) -> list:
         return [r for r in self.requests if r["method"] == method]
@@ -101,10 +105,24 @@ class _OutpostHandler(web.RequestHandler):
         return self.reply(200, {"logs": ["bye"]})
 
 
+class _FlavorsHandler(_OutpostHandler):
+    async def get(self):
+        import asyncio
+
+        if self.state.flavors_delay:
+            await asyncio.sleep(self.state.flavors_delay)
+        self.reply(200, self.state.flavors)
+
+    async def post(self):
+        self.reply(200, self.state.user_flavors)
+
+
 @pytest.fixture
 async def outpost():
     state = FakeOutpostState()
     app = web.Application([
+        (r"/flavors/?", _FlavorsHandler, {"state": state}),
+        (r"/userflavors/?", _FlavorsHandler, {"state": state}),
         (r"/services/?", _OutpostHandler, {"state": state}),
         (r"/services/([^/]+)/?", _OutpostHandler, {"state": state}),
         (r"/services/([^/]+)/([^/]+)/?", _OutpostHandler, {"state": state}),
@@ -212,6 +230,19 @@ class RecordingSshRunner:
 
     def ops(self):
         return [self._key(a) for a in self.calls]
+
+
+@pytest.fixture(autouse=True)
+async def stop_forward_watcher():
+    """The watcher's task belongs to one test's event loop: end it with the test."""
+    from outpostspawner.healing import WATCHER
+
+    yield WATCHER
+    task, WATCHER._task = WATCHER._task, None
+    if task is not None and not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=5)
+    WATCHER._spawners.clear()
 
 
 @pytest.fixture

@@ -227,7 +227,8 @@ async def test_restart_recreates_forward_when_configured(make_spawner, outpost, 
     state = sp.get_state()
     assert state["tunnels"]["local"]["spec"].endswith(":127.0.0.1:34567")
     ssh_runner.calls.clear()
-    sp2 = make_spawner("a", ssh_recreate_at_start=True)
+    # healing off: nothing listens on the port here, so a healer would re-create it on every poll
+    sp2 = make_spawner("a", ssh_recreate_at_start=True, ssh_forward_heal=False)
     sp2.load_state(state)
     assert await sp2.poll() is None
     assert "-O forward" in ssh_runner.ops()

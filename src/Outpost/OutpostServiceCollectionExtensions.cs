@@ -71,7 +71,11 @@ public static class OutpostServiceCollectionExtensions
         services.AddSingleton<ServerProfiles>();
         services.AddSingleton<AuthStateCache>();
         services.AddSingleton<ServerLauncher>();
-        services.AddHostedService<ServerReconciler>();
+        services.AddSingleton<ServerReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServerReconciler>());
+        services.AddOptions<Announcements.SshdAnnouncementOptions>().Bind(configuration.GetSection("Outpost:SshdAnnouncements")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Announcements.SshdAnnouncementOptions>, Announcements.SshdAnnouncementOptionsValidator>();
+        services.AddHostedService<Announcements.SshdRestartAnnouncer>();
         return services;
     }
 

@@ -198,16 +198,20 @@ def ssh_forward_options(sshd) -> dict:
 
 
 # ---------------------------------------------------------------- Outpost
-@pytest.fixture(scope="session")
-def outpost(workdir):
-    port = free_port()
-    d = workdir / "outpost"
-    d.mkdir()
+def start_outpost(workdir: Path, name: str, passwords: dict, extra_env: dict | None = None,
+                  port: int | None = None) -> dict:
+    """One Outpost process (LocalProcess backend) serving the hubs in ``passwords`` (hub -> password),
+    with ``extra_env`` (e.g. ``Outpost__Flavors__...``, or another backend) on top. Returns its url, port,
+    proc and log file. Given the ``port`` and ``name`` of a stopped one, it starts that Outpost again
+    (same data folder, log appended)."""
+    port = port or free_port()
+    d = workdir / name
+    d.mkdir(exist_ok=True)
     env = dict(os.environ)
     env["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin:" + env.get("PATH", "")
     if os.environ.get("OUTPOST_E2E_STANDIN") == "1":
         argv = [PY, str(E2E_DIR / "standin_outpost.py"), str(port)] + [
-            f"{h}={p}" for h, p in HUB_PASSWORDS.items()]
+            f"{h}={p}" for h, p in passwords.items()]
         boot_timeout = 20
     else:
         script = REPO / "scripts" / "outpost"
@@ -216,12 +220,13 @@ def outpost(workdir):
                         "(merge main, or set OUTPOST_E2E_STANDIN=1 for harness development only)")
         argv = [str(script), "serve", "--urls", f"http://127.0.0.1:{port}"]
         env["Outpost__DataDir"] = str(d / "data")
-        for hub, pw in HUB_PASSWORDS.items():
+        for hub, pw in passwords.items():
             env[f"Outpost__Hubs__{hub}__Password"] = pw
         env["Outpost__Backends__Local__Command__0"] = "/usr/bin/jupyterhub-singleuser"
         env["Outpost__Backends__Local__Args__0"] = "--allow-root"
         env["Outpost__Backends__Local__Ip"] = "127.0.0.1"
         boot_timeout = float(os.environ.get("OUTPOST_BOOT_TIMEOUT", "900"))  # first build
+    env.update(extra_env or {})
     proc = Proc(argv, d / "outpost.log", env=env, cwd=str(REPO))
 
     def up():
@@ -230,20 +235,29 @@ def outpost(workdir):
         return requests.get(f"http://127.0.0.1:{port}/ping", timeout=2).status_code == 200
 
     try:
-        wait_until(up, boot_timeout, interval=0.5, what="Outpost /ping")
+        wait_until(up, boot_timeout, interval=0.5, what=f"Outpost {name} /ping")
     except Exception:
         proc.stop()
         raise
-    yield {"url": f"http://127.0.0.1:{port}", "port": port, "proc": proc}
-    proc.stop()
+    return {"url": f"http://127.0.0.1:{port}", "port": port, "proc": proc, "passwords": dict(passwords),
+            "log": d / "outpost.log"}
 
 
-def basic(hub: str) -> str:
-    return "Basic " + base64.b64encode(f"{hub}:{HUB_PASSWORDS[hub]}".encode()).decode()
+@pytest.fixture(scope="session")
+def outpost(workdir):
+    info = start_outpost(workdir, "outpost", HUB_PASSWORDS)
+    yield info
+    info["proc"].stop()
+
+
+def basic(hub: str, password: str | None = None) -> str:
+    password = HUB_PASSWORDS[hub] if password is None else password
+    return "Basic " + base64.b64encode(f"{hub}:{password}".encode()).decode()
 
 
 def outpost_servers(outpost, hub: str) -> list:
-    r = requests.get(f"{outpost['url']}/services/", headers={"Authorization": basic(hub)}, timeout=10)
+    password = (outpost.get("passwords") or HUB_PASSWORDS).get(hub)
+    r = requests.get(f"{outpost['url']}/services/", headers={"Authorization": basic(hub, password)}, timeout=10)
     r.raise_for_status()
     return r.json()
 
@@ -251,11 +265,14 @@ def outpost_servers(outpost, hub: str) -> list:
 # ---------------------------------------------------------------- JupyterHub
 class Hub:
     def __init__(self, name: str, workdir: Path, outpost, sshd, internal_ssl: bool = False,
-                 extra: str = "", root: str | None = None):
+                 extra: str = "", root: str | None = None, token: str | None = None,
+                 systems: str | None = None):
+        """``systems``: configuration lines declaring ``c.OutpostSpawner.systems``, written instead
+        of the single-Outpost hooks (request_url, request_headers, ssh_node ...)."""
         self.name = name
         self.dir = workdir / f"hub-{name}"
         self.dir.mkdir(exist_ok=True)
-        self.token = secrets.token_hex(16)
+        self.token = token or secrets.token_hex(16)
         base = free_port_block(3)
         self.port, self.hub_port, self.proxy_port = base, base + 1, base + 2
         self.url = f"http://127.0.0.1:{self.port}"
@@ -263,6 +280,7 @@ class Hub:
         self.internal_ssl = internal_ssl
         self.proc = None
         self.root = root  # a chroot (JupyterHub 5 from Debian 13) or None for the host's hub
+        self.env: dict = {}  # extra environment of the hub process (e.g. Outpost passwords)
         spawner_class = "outpostspawner.OutpostSpawner" if root else "outpostspawner"
         proxy_scheme = "https" if internal_ssl else "http"
         cfg = f"""
@@ -275,6 +293,8 @@ c.ConfigurableHTTPProxy.api_url = '{proxy_scheme}://127.0.0.1:{self.proxy_port}'
 c.JupyterHub.db_url = 'sqlite:///{self.dir}/jupyterhub.sqlite'
 c.JupyterHub.cookie_secret_file = '{self.dir}/cookie_secret'
 c.JupyterHub.pid_file = '{self.dir}/jupyterhub.pid'
+# per hub: in the JupyterHub 5 chroot the working directory is /, shared by every hub there
+c.ConfigurableHTTPProxy.pid_file = '{self.dir}/proxy.pid'
 c.JupyterHub.authenticator_class = 'dummy'
 c.JupyterHub.allow_named_servers = True
 c.JupyterHub.cleanup_servers = False
@@ -295,21 +315,28 @@ c.JupyterHub.load_roles = [{{'name': 'ci-admin', 'services': ['ci'], 'scopes': [
 c.Spawner.environment = {{'JUPYTERHUB_SINGLEUSER_APP': 'notebook.notebookapp.NotebookApp'}}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 60
-c.OutpostSpawner.request_url = '{outpost["url"]}/services'
-c.OutpostSpawner.request_headers = {{'Authorization': '{basic(name)}'}}
-c.OutpostSpawner.request_kwargs = {{'request_timeout': 90, 'connect_timeout': 10}}
 c.OutpostSpawner.public_api_url = '{self.api_url}'
 c.OutpostSpawner.custom_misc_disable_default = True
 c.OutpostSpawner.remote_ip = '127.0.0.1'
-c.OutpostSpawner.ssh_during_startup = True
 c.OutpostSpawner.ssh_recreate_at_start = True
 c.OutpostSpawner.svc_create = False
+c.OutpostSpawner.ssh_local_bind_address = '127.0.0.1'
+"""
+        if systems is None:
+            cfg += f"""
+c.OutpostSpawner.request_url = '{outpost["url"]}/services'
+c.OutpostSpawner.request_headers = {{'Authorization': '{basic(name)}'}}
+c.OutpostSpawner.request_kwargs = {{'request_timeout': 90, 'connect_timeout': 10}}
+c.OutpostSpawner.ssh_during_startup = True
 c.OutpostSpawner.ssh_node = '127.0.0.1'
 c.OutpostSpawner.ssh_port = {sshd["port"]}
 c.OutpostSpawner.ssh_username = '{sshd["user"]}'
 c.OutpostSpawner.ssh_key = '{sshd["key"]}'
-c.OutpostSpawner.ssh_local_bind_address = '127.0.0.1'
 c.OutpostSpawner.ssh_forward_options = {json.dumps(ssh_forward_options(sshd))}
+"""
+        else:
+            cfg += systems
+        cfg += f"""
 {extra}
 """
         (self.dir / "jupyterhub_config.py").write_text(cfg)
@@ -322,6 +349,7 @@ c.OutpostSpawner.ssh_forward_options = {json.dumps(ssh_forward_options(sshd))}
             "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
         })
         prefix = ["chroot", self.root] if self.root else []
+        env.update(self.env)
         self.proc = Proc([*prefix, PY, "-m", "jupyterhub", "-f", str(self.dir / "jupyterhub_config.py"),
                           "--debug"], self.dir / "hub.log", env=env, cwd=str(self.dir))
 

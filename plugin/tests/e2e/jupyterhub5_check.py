@@ -78,3 +78,53 @@ def test_jupyterhub5_start_poll_stop(hub5, outpost, server):
     wait_until(lambda: not port_open(remote), 30, what="remote server gone")
     wait_until(lambda: not port_open(local), 20, what="forward gone")
     assert (server or "default") not in wire_names(outpost, "hub1")
+
+
+@pytest.fixture(scope="module")
+def hub5_systems(hub_factory, chroot, outpost, sshd, workdir):
+    """JupyterHub 5 with declared systems: the Outpost on the host, and one that does not answer."""
+    import json
+
+    from harness import HUB_PASSWORDS, free_port, ssh_forward_options
+
+    password = workdir / "hub5-outpost-password"
+    password.write_text(HUB_PASSWORDS["hub2"] + "\n")
+    systems = {
+        "host": {"display_name": "Host Outpost", "url": outpost["url"], "username": "hub2",
+                 "password_file": str(password), "ssh_node": "127.0.0.1", "ssh_port": sshd["port"],
+                 "ssh_username": sshd["user"], "ssh_key": sshd["key"],
+                 "ssh_forward_options": ssh_forward_options(sshd)},
+        "gone": {"display_name": "Gone Outpost", "url": f"http://127.0.0.1:{free_port()}"},
+    }
+    hub = hub_factory("hub5sys", root=chroot, extra="c.OutpostSpawner.flavors_request_timeout = 2\n",
+                      systems=f"c.OutpostSpawner.systems = {json.dumps(systems)}\n").start(timeout=90)
+    assert hub.api("GET", "/").json()["version"].startswith("5.")
+    assert hub.api("POST", "/users/dora").status_code in (201, 409)
+    yield hub
+    hub.stop()
+
+
+def test_jupyterhub5_spawn_form_picks_a_declared_system(hub5_systems, outpost):
+    from browser import fields_for, login, read_form
+
+    hub = hub5_systems
+    session = login(hub.url, "dora")
+    page = session.get(f"{hub.url}/hub/spawn/dora/form5", timeout=30)
+    assert page.status_code == 200, page.text[:300]
+    assert "Host Outpost" in page.text and "Gone Outpost" in page.text
+    assert "Unavailable: the Outpost does not answer" in page.text
+    form = read_form(page.text)
+    data = fields_for(form, {"system": "host"})
+    assert "_xsrf" in form.action, "JupyterHub 5 puts its xsrf token into the form action"
+    r = session.post(requests.compat.urljoin(page.url, form.action), data=data, allow_redirects=False, timeout=60)
+    assert r.status_code in (302, 303), r.text[:300]
+    hub.wait_ready("dora", "form5", timeout=120)
+    assert hub.server_model("dora", "form5")["user_options"] == {"system": "host"}
+    r = requests.get(hub.user_url("dora", "form5"), headers={"Authorization": f"token {hub.token}"}, timeout=20)
+    assert r.status_code == 200 and "version" in r.json()
+    local, remote = tunnel_of(hub, "dora", "form5")
+    assert listener_is_ssh(local)
+    assert "form5" in wire_names(outpost, "hub2")
+    stop_server(hub, "dora", "form5")
+    wait_until(lambda: not port_open(remote), 30, what="remote server gone")
+    assert "form5" not in wire_names(outpost, "hub2")

@@ -2,12 +2,11 @@
 JupyterHub's own LocalProcessSpawner (a real jupyterhub-singleuser), reached through the ssh tunnel."""
 from __future__ import annotations
 
-import os
 
 import pytest
 import requests
 
-from harness import HUB_EXTRA_CONFIG, HUB_PASSWORDS, Hub, Proc, REPO, free_port, port_open, wait_until
+from harness import HUB_EXTRA_CONFIG, HUB_PASSWORDS, Hub, port_open, start_outpost, wait_until
 from test_e2e import read_progress, stop_server, tunnel_of
 
 # The original Outpost's config file shape: a spawner class and its traits, plus the start-response hook.
@@ -33,33 +32,15 @@ c.LocalProcessSpawner.cmd = ["/usr/bin/jupyterhub-singleuser"]
 
 @pytest.fixture(scope="module")
 def spawner_outpost(workdir):
-    port = free_port()
-    d = workdir / "outpost-spawner"
-    d.mkdir()
-    (d / "outpost_config.py").write_text(OUTPOST_CONFIG)
-    env = dict(os.environ)
-    env["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin"
-    env["Outpost__DataDir"] = str(d / "data")
-    for hub, pw in HUB_PASSWORDS.items():
-        env[f"Outpost__Hubs__{hub}__Password"] = pw
+    config = workdir / "outpost-spawner-config.py"
+    config.write_text(OUTPOST_CONFIG)
     # The two settings that switch an Outpost to a JupyterHub spawner (the host comes with the executable).
-    env["Outpost__Backends__Spawner__ConfigFile"] = str(d / "outpost_config.py")
-    env["Outpost__Backends__Default"] = "Spawner"
-    proc = Proc([str(REPO / "scripts" / "outpost"), "serve", "--urls", f"http://127.0.0.1:{port}"],
-                d / "outpost.log", env=env, cwd=str(REPO))
-
-    def up():
-        if not proc.alive():
-            raise RuntimeError(f"Outpost exited:\n{proc.tail()}")
-        return requests.get(f"http://127.0.0.1:{port}/ping", timeout=2).status_code == 200
-
-    try:
-        wait_until(up, float(os.environ.get("OUTPOST_BOOT_TIMEOUT", "900")), interval=0.5, what="Outpost /ping")
-    except Exception:
-        proc.stop()
-        raise
-    yield {"url": f"http://127.0.0.1:{port}", "port": port, "proc": proc, "log": d / "outpost.log"}
-    proc.stop()
+    outpost = start_outpost(workdir, "outpost-spawner", HUB_PASSWORDS, {
+        "Outpost__Backends__Spawner__ConfigFile": str(config),
+        "Outpost__Backends__Default": "Spawner",
+    })
+    yield outpost
+    outpost["proc"].stop()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 using System.Text.Json.Serialization;
+using Outpost.Backends.Containers;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
-using Outpost.Backends.Slurm;
+using Outpost.Backends.SshHosts;
 using Outpost.Backends.Spawner;
 
 namespace Outpost.Backends;
@@ -11,7 +12,8 @@ namespace Outpost.Backends;
 /// form stays what it was when handles were serialized by reflection).
 /// </summary>
 [JsonSerializable(typeof(LocalProcessHandle))]
-[JsonSerializable(typeof(SlurmJobHandle))]
+[JsonSerializable(typeof(ContainerHandle))]
 [JsonSerializable(typeof(KubernetesHandle))]
 [JsonSerializable(typeof(SpawnerHandle))]
+[JsonSerializable(typeof(SshHostsHandle))]
 internal sealed partial class BackendHandleJsonContext : JsonSerializerContext;

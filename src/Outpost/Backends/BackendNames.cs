@@ -6,6 +6,7 @@ public static class BackendNames
     public const string Local = "Local";
     public const string Kubernetes = "Kubernetes";
     public const string Slurm = "Slurm";
-    public const string Podman = "Podman";
+    public const string Containers = "Containers";
     public const string Spawner = "Spawner";
+    public const string SshHosts = "SshHosts";
 }

@@ -1,7 +1,9 @@
+using Outpost.Backends.Containers;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.LocalProcess;
 using Outpost.Backends.Slurm;
 using Outpost.Backends.Spawner;
+using Outpost.Backends.SshHosts;
 
 namespace Outpost.Backends;
 
@@ -22,7 +24,10 @@ public static class BackendsServiceCollectionExtensions
         services.AddKubernetesBackend(section.GetSection(BackendNames.Kubernetes));
         // Further backends register here, one line each, e.g. services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
         services.AddSlurmBackend(section.GetSection(BackendNames.Slurm));
+        GridEngine.GridEngineServiceCollectionExtensions.AddGridEngineBackend(services, section.GetSection(GridEngine.GridEngineBackendOptions.SectionName));
         services.AddSpawnerBackends(section);
+        services.AddSshHostsBackend(section.GetSection(BackendNames.SshHosts));
+        services.AddContainerBackend(section.GetSection(BackendNames.Containers));
         return services;
     }
 

@@ -20,6 +20,7 @@ public static class LogEvents
     public const int OrphanStopped = 122;
     public const int OrphanCheckSkipped = 123;
     public const int FailedStartRemoved = 124;
+    public const int OrphanSweepFailed = 125;
     public const int FlavorsReloaded = 130;
     public const int FlavorsReloadRejected = 131;
     public const int RelayPassFailed = 200;
@@ -29,15 +30,16 @@ public static class LogEvents
     public const int EventDeliveryInterrupted = 204;
     public const int LocalProcessSpawned = 300;
     public const int LocalProcessSignal = 301;
-    public const int SlurmJobSubmitted = 400;
-    public const int SlurmJobRunning = 401;
-    public const int SlurmQueryFailed = 402;
-    public const int SlurmStartTimedOut = 403;
-    public const int SlurmCancelFailed = 404;
-    public const int SlurmJobVanished = 405;
-    public const int SlurmLogsUnreadable = 406;
-    public const int SlurmJobCancelled = 407;
-    public const int SlurmCommandFailed = 408;
+    // Batch-scheduler backends (Slurm, Grid Engine): the message names the scheduler.
+    public const int BatchJobSubmitted = 400;
+    public const int BatchJobRunning = 401;
+    public const int BatchQueryFailed = 402;
+    public const int BatchStartTimedOut = 403;
+    public const int BatchCancelFailed = 404;
+    public const int BatchJobVanished = 405;
+    public const int BatchLogsUnreadable = 406;
+    public const int BatchJobCancelled = 407;
+    public const int BatchCommandFailed = 408;
     public const int SpawnerHostStarted = 450;
     public const int SpawnerHostEnded = 451;
     public const int SpawnerHostRestartFailed = 452;
@@ -47,6 +49,13 @@ public static class LogEvents
     public const int SpawnerConfigInvalid = 456;
     public const int SpawnerConfigLoaded = 457;
     public const int SpawnerHostHung = 458;
+    public const int SshHostsStarted = 470;
+    public const int SshHostsHostDown = 471;
+    public const int SshHostsStopped = 472;
+    public const int SshHostsForwardFailed = 473;
+    public const int ContainerStarted = 480;
+    public const int ContainerRemoved = 481;
+    public const int ContainerOrphan = 482;
     public const int DatabaseWaiting = 500;
     public const int DatabaseReady = 501;
     public const int DatabaseUnavailable = 502;
@@ -58,4 +67,16 @@ public static class LogEvents
     public const int ReplicaGone = 520;
     public const int AuthFailuresLimited = 600;
     public const int AdminStopRequested = 700;
+    // sshd restart announcements to hubs
+    public const int SshdRestartAnnounced = 720;
+    public const int SshdRestartDetected = 721;
+    public const int SshdAnnouncementFailed = 722;
+    public const int TunnelServiceListening = 800;
+    public const int TunnelsRecovered = 801;
+    public const int TunnelCreated = 802;
+    public const int TunnelRemoved = 803;
+    public const int TunnelDown = 804;
+    public const int TunnelRestored = 805;
+    public const int TunnelRecreateFailed = 806;
+    public const int TunnelAuthFailed = 807;
 }

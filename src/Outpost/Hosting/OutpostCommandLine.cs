@@ -18,6 +18,9 @@ public static class OutpostCommandLine
           check [--hub URL] [--config FILE]    check configuration, database, backends, sshd, clocks (and a
                                                hub's URL) without changing anything; one line each:
                                                ok | warn | fail, with a fix; exits 0 all ok, 1 warnings, 2 failures
+          tunnels serve --state-dir DIR [--listen 127.0.0.1:8089] [--token-file FILE] [--check-interval S]
+                                               run the tunnel service beside the hub: it owns the SSH forwards
+                                               (HTTP API, bearer token from the file or OUTPOST_TUNNEL_TOKEN)
 
         Configuration: appsettings.json, --config FILE (JSON or YAML), environment (Outpost__DataDir,
         Outpost__Hubs__NAME__Password, Outpost__Backends__Local__Command__0, ...), command line.
@@ -34,6 +37,7 @@ public static class OutpostCommandLine
                 "hub" when args.Length >= 3 && args[1] == "add" => await AddHubAsync(args[2], args[3..]),
                 "hub" when args.Length >= 2 && args[1] == "hash-password" => HashPassword(),
                 "check" => await CheckCommand.RunAsync(args[1..], Console.Out),
+                "tunnels" when args.Length >= 2 && args[1] == "serve" => await Tunnels.TunnelServeCommand.RunAsync(args[2..]),
                 "servers" or "events" when Admin.AdminCommandLine.Handles(args) => await Admin.AdminCommandLine.RunAsync(args, Console.Out, Console.Error),
                 "--help" or "-h" or "help" => PrintUsage(Console.Out, 0),
                 _ => PrintUsage(Console.Error, 2),

@@ -17,4 +17,11 @@ public sealed class ReplicasOptions
 
     /// <summary>Seconds between the leader's checks for servers whose replica is gone. Default 5.</summary>
     public int ReconcileSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Seconds between the leader's sweeps for orphans: workloads a backend runs for this Outpost that no stored server
+    /// owns (backends that can list theirs: containers, Kubernetes). Each backend decides, by its own options, whether
+    /// to remove them or only report them. Default 60.
+    /// </summary>
+    public int OrphanSweepSeconds { get; set; } = 60;
 }

@@ -20,6 +20,10 @@ public sealed class ReplicasOptionsValidator : IValidateOptions<ReplicasOptions>
         {
             errors.Add($"Outpost:Replicas:ReconcileSeconds must be between 1 and 3600 (got {options.ReconcileSeconds}).");
         }
+        if (options.OrphanSweepSeconds is < 1 or > 86400)
+        {
+            errors.Add($"Outpost:Replicas:OrphanSweepSeconds must be between 1 and 86400 (got {options.OrphanSweepSeconds}).");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -9,6 +9,7 @@ public static class HubEnv
     public const string SetupTunnelUrl = "JUPYTERHUB_SETUPTUNNEL_URL";
     public const string FlavorsUpdateUrl = "JUPYTERHUB_FLAVORS_UPDATE_URL";
     public const string FlavorsUpdateToken = "JUPYTERHUB_FLAVORS_UPDATE_TOKEN";
+    public const string RecreateForwardUrl = "JUPYTERHUB_RECREATEFORWARD_URL";
     public const string User = "JUPYTERHUB_USER";
     public const string UserId = "JUPYTERHUB_USER_ID";
     public const string ServiceUrl = "JUPYTERHUB_SERVICE_URL";

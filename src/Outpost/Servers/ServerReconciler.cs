@@ -13,18 +13,26 @@ namespace Outpost.Servers;
 /// finished and starts whose replica is gone are cleaned up and reported failed. With SQLite the only
 /// replica that can be gone is this process's previous life, so this happens once, after a restart.
 /// Only the first pass reads running servers; later passes read servers in the middle of a start or a
-/// stop (indexed by phase), so a pass costs what is changing, not how many servers run.
+/// stop (indexed by phase), so a pass costs what is changing, not how many servers run. Backends that can list
+/// their workloads (<see cref="IOrphanSweeper"/>) are given the handles of all unfinished servers after the first
+/// pass and then every <see cref="ReplicasOptions.OrphanSweepSeconds"/>, to find what no server owns.
 /// </summary>
 public sealed partial class ServerReconciler(
     IServerStore store,
     ServerLauncher launcher,
     BackendCatalog backends,
+    IEnumerable<IOrphanSweeper> sweepers,
     ILeadership leadership,
     IOptions<ReplicasOptions> options,
     TimeProvider time,
     ILogger<ServerReconciler> logger) : BackgroundService
 {
     private static readonly ServerPhase[] Unfinished = [ServerPhase.Pending, ServerPhase.Starting, ServerPhase.Running, ServerPhase.Stopping];
+    private readonly TaskCompletionSource _adopted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once this process, leading, has finished its first adoption pass (running servers checked).</summary>
+    public Task Adopted => _adopted.Task;
+
     private static readonly ServerPhase[] InFlight = [ServerPhase.Pending, ServerPhase.Starting, ServerPhase.Stopping];
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => leadership.RunWhileLeaderAsync(ReconcileWhileLeaderAsync, stoppingToken);
@@ -32,16 +40,24 @@ public sealed partial class ServerReconciler(
     private async Task ReconcileWhileLeaderAsync(CancellationToken stoppingToken)
     {
         var adoptRunning = true;
+        long? lastSweep = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await ReconcileAsync(adoptRunning, stoppingToken);
                 adoptRunning = false;
+                _adopted.TrySetResult();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Log.ReconcileFailed(logger, "(all)", ex);
+            }
+            // Only after adoption: until then a running server's handle may not have been read yet.
+            if (!adoptRunning && (lastSweep is null || time.GetElapsedTime(lastSweep.Value) >= TimeSpan.FromSeconds(options.Value.OrphanSweepSeconds)))
+            {
+                lastSweep = time.GetTimestamp();
+                await SweepOrphansAsync(stoppingToken);
             }
             await Task.Delay(TimeSpan.FromSeconds(options.Value.ReconcileSeconds), time, stoppingToken);
         }
@@ -69,6 +85,37 @@ public sealed partial class ServerReconciler(
         if (adoptRunning)
         {
             Log.AdoptedAll(logger, adopted);
+        }
+    }
+
+    /// <summary>Hands every sweeping backend the handles of all unfinished servers; one backend's failure does not stop the others.</summary>
+    internal async Task SweepOrphansAsync(CancellationToken cancellationToken)
+    {
+        var sweeping = sweepers.ToList();
+        if (sweeping.Count == 0)
+        {
+            return;
+        }
+        IReadOnlyCollection<BackendHandle> owned;
+        try
+        {
+            owned = [.. (await store.ListByPhaseAsync(Unfinished, cancellationToken)).Select(r => r.Handle).OfType<BackendHandle>()];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.OrphanSweepFailed(logger, "(store)", ex);
+            return;
+        }
+        foreach (var sweeper in sweeping)
+        {
+            try
+            {
+                await sweeper.SweepOrphansAsync(owned, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.OrphanSweepFailed(logger, (sweeper as IBackend)?.Name ?? sweeper.GetType().Name, ex);
+            }
         }
     }
 
@@ -118,6 +165,9 @@ public sealed partial class ServerReconciler(
 
         [LoggerMessage(EventId = LogEvents.ReconcileFailed, Level = LogLevel.Error, Message = "Could not reconcile {Server}")]
         public static partial void ReconcileFailed(ILogger logger, string server, Exception exception);
+
+        [LoggerMessage(EventId = LogEvents.OrphanSweepFailed, Level = LogLevel.Warning, Message = "Could not sweep for orphans of {Backend}")]
+        public static partial void OrphanSweepFailed(ILogger logger, string backend, Exception exception);
 
         [LoggerMessage(EventId = LogEvents.ReplicaGone, Level = LogLevel.Warning, Message = "{Server} was {Phase} on replica {Replica}, which is gone; finishing for it")]
         public static partial void ReplicaGone(ILogger logger, string server, string phase, string replica);

@@ -47,6 +47,12 @@ public sealed record ServerSpec
     /// <summary>Token for flavor usage updates (<c>JUPYTERHUB_FLAVORS_UPDATE_TOKEN</c>); never given to a server.</summary>
     public string? FlavorsUpdateToken { get; init; }
 
+    /// <summary>
+    /// Where the Outpost announces an sshd restart to the hub (the hub sent <c>JUPYTERHUB_RECREATEFORWARD_URL</c>);
+    /// kept out of <see cref="Env"/> because it is for the Outpost, not for the server.
+    /// </summary>
+    public string? RecreateForwardUrl { get; init; }
+
     /// <summary>The hub user's name (<c>JUPYTERHUB_USER</c>), empty when the hub did not send it.</summary>
     public string UserName => Env.GetValueOrDefault(HubEnv.User, "");
 

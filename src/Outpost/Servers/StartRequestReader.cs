@@ -57,8 +57,10 @@ public static partial class StartRequestReader
         userOptions.Remove("start_id");
         env.Remove(HubEnv.FlavorsUpdateUrl, out var flavorsUpdateUrl);
         env.Remove(HubEnv.FlavorsUpdateToken, out var flavorsUpdateToken);
+        env.Remove(HubEnv.RecreateForwardUrl, out var recreateForwardUrl);
         return (new ServerSpec
         {
+            RecreateForwardUrl = recreateForwardUrl,
             FlavorsUpdateUrl = flavorsUpdateUrl,
             FlavorsUpdateToken = flavorsUpdateToken,
             Name = name!,

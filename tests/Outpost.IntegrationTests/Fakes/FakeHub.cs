@@ -34,6 +34,9 @@ public sealed class FakeHub : IAsyncDisposable
     /// <summary>Flavor usage updates received at <c>/hub/api/outpostflavors/...</c>.</summary>
     public ConcurrentQueue<ReceivedEvent> FlavorUpdates { get; } = new();
 
+    /// <summary>sshd restart announcements received at <c>/hub/api/recreateforward/...</c>.</summary>
+    public ConcurrentQueue<ReceivedEvent> Announcements { get; } = new();
+
     /// <summary>What <c>/hub/api/outpost/servers</c> answers; null makes it answer 500.</summary>
     public string[]? RunningServers { get; set; } = [];
 
@@ -77,6 +80,12 @@ public sealed class FakeHub : IAsyncDisposable
             using var body = await JsonDocument.ParseAsync(request.Body);
             hub.FlavorUpdates.Enqueue(new ReceivedEvent(request.Path, request.Headers.Authorization.ToString(), body.RootElement.Clone()));
             return Results.NoContent();
+        });
+        app.MapPost("/hub/api/recreateforward/{**rest}", async (HttpRequest request) =>
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body);
+            hub.Announcements.Enqueue(new ReceivedEvent(request.Path, request.Headers.Authorization.ToString(), body.RootElement.Clone()));
+            return Results.Json(new { servers = 1 }, statusCode: 202);
         });
         app.MapGet("/hub/api/outpost/servers", () => hub.RunningServers is { } list ? Results.Json(list) : Results.StatusCode(500));
         app.MapFallback(() => Results.Json(new { }));

@@ -36,6 +36,33 @@ public sealed class ServerReconcilerTests : StoreTests<SqliteStoreFixture>
         Assert.Equal([ServerPhase.Pending, ServerPhase.Starting, ServerPhase.Stopping], store.PhasesAsked.Single().Order());
     }
 
+    [Fact]
+    public async Task SweepOrphansAsync_GivesEverySweeperTheHandlesOfUnfinishedServers_OneFailureDoesNotStopTheOthers()
+    {
+        var (_, store, backend, logger) = await CreateWithRunningServersAsync(2);
+        var failing = new RecordingSweeper(fail: true);
+        var working = new RecordingSweeper(fail: false);
+        var reconciler = new ServerReconciler(store, launcher: null!, new BackendCatalog([backend], Options.Create(new BackendsOptions())),
+            [failing, working], new SingleReplica(Db.Replica), Options.Create(new ReplicasOptions()), Db.Time, logger);
+
+        await reconciler.SweepOrphansAsync(CancellationToken.None);
+
+        Assert.Equal(2, failing.Owned?.Count);
+        Assert.Equal(["{}", "{}"], working.Owned!.Select(h => h.Data));
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("Could not sweep for orphans of RecordingSweeper", StringComparison.Ordinal));
+    }
+
+    private sealed class RecordingSweeper(bool fail) : IOrphanSweeper
+    {
+        public IReadOnlyCollection<BackendHandle>? Owned { get; private set; }
+
+        public Task<IReadOnlyList<string>> SweepOrphansAsync(IReadOnlyCollection<BackendHandle> owned, CancellationToken cancellationToken)
+        {
+            Owned = owned;
+            return fail ? throw new InvalidOperationException("engine down") : Task.FromResult<IReadOnlyList<string>>([]);
+        }
+    }
+
     private async Task<(ServerReconciler, RecordingStore, CountingBackend, RecordingLogger<ServerReconciler>)> CreateWithRunningServersAsync(int count)
     {
         for (var i = 0; i < count; i++)
@@ -58,7 +85,7 @@ public sealed class ServerReconcilerTests : StoreTests<SqliteStoreFixture>
         var backends = new BackendCatalog([backend], Options.Create(new BackendsOptions()));
         var logger = new RecordingLogger<ServerReconciler>();
         // The launcher is only needed for starts and stops whose replica is gone; all rows here are this replica's.
-        var reconciler = new ServerReconciler(store, launcher: null!, backends, new SingleReplica(Db.Replica),
+        var reconciler = new ServerReconciler(store, launcher: null!, backends, [], new SingleReplica(Db.Replica),
             Options.Create(new ReplicasOptions()), Db.Time, logger);
         return (reconciler, store, backend, logger);
     }

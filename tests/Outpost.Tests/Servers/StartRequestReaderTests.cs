@@ -7,6 +7,16 @@ namespace Outpost.Tests.Servers;
 public sealed class StartRequestReaderTests
 {
     [Fact]
+    public void Read_RecreateForwardUrl_IsForTheOutpostNotTheServer()
+    {
+        var (spec, errors) = Read("""{"name": "", "env": {"JUPYTERHUB_RECREATEFORWARD_URL": "http://hub/hub/api/recreateforward/sys"}, "user_options": {"start_id": "s1"}}""");
+
+        Assert.Empty(errors);
+        Assert.Equal("http://hub/hub/api/recreateforward/sys", spec!.RecreateForwardUrl);
+        Assert.DoesNotContain("JUPYTERHUB_RECREATEFORWARD_URL", spec.Env.Keys);
+    }
+
+    [Fact]
     public void Read_FullBody_ReadsEveryField()
     {
         var (spec, errors) = Read("""

@@ -30,7 +30,7 @@ public sealed partial class LocalProcessBackend(
     {
         var settings = options.Value;
         var ip = settings.Ip;
-        var port = ChoosePort(request.Spec, ip);
+        var port = HostPorts.Choose(request.Spec, ip);
         var home = settings.WorkingDirectory ?? Path.Combine(Path.GetFullPath(outpostOptions.Value.DataDir), "home", ResourceNames.ForUser(request.Key.Hub, request.Spec.UserName));
         Directory.CreateDirectory(home, OwnerOnly);
         var certPaths = WriteCerts(request.Spec.Certs, request.WorkDirectory);
@@ -72,7 +72,7 @@ public sealed partial class LocalProcessBackend(
         return new BackendStartResult(handle.ToHandle(), $"{(ip.Contains(':') ? $"[{ip}]" : ip)}:{port}");
     }
 
-    public string? Check(ServerKey key, ServerSpec spec) => RequestedPort(spec, out _);
+    public string? Check(ServerKey key, ServerSpec spec) => HostPorts.Requested(spec, out _);
 
     public Task<BackendStatus> GetStatusAsync(BackendHandle handle, CancellationToken cancellationToken)
     {
@@ -198,48 +198,6 @@ public sealed partial class LocalProcessBackend(
             // A short, fixed interval: connecting to a closed local port costs microseconds, and every
             // millisecond waited here is added to the user's start.
             await Task.Delay(5, cancellationToken);
-        }
-    }
-
-    /// <summary>The port <c>misc.port</c> asks for (0: any); the reason when it is not a port number, else null.</summary>
-    private static string? RequestedPort(ServerSpec spec, out int port)
-    {
-        port = 0;
-        if (!spec.Misc.TryGetValue("port", out var requested) || requested.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        return requested.ValueKind == JsonValueKind.Number && requested.TryGetInt32(out port) && port is >= 0 and <= 65535
-            ? null
-            : $"misc 'port' must be a whole number between 0 and 65535 (got {requested.GetRawText()}).";
-    }
-
-    private static int ChoosePort(ServerSpec spec, string ip)
-    {
-        if (RequestedPort(spec, out var port) is { } invalid)
-        {
-            throw new BackendException(invalid);
-        }
-        if (port > 0 && IsFree(ip, port))
-        {
-            return port;
-        }
-        using var listener = new TcpListener(IPAddress.Parse(ip), 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool IsFree(string ip, int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Parse(ip), port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 

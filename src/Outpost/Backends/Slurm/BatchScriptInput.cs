@@ -33,6 +33,9 @@ public sealed record BatchScriptInput
     /// <summary>Administrator's shell lines after the command.</summary>
     public string Epilogue { get; init; } = "";
 
+    /// <summary>Whether the job writes the internal_ssl certificates from its environment (<see cref="BatchScript.SslSetup"/>).</summary>
+    public bool InternalSsl { get; init; }
+
     /// <summary>Whether the job reports its address to the hub itself (delayed tunnelling).</summary>
     public bool DelayedTunnel { get; init; }
 

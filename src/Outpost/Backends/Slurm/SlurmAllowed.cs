@@ -1,3 +1,5 @@
+using Outpost.Backends.Batch;
+
 namespace Outpost.Backends.Slurm;
 
 /// <summary>
@@ -8,35 +10,35 @@ namespace Outpost.Backends.Slurm;
 public sealed class SlurmAllowed
 {
     /// <summary>Partitions that may be chosen. Default none.</summary>
-    public SlurmTextRule Partition { get; set; } = new();
+    public BatchTextRule Partition { get; set; } = new();
 
     /// <summary>Accounts that may be chosen. Default none.</summary>
-    public SlurmTextRule Account { get; set; } = new();
+    public BatchTextRule Account { get; set; } = new();
 
     /// <summary>QoS values that may be chosen. Default none.</summary>
-    public SlurmTextRule Qos { get; set; } = new();
+    public BatchTextRule Qos { get; set; } = new();
 
     /// <summary>Reservations that may be chosen. Default none.</summary>
-    public SlurmTextRule Reservation { get; set; } = new();
+    public BatchTextRule Reservation { get; set; } = new();
 
     /// <summary>Constraints that may be chosen. Default none.</summary>
-    public SlurmTextRule Constraint { get; set; } = new();
+    public BatchTextRule Constraint { get; set; } = new();
 
     /// <summary>Gres values that may be chosen. Default none.</summary>
-    public SlurmTextRule Gres { get; set; } = new();
+    public BatchTextRule Gres { get; set; } = new();
 
     /// <summary>Range of GPU counts. Default none.</summary>
-    public SlurmRangeRule Gpus { get; set; } = new();
+    public BatchRangeRule Gpus { get; set; } = new();
 
     /// <summary>Range of node counts. Default none.</summary>
-    public SlurmRangeRule Nodes { get; set; } = new();
+    public BatchRangeRule Nodes { get; set; } = new();
 
     /// <summary>Range of CPU counts. Default none.</summary>
-    public SlurmRangeRule Cpus { get; set; } = new();
+    public BatchRangeRule Cpus { get; set; } = new();
 
     /// <summary>Range of memory, in MiB. Default none.</summary>
-    public SlurmRangeRule MemoryMb { get; set; } = new();
+    public BatchRangeRule MemoryMb { get; set; } = new();
 
     /// <summary>Range of time limits, in minutes. Default none.</summary>
-    public SlurmRangeRule TimeMinutes { get; set; } = new();
+    public BatchRangeRule TimeMinutes { get; set; } = new();
 }

@@ -1,6 +1,4 @@
-using System.ComponentModel;
 using Outpost.Checks;
-using Outpost.Hosting;
 
 namespace Outpost.Backends.Slurm;
 
@@ -15,7 +13,7 @@ public sealed partial class SlurmBackend : IBackendCheck
     {
         var subject = $"Backend {Name}";
         const string down = "start slurmctld (and munged), or point Outpost:Backends:Slurm:CommandEnvironment:SLURM_CONF at the cluster's slurm.conf";
-        var (info, infoError) = await RunCheckAsync(_cli.Info(), cancellationToken);
+        var (info, infoError) = await _jobs.TryRunAsync(_cli.Info(), cancellationToken);
         if (infoError is not null)
         {
             return [CheckLine.Fail(subject, $"`{_options.Sinfo}` cannot run: {infoError}", $"install the Slurm client commands here, or set Outpost:Backends:Slurm:Sinfo to sinfo's path")];
@@ -28,7 +26,7 @@ public sealed partial class SlurmBackend : IBackendCheck
             .Select(line => line.Split(' ')).Where(f => f.Length == 4).Select(f => $"{f[0]} {f[1]}, {f[2]} node{(f[2] == "1" ? "" : "s")} {f[3]}");
         var lines = new List<CheckLine> { CheckLine.Ok(subject, $"sinfo answers: {string.Join("; ", partitions)}") };
 
-        var (test, testError) = await RunCheckAsync(_cli.TestSubmit(), cancellationToken);
+        var (test, testError) = await _jobs.TryRunAsync(_cli.TestSubmit(), cancellationToken);
         lines.Add(testError is not null
             ? CheckLine.Fail(subject, $"`{_options.Sbatch}` cannot run: {testError}", "install the Slurm client commands here, or set Outpost:Backends:Slurm:Sbatch to sbatch's path")
             : test!.Succeeded
@@ -36,17 +34,5 @@ public sealed partial class SlurmBackend : IBackendCheck
                 : CheckLine.Fail(subject, $"sbatch --test-only refuses a job: {SlurmCli.Summary(test)}",
                     "see Slurm's message: the Outpost's user may need an account or a default partition (Outpost:Backends:Slurm:Defaults)"));
         return lines;
-    }
-
-    private async Task<(CommandResult? Result, string? Error)> RunCheckAsync(CommandSpec command, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await runner.RunAsync(command, cancellationToken), null);
-        }
-        catch (Exception ex) when (ex is Win32Exception or TimeoutException or InvalidOperationException)
-        {
-            return (null, ex.Message);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Outpost.Backends.Batch;
 using Outpost.Hosting;
 
 namespace Outpost.Backends.Slurm;
@@ -9,30 +10,18 @@ namespace Outpost.Backends.Slurm;
 /// </summary>
 public sealed class SlurmCli(SlurmBackendOptions options)
 {
-    /// <summary>squeue's output format: id, state, batch host, reason. The reason comes last because it may hold anything.</summary>
-    public const string QueueFormat = "%i|%T|%B|%r";
+    /// <summary>
+    /// squeue's output format: id, state, batch host, start time (for a pending job Slurm's estimate, or N/A), reason.
+    /// The reason comes last because it may hold anything.
+    /// </summary>
+    public const string QueueFormat = "%i|%T|%B|%S|%r";
 
     /// <summary>sacct's fields, printed with <c>-P</c> (separated by '|').</summary>
     public const string AccountingFields = "JobID,State,ExitCode,NodeList";
 
     /// <summary>Submits a script on standard input; <paramref name="jobEnvironment"/> is what the job receives through <c>--export</c>.</summary>
-    public CommandSpec Submit(string script, string user, IReadOnlyDictionary<string, string> jobEnvironment)
-    {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (name, value) in options.CommandEnvironment)
-        {
-            environment[name] = value;
-        }
-        foreach (var (name, value) in jobEnvironment)
-        {
-            environment[name] = value;
-        }
-        return Build(options.ExecPrefix, options.Sbatch, ["--parsable"], user) with
-        {
-            Environment = environment,
-            StandardInput = script,
-        };
-    }
+    public CommandSpec Submit(string script, string user, IReadOnlyDictionary<string, string> jobEnvironment) =>
+        BatchCommands.WithJob(Build(options.ExecPrefix, options.Sbatch, ["--parsable"], user), script, jobEnvironment);
 
     public CommandSpec Queue(string jobId, string user) =>
         Build(options.QueryExecPrefix, options.Squeue, ["-h", "-j", jobId, "-t", "all", "-o", QueueFormat], user);
@@ -48,17 +37,14 @@ public sealed class SlurmCli(SlurmBackendOptions options)
     /// A check has no user, so an exec prefix that names <c>{username}</c> is left out (as are the next two).
     /// </summary>
     public CommandSpec Info() =>
-        Build(WithoutUser(options.QueryExecPrefix), options.Sinfo, ["-h", "-o", "%P %a %D %T"], "");
+        Build(BatchCommands.WithoutUser(options.QueryExecPrefix), options.Sinfo, ["-h", "-o", "%P %a %D %T"], "");
 
     /// <summary><c>sbatch --test-only</c> of a script that only runs <c>true</c>: Slurm would accept a job; nothing is submitted.</summary>
     public CommandSpec TestSubmit() =>
-        Build(WithoutUser(options.ExecPrefix), options.Sbatch, ["--test-only"], "") with
+        Build(BatchCommands.WithoutUser(options.ExecPrefix), options.Sbatch, ["--test-only"], "") with
         {
             StandardInput = "#!/bin/sh\ntrue\n",
         };
-
-    private static string[] WithoutUser(string[] prefix) =>
-        prefix.Any(word => word.Contains("{username}", StringComparison.Ordinal)) ? [] : prefix;
 
     /// <summary>The job id from <c>sbatch --parsable</c> ("123" or "123;cluster" on the last line).</summary>
     public static string ParseSubmit(CommandResult result)
@@ -69,7 +55,7 @@ public sealed class SlurmCli(SlurmBackendOptions options)
         }
         var last = Lines(result.StandardOutput).LastOrDefault() ?? "";
         var id = last.Split(';')[0].Trim();
-        return SlurmValues.IsJobId(id)
+        return BatchValues.IsJobId(id)
             ? id
             : throw new BackendException("sbatch did not print a job id; the job may not have been submitted.");
     }
@@ -85,12 +71,14 @@ public sealed class SlurmCli(SlurmBackendOptions options)
         }
         foreach (var line in Lines(result.StandardOutput))
         {
-            var fields = line.Split('|', 4);
-            if (fields.Length == 4 && fields[0].Trim() == jobId)
+            var fields = line.Split('|', 5);
+            if (fields.Length == 5 && fields[0].Trim() == jobId)
             {
                 var node = fields[2].Trim();
+                var state = StateWord(fields[1]);
+                var start = SlurmJobState.PhaseOf(state) == SlurmJobPhase.Pending ? EstimatedStart(fields[3]) : "";
                 return SlurmQuery.Found(new SlurmJobState(
-                    jobId, StateWord(fields[1]), node is "n/a" or "(null)" ? "" : node, fields[3].Trim()));
+                    jobId, state, node is "n/a" or "(null)" ? "" : node, fields[4].Trim()) { EstimatedStart = start });
             }
         }
         return SlurmQuery.NotFound;
@@ -124,26 +112,18 @@ public sealed class SlurmCli(SlurmBackendOptions options)
         result.StandardError.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase)
         || result.StandardError.Contains("already completing or completed", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The first line of stderr (or stdout), for messages; never the environment or input.</summary>
-    public static string Summary(CommandResult result)
-    {
-        var line = Lines(result.StandardError).FirstOrDefault() ?? Lines(result.StandardOutput).FirstOrDefault();
-        return line is null ? $"exit code {result.ExitCode}" : Truncate(line, 300);
-    }
+    /// <summary>The first line of stderr (or stdout), for messages (<see cref="BatchCommands.Summary"/>).</summary>
+    public static string Summary(CommandResult result) => BatchCommands.Summary(result);
 
-    private CommandSpec Build(string[] prefix, string program, IReadOnlyList<string> arguments, string user)
+    private CommandSpec Build(string[] prefix, string program, IReadOnlyList<string> arguments, string user) =>
+        BatchCommands.Build(options, prefix, program, arguments, user);
+
+    /// <summary>Slurm's estimate as it prints it (e.g. 2026-12-06T09:30:00, the controller's local time); "" when it has none.</summary>
+    private static string EstimatedStart(string field)
     {
-        var words = prefix.Select(word => word.Replace("{username}", user, StringComparison.Ordinal))
-            .Append(program)
-            .Concat(arguments)
-            .ToList();
-        return new CommandSpec
-        {
-            FileName = words[0],
-            Arguments = words.Skip(1).ToList(),
-            Environment = options.CommandEnvironment.ToDictionary(e => e.Key, e => (string?)e.Value, StringComparer.Ordinal),
-            Timeout = TimeSpan.FromSeconds(options.CommandTimeoutSeconds),
-        };
+        var text = field.Trim();
+        return text.Length is > 0 and <= 32 && text.All(c => char.IsAsciiDigit(c) || c is '-' or ':' or 'T')
+            && text.Any(char.IsAsciiDigit) ? text : "";
     }
 
     private static string StateWord(string state)
@@ -152,8 +132,5 @@ public sealed class SlurmCli(SlurmBackendOptions options)
         return word.Length == 0 ? "UNKNOWN" : word;
     }
 
-    private static IEnumerable<string> Lines(string text) =>
-        text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0);
-
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "…";
+    private static IEnumerable<string> Lines(string text) => BatchCommands.Lines(text);
 }

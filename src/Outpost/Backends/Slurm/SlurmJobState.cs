@@ -8,6 +8,9 @@ namespace Outpost.Backends.Slurm;
 /// <param name="ExitCode">The batch script's exit code when sacct reported one.</param>
 public sealed record SlurmJobState(string JobId, string State, string Node = "", string Reason = "", int? ExitCode = null)
 {
+    /// <summary>When Slurm expects a pending job to start (its backfill estimate, as squeue prints it); "" when unknown.</summary>
+    public string EstimatedStart { get; init; } = "";
+
     private static readonly HashSet<string> PendingStates =
         ["PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "RESV_DEL_HOLD", "SPECIAL_EXIT"];
 
@@ -26,8 +29,11 @@ public sealed record SlurmJobState(string JobId, string State, string Node = "",
         : EndedStates.Contains(state) ? SlurmJobPhase.Ended
         : SlurmJobPhase.Other;
 
-    /// <summary>A short text for a pending job's reason, as users read it in progress messages.</summary>
-    public string DescribeWait() => Reason switch
+    /// <summary>A short text for a pending job's reason and, when Slurm has one, its estimated start, as users read it in progress messages.</summary>
+    public string DescribeWait() =>
+        EstimatedStart.Length > 0 ? $"{DescribeReason()}; estimated start {EstimatedStart.Replace('T', ' ')}" : DescribeReason();
+
+    private string DescribeReason() => Reason switch
     {
         "" or "None" => "queued",
         "Resources" => "queued: waiting for resources",

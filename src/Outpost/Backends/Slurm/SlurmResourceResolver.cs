@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Outpost.Backends.Batch;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Slurm;
@@ -90,60 +89,9 @@ internal static class SlurmResourceResolver
         return result;
     }
 
-    private static string Text(string field, JsonElement value, SlurmTextRule rule)
-    {
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw new BackendException($"{field} must be a text.");
-        }
-        var text = value.GetString()!;
-        if (!SlurmValues.IsSafeText(text))
-        {
-            throw new BackendException(
-                $"{field} is refused: it may only contain {SlurmValues.SafeCharacters} (at most 200 characters).");
-        }
-        if (!rule.IsOpen)
-        {
-            throw new BackendException($"{field} may not be chosen on this Outpost.");
-        }
-        if (rule.Values.Contains(text, StringComparer.Ordinal) || MatchesPattern(rule.Pattern, text))
-        {
-            return text;
-        }
-        var choices = rule.Values.Length > 0 ? $" Allowed: {string.Join(", ", rule.Values)}." : "";
-        throw new BackendException($"{field} '{text}' is not allowed on this Outpost.{choices}");
-    }
+    private static string Text(string field, JsonElement value, BatchTextRule rule) =>
+        BatchChoices.Text(field, value, rule, SlurmValues.IsSafeText, SlurmValues.SafeCharacters);
 
-    private delegate bool Parser(string text, out long result);
-
-    private static long Number(string field, JsonElement value, SlurmRangeRule rule, string what, Parser? parser)
-    {
-        long number;
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n))
-        {
-            number = n;
-        }
-        else if (value.ValueKind == JsonValueKind.String && value.GetString() is { } text
-                 && (parser is not null ? parser(text, out number)
-                     : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out number)))
-        {
-        }
-        else
-        {
-            throw new BackendException($"{field} is refused: it must be {what}.");
-        }
-        if (!rule.IsOpen)
-        {
-            throw new BackendException($"{field} may not be chosen on this Outpost.");
-        }
-        if (number < rule.Min || number > rule.Max)
-        {
-            throw new BackendException($"{field} {number} is outside the allowed range {rule.Min}–{rule.Max}.");
-        }
-        return number;
-    }
-
-    private static bool MatchesPattern(string? pattern, string text) =>
-        !string.IsNullOrEmpty(pattern)
-        && Regex.IsMatch(text, $"^(?:{pattern})$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+    private static long Number(string field, JsonElement value, BatchRangeRule rule, string what, BatchChoices.Parser? parser) =>
+        BatchChoices.Number(field, value, rule, what, parser);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Outpost.Backends;
+using Outpost.Backends.Batch;
 using Outpost.Backends.Slurm;
 using Outpost.Servers;
 
@@ -58,7 +59,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
 
         var result = await StartAsync(backend, Request(), context);
 
-        var jobId = SlurmJobHandle.From(result.Handle).JobId;
+        var jobId = BatchJobHandle.From(result.Handle).JobId;
         Assert.Contains($"Slurm job {jobId} submitted", context.Messages);
         Assert.Contains(context.Messages, m => m.StartsWith("queued", StringComparison.Ordinal));
         Assert.Contains("running on localhost", context.Messages);
@@ -74,6 +75,55 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         Assert.Equal(BackendState.Exited, (await backend.GetStatusAsync(result.Handle, default)).State);
         Assert.Matches("^(CANCELLED|COMPLETING|COMPLETED)$", (await cluster.RunAsync("squeue", "-h", "-t", "all", "-j", jobId, "-o", "%T")).StandardOutput.Trim());
         Assert.True(await RefusesAsync($"http://{result.ServiceAddress}/user/alice/api"), "the server still answers after stop");
+    }
+
+    [SlurmFact]
+    public async Task Start_QueuedBehindATimedJob_ShowsTheReasonAndSlurmsEstimatedStart()
+    {
+        var blocker = await SubmitBlockerAsync("-t", "10");
+        var blockerCancelled = false;
+        var waiting = new System.Text.RegularExpressions.Regex(@"^queued: waiting for resources; estimated start \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$");
+        var context = new RecordingStartContext(async e =>
+        {
+            // Slurm may give the estimate a pass before the reason: the message changes as they arrive.
+            if (waiting.IsMatch(e.Message) && !blockerCancelled)
+            {
+                blockerCancelled = true;
+                await cluster.RunAsync("scancel", blocker);
+            }
+        });
+
+        var result = await StartAsync(Backend(), Request(), context);
+
+        Assert.Contains(context.Messages, waiting.IsMatch);
+        await Backend().StopAsync(result.Handle, default);
+    }
+
+    [SlurmFact]
+    public async Task Start_InternalSsl_ServesHttpsWithTheHubsCertificatesAndRemovesThemWhenStopped()
+    {
+        using var pki = InternalSslPki.Create();
+        var request = Request();
+        request = request with { Spec = request.Spec with { Certs = pki.ServerCerts } };
+        var backend = Backend();
+
+        var result = await StartAsync(backend, request, new RecordingStartContext());
+
+        using var https = pki.Client();
+        Assert.Contains("\"version\"", await https.GetStringAsync($"https://{result.ServiceAddress}/user/alice/api"));
+        var logs = await backend.GetLogsAsync(result.Handle, 200, default);
+        var folder = System.Text.RegularExpressions.Regex.Match(string.Join('\n', logs), @"internal_ssl certificates in (\S+) ").Groups[1].Value;
+        Assert.StartsWith("/tmp/outpost-ssl.", folder);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "server.key")));
+        using (var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => plain.GetStringAsync($"https://{result.ServiceAddress}/user/alice/api"));
+        }
+
+        await backend.StopAsync(result.Handle, default);
+
+        Assert.True(await EventuallyAsync(() => Task.FromResult(!Directory.Exists(folder))), $"{folder} is still there after stop");
     }
 
     [SlurmFact]
@@ -113,7 +163,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         Assert.Equal(BackendState.Unknown, during.State);
         Assert.Contains("Unable to contact slurm controller", during.Message);
         Assert.Contains("\"version\"", await _http.GetStringAsync($"http://{result.ServiceAddress}/user/alice/api"));
-        var jobId = SlurmJobHandle.From(result.Handle).JobId;
+        var jobId = BatchJobHandle.From(result.Handle).JobId;
         Assert.Equal("RUNNING", (await cluster.RunAsync("/usr/bin/squeue", "-h", "-j", jobId, "-o", "%T")).StandardOutput.Trim());
 
         File.Delete(outage);
@@ -129,7 +179,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         var result = await StartAsync(backend, Request(), new RecordingStartContext());
 
         Assert.Equal("", result.ServiceAddress);
-        var job = SlurmJobHandle.From(result.Handle);
+        var job = BatchJobHandle.From(result.Handle);
         var (authorization, body) = Assert.Single(_hub.TunnelReports);
         Assert.Equal($"token {_token}", authorization);
         Assert.Equal($"localhost:{job.Port}", JsonDocument.Parse(body).RootElement.GetProperty("service").GetString());
@@ -157,7 +207,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
 
         var result = await StartAsync(backend, Request(), new RecordingStartContext());
 
-        var job = SlurmJobHandle.From(result.Handle);
+        var job = BatchJobHandle.From(result.Handle);
         Assert.Equal(SlurmCluster.JobUser, job.User);
         Assert.Equal(SlurmCluster.JobUser, (await cluster.RunAsync("squeue", "-h", "-j", job.JobId, "-o", "%u")).StandardOutput.Trim());
         Assert.True(await EventuallyAsync(async () =>
@@ -169,7 +219,7 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
     [SlurmFact]
     public async Task GetStatus_JobSlurmNeverHad_CountsAsEnded()
     {
-        var handle = new SlurmJobHandle("987654", "", 18700, Path.Combine(_work, "none.out")).ToHandle();
+        var handle = new BatchJobHandle("987654", "", 18700, Path.Combine(_work, "none.out")).ToHandle();
 
         var status = await Backend().GetStatusAsync(handle, default);
 
@@ -249,14 +299,14 @@ public sealed class SlurmBackendRealTests(SlurmCluster cluster) : IAsyncLifetime
         {
             foreach (var handle in context.Handles)
             {
-                _jobs.Add(SlurmJobHandle.From(handle).JobId);
+                _jobs.Add(BatchJobHandle.From(handle).JobId);
             }
         }
     }
 
-    private async Task<string> SubmitBlockerAsync()
+    private async Task<string> SubmitBlockerAsync(params string[] options)
     {
-        var submitted = await cluster.RunAsync("sbatch", "--parsable", "-c", "2", "-J", "blocker", "-D", "/tmp", "-o", "/dev/null", "--wrap", "sleep 300");
+        var submitted = await cluster.RunAsync("sbatch", ["--parsable", "-c", "2", "-J", "blocker", "-D", "/tmp", "-o", "/dev/null", .. options, "--wrap", "sleep 300"]);
         Assert.True(submitted.Succeeded, submitted.StandardError);
         var id = submitted.StandardOutput.Trim();
         _jobs.Add(id);

@@ -39,7 +39,8 @@ public sealed class SlurmCluster : IAsyncLifetime
         if (!user.Succeeded)
         {
             var add = await _runner.RunAsync(new CommandSpec { FileName = "useradd", Arguments = ["-m", "-s", "/bin/bash", JobUser] }, default);
-            if (!add.Succeeded)
+            // The Grid Engine fixture may create the same user at the same moment.
+            if (!add.Succeeded && !add.StandardError.Contains("already exists", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException($"useradd {JobUser} failed: {add.StandardError}");
             }

@@ -22,11 +22,12 @@ public sealed class SlurmTestHub : IAsyncDisposable
 
     public string ApiUrl { get; private set; } = "";
 
-    public static async Task<SlurmTestHub> StartAsync()
+    /// <summary>Starts the hub on <paramref name="address"/> (default 127.0.0.1) and a free port.</summary>
+    public static async Task<SlurmTestHub> StartAsync(IPAddress? address = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, 0));
         var app = builder.Build();
         var hub = new SlurmTestHub(app);
         app.MapGet("/hub/api", () => Results.Text("""{"version": "3.0.0"}""", "application/json"));
@@ -37,8 +38,8 @@ public sealed class SlurmTestHub : IAsyncDisposable
             return Results.NoContent();
         });
         await app.StartAsync();
-        var address = app.Urls.Single();
-        hub.ApiUrl = $"{address.TrimEnd('/')}/hub/api";
+        var url = app.Urls.Single();
+        hub.ApiUrl = $"{url.TrimEnd('/')}/hub/api";
         return hub;
     }
 

@@ -53,7 +53,7 @@ public sealed class BatchScriptTests
             set -eu
             # Where the server listens: its node (or the configured address) and the port the Outpost chose.
             OUTPOST_NODE="${SLURMD_NODENAME:-$(hostname)}"
-            export JUPYTERHUB_SERVICE_URL="http://${OUTPOST_BIND_ADDRESS:-$OUTPOST_NODE}:${OUTPOST_PORT}${JUPYTERHUB_SERVICE_PREFIX:-/}"
+            export JUPYTERHUB_SERVICE_URL="${OUTPOST_SCHEME:-http}://${OUTPOST_BIND_ADDRESS:-$OUTPOST_NODE}:${OUTPOST_PORT}${JUPYTERHUB_SERVICE_PREFIX:-/}"
             export OUTPOST_SERVICE_ADDRESS="${OUTPOST_SERVICE_HOST:-$OUTPOST_NODE}:${OUTPOST_PORT}"
             '/usr/bin/jupyterhub-singleuser' '--allow-root'
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
+using Outpost.Backends.Batch;
 using Outpost.Backends.Slurm;
 
 namespace Outpost.Tests.Backends.Slurm;
@@ -36,10 +37,10 @@ public sealed class SlurmBackendOptionsValidatorTests
             Flavors = { ["big"] = new SlurmResources { Cpus = -2 } },
             Allowed = new SlurmAllowed
             {
-                Account = new SlurmTextRule { Values = ["ok", "not ok"], Pattern = "(" },
-                Cpus = new SlurmRangeRule { Min = 8, Max = 4 },
+                Account = new BatchTextRule { Values = ["ok", "not ok"], Pattern = "(" },
+                Cpus = new BatchRangeRule { Min = 8, Max = 4 },
             },
-            Hubs = { ["h1"] = new SlurmHubOptions { Allowed = new SlurmAllowed { Qos = new SlurmTextRule { Pattern = "[" } } } },
+            Hubs = { ["h1"] = new SlurmHubOptions { Allowed = new SlurmAllowed { Qos = new BatchTextRule { Pattern = "[" } } } },
         };
 
         var errors = Validate(options).Failures!.ToList();

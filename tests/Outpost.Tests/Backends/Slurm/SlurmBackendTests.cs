@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
+using Outpost.Backends.Batch;
 using Outpost.Backends.Slurm;
 using Outpost.Servers;
 
@@ -12,7 +13,7 @@ public sealed class SlurmBackendTests
     private const int Port = 51234;
     private const string Token = "secret-api-token";
     private static readonly string[] Sbatch = ["sbatch", "--parsable"];
-    private static readonly string[] Squeue = ["squeue", "-h", "-j", "42", "-t", "all", "-o", "%i|%T|%B|%r"];
+    private static readonly string[] Squeue = ["squeue", "-h", "-j", "42", "-t", "all", "-o", "%i|%T|%B|%S|%r"];
     private static readonly string[] Sacct = ["sacct", "-n", "-P", "-X", "-j", "42", "-o", "JobID,State,ExitCode,NodeList"];
     private static readonly string[] Scancel = ["scancel", "42"];
     private const string Unreachable = "slurm_load_jobs error: Unable to contact slurm controller (connect failure)";
@@ -31,7 +32,7 @@ public sealed class SlurmBackendTests
         PollIntervalSeconds = 2,
         StartTimeoutSeconds = 60,
         StopTimeoutSeconds = 10,
-        Allowed = new SlurmAllowed { Partition = new SlurmTextRule { Values = ["debug"] } },
+        Allowed = new SlurmAllowed { Partition = new BatchTextRule { Values = ["debug"] } },
     };
 
     private SlurmBackend Backend(SlurmBackendOptions? options = null) =>
@@ -60,15 +61,15 @@ public sealed class SlurmBackendTests
     }
 
     private static BackendHandle Handle(string host = "node7") =>
-        new SlurmJobHandle("42", "", Port, "/srv/outpost/work/hub1-alice-1/hub1-alice-1-42.out", host).ToHandle();
+        new BatchJobHandle("42", "", Port, "/srv/outpost/work/hub1-alice-1/hub1-alice-1-42.out", host).ToHandle();
 
     [Fact]
     public async Task Start_PendingThenRunning_ReportsReasonsAndReturnsNodeAndPort()
     {
         _runner.Expect(Sbatch, stdout: "42\n")
-            .Expect(Squeue, stdout: "42|PENDING|n/a|Priority\n")
-            .Expect(Squeue, stdout: "42|PENDING|n/a|Resources\n", times: 2)
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n", times: 2);
+            .Expect(Squeue, stdout: "42|PENDING|n/a|N/A|Priority\n")
+            .Expect(Squeue, stdout: "42|PENDING|n/a|N/A|Resources\n", times: 2)
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n", times: 2);
         var answered = 0;
         _http.Answers = _ => ++answered > 1;
 
@@ -76,7 +77,7 @@ public sealed class SlurmBackendTests
 
         _runner.AssertDone();
         Assert.Equal("node7:51234", result.ServiceAddress);
-        Assert.Equal(new SlurmJobHandle("42", "", Port, "/srv/outpost/work/hub1-alice-1/hub1-alice-1-42.out", "node7"), SlurmJobHandle.From(result.Handle));
+        Assert.Equal(new BatchJobHandle("42", "", Port, "/srv/outpost/work/hub1-alice-1/hub1-alice-1-42.out", "node7"), BatchJobHandle.From(result.Handle));
         Assert.Equal(
             [
                 "Submitting the server as a Slurm job",
@@ -88,7 +89,7 @@ public sealed class SlurmBackendTests
             ],
             _context.Messages);
         Assert.Equal(2, _context.Handles.Count);
-        Assert.Equal("", SlurmJobHandle.From(_context.Handles[0]).Host);
+        Assert.Equal("", BatchJobHandle.From(_context.Handles[0]).Host);
         Assert.Equal(new Uri("http://node7:51234/user/alice/api"), _http.Requests[^1]);
         Assert.Equal(TimeSpan.FromSeconds(8), _time.Elapsed); // five polls, four waits
     }
@@ -96,7 +97,7 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task Start_Submit_SendsScriptOnStdinAndTheEnvironmentOnlyThroughExport()
     {
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         await Backend().StartAsync(Request("""{"partition": "debug"}"""), _context, default);
 
@@ -123,16 +124,16 @@ public sealed class SlurmBackendTests
         options.UserMap["alice"] = "asmith";
         options.ReadyWhenRunning = true;
         _runner.Expect(["sudo", "--preserve-env", "-u", "asmith", "sbatch", "--parsable"], stdout: "42\n")
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n")
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n")
             .Expect(["sudo", "--preserve-env", "-u", "asmith", "scancel", "42"])
-            .Expect(Squeue, stdout: "42|CANCELLED|node7|None\n");
+            .Expect(Squeue, stdout: "42|CANCELLED|node7|N/A|None\n");
         var backend = Backend(options);
 
         var result = await backend.StartAsync(Request(), _context, default);
         await backend.StopAsync(result.Handle, default);
 
         _runner.AssertDone();
-        Assert.Equal("asmith", SlurmJobHandle.From(result.Handle).User);
+        Assert.Equal("asmith", BatchJobHandle.From(result.Handle).User);
         Assert.Empty(_http.Requests);
     }
 
@@ -144,7 +145,7 @@ public sealed class SlurmBackendTests
         options.SystemUser = "jh_{username}";
         options.ReadyWhenRunning = true;
         _runner.Expect(["runuser", "-u", "jh_alice", "--", "sbatch", "--parsable"], stdout: "42\n")
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         await Backend(options).StartAsync(Request(), _context, default);
 
@@ -157,7 +158,7 @@ public sealed class SlurmBackendTests
         _runner.Expect(Sbatch, stdout: "42\n")
             .Expect(Squeue, stderr: Unreachable, exitCode: 1, times: 3)
             .ExpectThrow(Squeue, new TimeoutException("squeue did not finish within 30 s"))
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         var result = await Backend().StartAsync(Request(), _context, default);
 
@@ -170,8 +171,8 @@ public sealed class SlurmBackendTests
     public async Task Start_JobEndsBeforeReady_FailsWithTheState()
     {
         _runner.Expect(Sbatch, stdout: "42\n")
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n")
-            .Expect(Squeue, stdout: "42|FAILED|node7|NonZeroExitCode\n");
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n")
+            .Expect(Squeue, stdout: "42|FAILED|node7|N/A|NonZeroExitCode\n");
         _http.Answers = _ => false;
 
         var e = await Assert.ThrowsAsync<BackendException>(() => Backend().StartAsync(Request(), _context, default));
@@ -199,7 +200,7 @@ public sealed class SlurmBackendTests
         var options = Options();
         options.StartTimeoutSeconds = 10;
         _runner.Expect(Sbatch, stdout: "42\n")
-            .Expect(Squeue, stdout: "42|PENDING|n/a|Resources\n", times: 5)
+            .Expect(Squeue, stdout: "42|PENDING|n/a|N/A|Resources\n", times: 5)
             .Expect(Scancel);
 
         var e = await Assert.ThrowsAsync<BackendException>(() => Backend(options).StartAsync(Request(), _context, default));
@@ -215,7 +216,7 @@ public sealed class SlurmBackendTests
     {
         var options = Options();
         options.StartTimeoutSeconds = 4;
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|None\n", times: 2).Expect(Scancel);
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n", times: 2).Expect(Scancel);
         _http.Answers = _ => false;
 
         var e = await Assert.ThrowsAsync<BackendException>(() => Backend(options).StartAsync(Request(), _context, default));
@@ -251,14 +252,14 @@ public sealed class SlurmBackendTests
     {
         var options = Options();
         options.DelayedTunnel = true;
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         var result = await Backend(options).StartAsync(
             Request(extraEnv: new() { ["JUPYTERHUB_SETUPTUNNEL_URL"] = "http://hub/hub/api/users/setuptunnel/alice" }), _context, default);
 
         _runner.AssertDone();
         Assert.Equal("", result.ServiceAddress);
-        Assert.Equal("node7", SlurmJobHandle.From(result.Handle).Host);
+        Assert.Equal("node7", BatchJobHandle.From(result.Handle).Host);
         Assert.Contains("JUPYTERHUB_SETUPTUNNEL_URL", _runner.Received[0].StandardInput);
         Assert.Contains("JUPYTERHUB_SETUPTUNNEL_URL,", _runner.Received[0].StandardInput);
     }
@@ -268,7 +269,7 @@ public sealed class SlurmBackendTests
     {
         var options = Options();
         options.BindAddress = "127.0.0.1";
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|localhost|None\n");
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|localhost|N/A|None\n");
 
         var result = await Backend(options).StartAsync(Request(), _context, default);
 
@@ -317,21 +318,45 @@ public sealed class SlurmBackendTests
     }
 
     [Fact]
-    public async Task Start_InternalSsl_RefusedClearly()
+    public async Task Start_InternalSsl_CertificatesTravelInTheEnvironmentAndTheScriptWritesThemPrivately()
+    {
+        var request = Request(extraEnv: new() { ["JUPYTERHUB_SSL_KEYFILE"] = "/hub/side/path.key" });
+        request = request with { Spec = request.Spec with { Certs = new ServerCerts("KEY PEM", "CERT PEM", "CA PEM", new Dictionary<string, string>()) } };
+        var options = Options();
+        options.ReadyWhenRunning = true;
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
+
+        await Backend(options).StartAsync(request, _context, default);
+
+        var submit = _runner.Received[0];
+        Assert.Equal("KEY PEM", submit.Environment["OUTPOST_SSL_KEY"]);
+        Assert.Equal("CERT PEM", submit.Environment["OUTPOST_SSL_CERT"]);
+        Assert.Equal("CA PEM", submit.Environment["OUTPOST_SSL_CA"]);
+        Assert.Equal("https", submit.Environment["OUTPOST_SCHEME"]);
+        Assert.False(submit.Environment.ContainsKey("JUPYTERHUB_SSL_KEYFILE"));
+        Assert.Contains("#SBATCH --export=JUPYTERHUB_API_TOKEN,JUPYTERHUB_SERVICE_PREFIX,JUPYTERHUB_USER,OUTPOST_PORT,OUTPOST_SCHEME,OUTPOST_SSL_CA,OUTPOST_SSL_CERT,OUTPOST_SSL_KEY\n", submit.StandardInput);
+        Assert.Contains(BatchScript.SslSetup, submit.StandardInput);
+        Assert.DoesNotContain("PEM", submit.StandardInput);
+    }
+
+    [Fact]
+    public async Task Start_InternalSslWithATemplateWithoutSetup_RefusedClearly()
     {
         var request = Request();
         request = request with { Spec = request.Spec with { Certs = new ServerCerts("key", "cert", "ca", new Dictionary<string, string>()) } };
+        var options = Options();
+        options.ScriptTemplate = "#!/bin/bash\n{{sbatch}}\n{{command}}\n";
 
-        var e = await Assert.ThrowsAsync<BackendException>(() => Backend().StartAsync(request, _context, default));
+        var e = await Assert.ThrowsAsync<BackendException>(() => Backend(options).StartAsync(request, _context, default));
 
-        Assert.StartsWith("The Slurm backend does not support the hub's internal SSL yet", e.Message);
+        Assert.StartsWith("internal_ssl needs {{setup}} in this Outpost's Slurm ScriptTemplate", e.Message);
         Assert.Empty(_runner.Received);
     }
 
     [Theory]
-    [InlineData("42|RUNNING|node7|None\n")]
-    [InlineData("42|PENDING|n/a|Priority\n")]
-    [InlineData("42|SUSPENDED|node7|None\n")]
+    [InlineData("42|RUNNING|node7|N/A|None\n")]
+    [InlineData("42|PENDING|n/a|N/A|Priority\n")]
+    [InlineData("42|SUSPENDED|node7|N/A|None\n")]
     public async Task GetStatus_AliveInSqueue_IsRunning(string stdout)
     {
         _runner.Expect(Squeue, stdout: stdout);
@@ -343,7 +368,7 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task GetStatus_EndedInSqueue_IsExited()
     {
-        _runner.Expect(Squeue, stdout: "42|TIMEOUT|node7|TimeLimit\n");
+        _runner.Expect(Squeue, stdout: "42|TIMEOUT|node7|N/A|TimeLimit\n");
 
         var status = await Backend().GetStatusAsync(Handle(), default);
 
@@ -379,7 +404,7 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task GetStatus_SqueueRecovers_StopsRetrying()
     {
-        _runner.Expect(Squeue, stderr: Unreachable, exitCode: 1).Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+        _runner.Expect(Squeue, stderr: Unreachable, exitCode: 1).Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
 
         Assert.Equal(BackendStatus.Running, await Backend().GetStatusAsync(Handle(), default));
         _runner.AssertDone();
@@ -415,9 +440,9 @@ public sealed class SlurmBackendTests
     public async Task Stop_Running_CancelsAndWaitsUntilTheJobHasLeftRunning()
     {
         _runner.Expect(Scancel)
-            .Expect(Squeue, stdout: "42|RUNNING|node7|None\n", times: 2)
+            .Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n", times: 2)
             .Expect(Squeue, stderr: Unreachable, exitCode: 1)
-            .Expect(Squeue, stdout: "42|COMPLETING|node7|None\n");
+            .Expect(Squeue, stdout: "42|COMPLETING|node7|N/A|None\n");
 
         await Backend().StopAsync(Handle(), default);
 
@@ -449,7 +474,7 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task Stop_JobKeepsRunning_ThrowsAfterTheStopTimeout()
     {
-        _runner.Expect(Scancel).Expect(Squeue, stdout: "42|RUNNING|node7|None\n", times: 6);
+        _runner.Expect(Scancel).Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n", times: 6);
 
         var e = await Assert.ThrowsAsync<BackendException>(() => Backend().StopAsync(Handle(), default));
 
@@ -460,12 +485,12 @@ public sealed class SlurmBackendTests
     [Fact]
     public async Task Adopt_HandleFromAnEarlierOutpost_StatusAndStopWorkByJobId()
     {
-        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|None\n");
+        _runner.Expect(Sbatch, stdout: "42\n").Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n");
         var saved = (await Backend().StartAsync(Request(), _context, default)).Handle;
         var restarted = Backend();
-        _runner.Expect(Squeue, stdout: "42|RUNNING|node7|None\n")
+        _runner.Expect(Squeue, stdout: "42|RUNNING|node7|N/A|None\n")
             .Expect(Scancel)
-            .Expect(Squeue, stdout: "42|CANCELLED|node7|None\n");
+            .Expect(Squeue, stdout: "42|CANCELLED|node7|N/A|None\n");
 
         Assert.Equal(BackendStatus.Running, await restarted.GetStatusAsync(new BackendHandle(saved.Data), default));
         await restarted.StopAsync(new BackendHandle(saved.Data), default);
@@ -489,7 +514,7 @@ public sealed class SlurmBackendTests
         await File.WriteAllLinesAsync(file, ["one", "two", "three", "four"]);
         try
         {
-            var handle = new SlurmJobHandle("42", "", Port, file).ToHandle();
+            var handle = new BatchJobHandle("42", "", Port, file).ToHandle();
 
             Assert.Equal(["three", "four"], await Backend().GetLogsAsync(handle, 2, default));
             Assert.Equal(["one", "two", "three", "four"], await Backend().GetLogsAsync(handle, 100, default));
@@ -502,5 +527,5 @@ public sealed class SlurmBackendTests
 
     [Fact]
     public async Task GetLogs_NoOutputYet_IsEmpty() =>
-        Assert.Empty(await Backend().GetLogsAsync(new SlurmJobHandle("42", "", Port, "/nonexistent/x-42.out").ToHandle(), 10, default));
+        Assert.Empty(await Backend().GetLogsAsync(new BatchJobHandle("42", "", Port, "/nonexistent/x-42.out").ToHandle(), 10, default));
 }

@@ -31,7 +31,7 @@ public sealed class SlurmCliTests
     [Fact]
     public void ParseQueue_Pending_GivesReasonAndNoNode()
     {
-        var query = SlurmCli.ParseQueue("42", Ok("42|PENDING|n/a|Resources\n"));
+        var query = SlurmCli.ParseQueue("42", Ok("42|PENDING|n/a|N/A|Resources\n"));
 
         Assert.Equal(SlurmQueryOutcome.Found, query.Outcome);
         Assert.Equal(new SlurmJobState("42", "PENDING", "", "Resources"), query.Job);
@@ -40,9 +40,25 @@ public sealed class SlurmCliTests
     }
 
     [Fact]
+    public void ParseQueue_PendingWithEstimate_DescribesReasonAndEstimatedStart()
+    {
+        var query = SlurmCli.ParseQueue("42", Ok("42|PENDING|n/a|2026-12-06T09:30:00|Resources\n"));
+
+        Assert.Equal("2026-12-06T09:30:00", query.Job!.EstimatedStart);
+        Assert.Equal("queued: waiting for resources; estimated start 2026-12-06 09:30:00", query.Job.DescribeWait());
+    }
+
+    [Theory]
+    [InlineData("42|RUNNING|node7|2026-12-06T09:30:00|None\n")] // a running job's start is no estimate
+    [InlineData("42|PENDING|n/a|Unknown|Resources\n")]
+    [InlineData("42|PENDING|n/a|$(touch x)|Resources\n")]
+    public void ParseQueue_NoUsableEstimate_IsEmpty(string stdout) =>
+        Assert.Equal("", SlurmCli.ParseQueue("42", Ok(stdout)).Job!.EstimatedStart);
+
+    [Fact]
     public void ParseQueue_Running_GivesBatchHost()
     {
-        var query = SlurmCli.ParseQueue("42", Ok("42|RUNNING|node7|None\n"));
+        var query = SlurmCli.ParseQueue("42", Ok("42|RUNNING|node7|N/A|None\n"));
 
         Assert.Equal(SlurmJobPhase.Running, query.Job!.Phase);
         Assert.Equal("node7", query.Job.Node);
@@ -117,7 +133,7 @@ public sealed class SlurmCliTests
         Assert.Equal("/etc/site/slurm.conf", submit.Environment["SLURM_CONF"]);
         Assert.Equal("t", submit.Environment["JUPYTERHUB_API_TOKEN"]);
         Assert.Equal(TimeSpan.FromSeconds(12), submit.Timeout);
-        Assert.Equal(["squeue", "-h", "-j", "42", "-t", "all", "-o", "%i|%T|%B|%r"], [queue.FileName, .. queue.Arguments]);
+        Assert.Equal(["squeue", "-h", "-j", "42", "-t", "all", "-o", "%i|%T|%B|%S|%r"], [queue.FileName, .. queue.Arguments]);
         Assert.Equal("/etc/site/slurm.conf", queue.Environment["SLURM_CONF"]);
         Assert.Equal(["sacct", "-n", "-P", "-X", "-j", "42", "-o", "JobID,State,ExitCode,NodeList"], [accounting.FileName, .. accounting.Arguments]);
         Assert.Equal(["sudo", "--preserve-env", "-u", "asmith", "scancel", "42"], [cancel.FileName, .. cancel.Arguments]);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Outpost.Backends;
+using Outpost.Backends.Batch;
 using Outpost.Backends.Slurm;
 using Outpost.Servers;
 
@@ -13,13 +14,13 @@ public sealed class SlurmResourceResolverTests
         Flavors = { ["large"] = new SlurmResources { Cpus = 8, Memory = "32G" } },
         Allowed = new SlurmAllowed
         {
-            Partition = new SlurmTextRule { Values = ["batch", "gpu"] },
-            Account = new SlurmTextRule { Pattern = "proj[0-9]+" },
-            Cpus = new SlurmRangeRule { Min = 1, Max = 16 },
-            MemoryMb = new SlurmRangeRule { Min = 512, Max = 65536 },
-            TimeMinutes = new SlurmRangeRule { Min = 10, Max = 480 },
+            Partition = new BatchTextRule { Values = ["batch", "gpu"] },
+            Account = new BatchTextRule { Pattern = "proj[0-9]+" },
+            Cpus = new BatchRangeRule { Min = 1, Max = 16 },
+            MemoryMb = new BatchRangeRule { Min = 512, Max = 65536 },
+            TimeMinutes = new BatchRangeRule { Min = 10, Max = 480 },
         },
-        Hubs = { ["teaching"] = new SlurmHubOptions { Allowed = new SlurmAllowed { Partition = new SlurmTextRule { Values = ["course"] } } } },
+        Hubs = { ["teaching"] = new SlurmHubOptions { Allowed = new SlurmAllowed { Partition = new BatchTextRule { Values = ["course"] } } } },
     };
 
     private static ServerSpec Spec(string userOptionsJson = "{}", string miscJson = "{}", string? flavor = null, TimeSpan? runtime = null) => new()

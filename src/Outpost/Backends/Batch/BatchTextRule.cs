@@ -1,11 +1,12 @@
-namespace Outpost.Backends.Slurm;
+namespace Outpost.Backends.Batch;
 
 /// <summary>
 /// Which texts may be chosen for one field: any of <see cref="Values"/>, or any text that matches
 /// <see cref="Pattern"/>. With neither set, the field may not be chosen. A chosen text must in any case consist of
-/// letters, digits and <c>_ . , : = + @ &amp; | ! * ( ) [ ] / -</c> only, at most 200 characters.
+/// the characters the backend's directives can carry safely (for Slurm letters, digits and
+/// <c>_ . , : = + @ &amp; | ! * ( ) [ ] / -</c>), at most 200 characters.
 /// </summary>
-public sealed class SlurmTextRule
+public sealed class BatchTextRule
 {
     /// <summary>Exact values that are allowed. Default none.</summary>
     public string[] Values { get; set; } = [];

@@ -1,0 +1,4 @@
+namespace Outpost.Backends.Containers.Docker.Models;
+
+/// <summary>GET /images/{name}/json.</summary>
+public sealed record DockerImage(string? Id, IReadOnlyList<string>? RepoTags);

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Outpost.Hosting;
+
+namespace Outpost.Tunnels;
+
+/// <summary><c>outpost tunnels serve</c>: runs the tunnel service in the foreground until stopped.</summary>
+public static class TunnelServeCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        TunnelServeOptions options;
+        TunnelToken token;
+        try
+        {
+            options = TunnelServeOptions.Parse(args, Environment.GetEnvironmentVariable);
+            token = TunnelToken.Load(options.TokenFile, Environment.GetEnvironmentVariable);
+        }
+        catch (TunnelInputException ex)
+        {
+            Console.Error.WriteLine($"outpost tunnels serve: {ex.Message}");
+            return 2;
+        }
+        Directory.CreateDirectory(options.StateDirectory);
+        // Control sockets and known_hosts live here: nobody else may read or plant files in it.
+        File.SetUnixFileMode(options.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Listen));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ICommandRunner, ProcessCommandRunner>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new OpenSshTunnels(options.SshCommand, options.StateDirectory, sp.GetRequiredService<ICommandRunner>()));
+        builder.Services.AddSingleton(new TunnelStateFile(Path.Combine(options.StateDirectory, "tunnels.json")));
+        builder.Services.AddSingleton<TunnelManager>();
+        builder.Services.AddHostedService<TunnelHealer>();
+        var app = builder.Build();
+        TunnelApi.Map(app, token);
+        app.Logger.LogInformation(LogEvents.TunnelServiceListening, "Tunnel service listening on {Listen}, state in {StateDirectory}", options.Listen, options.StateDirectory);
+        await app.RunAsync();
+        return 0;
+    }
+}
