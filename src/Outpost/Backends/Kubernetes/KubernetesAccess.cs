@@ -14,7 +14,7 @@ public static class KubernetesAccess
         public override string ToString() => $"{Verb} {Resource}{(Group.Length == 0 ? "" : "." + Group)}";
     }
 
-    /// <summary>The permissions a backend with these options needs; the orphan sweeper's Lease only with <c>RemoveOrphans</c>.</summary>
+    /// <summary>The permissions a backend with these options needs.</summary>
     public static IReadOnlyList<Permission> Needed(KubernetesBackendOptions options)
     {
         var core = KubeResource.Pods.Group;
@@ -30,10 +30,6 @@ public static class KubernetesAccess
         if (options.NamespaceTemplate is not null)
         {
             needed.Add(new Permission(core, KubeResource.Namespaces.Plural, "create"));
-        }
-        if (options.RemoveOrphans)
-        {
-            needed.AddRange(Verbs(KubeResource.Leases.Group, KubeResource.Leases.Plural, "create", "get", "update"));
         }
         return needed;
     }

@@ -3,6 +3,7 @@ using Outpost.Backends.Kubernetes.Client;
 using k8s;
 using k8s.Models;
 using Outpost.Events;
+using Outpost.Hosting;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Kubernetes;
@@ -23,12 +24,6 @@ public sealed partial class KubernetesBackend(
     private static readonly TimeSpan OrphanMinimumAge = TimeSpan.FromMinutes(2);
 
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>How long one replica's claim to remove orphans lasts without renewal.</summary>
-    private static readonly TimeSpan SweeperLeaseDuration = TimeSpan.FromMinutes(2);
-
-    /// <summary>This process, as named in the orphan-sweeper Lease.</summary>
-    public string Identity { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     public string Name => BackendNames.Kubernetes;
 
@@ -215,10 +210,8 @@ public sealed partial class KubernetesBackend(
         await pods.WaitForSyncAsync(SyncTimeout, cancellationToken);
         var now = time.GetUtcNow();
         var orphans = new List<string>();
-        // Several Outpost replicas may share a namespace and an instance name: only the one holding the Lease removes.
-        var remove = options.Value.RemoveOrphans &&
-                     await new KubeLeaseLock(client, ns, $"{options.Value.InstanceName}-orphan-sweeper", Identity, SweeperLeaseDuration, time)
-                         .TryAcquireAsync(cancellationToken);
+        // Replicas share a namespace and an instance name, but only the leading one sweeps (ServerReconciler).
+        var remove = options.Value.RemoveOrphans;
         foreach (var pod in pods.Items.OrderBy(p => p.Metadata?.Name, StringComparer.Ordinal))
         {
             var name = pod.Metadata?.Name;
@@ -422,25 +415,25 @@ public sealed partial class KubernetesBackend(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Pod {Pod} in namespace {Namespace} is running at {Address}")]
+        [LoggerMessage(EventId = LogEvents.KubePodStarted, Level = LogLevel.Information, Message = "Pod {Pod} in namespace {Namespace} is running at {Address}")]
         public static partial void Started(ILogger logger, string pod, string @namespace, string address);
 
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Start of pod {Pod} in namespace {Namespace} failed: {Reason}")]
+        [LoggerMessage(EventId = LogEvents.KubePodStartFailed, Level = LogLevel.Warning, Message = "Start of pod {Pod} in namespace {Namespace} failed: {Reason}")]
         public static partial void StartFailed(ILogger logger, string pod, string @namespace, string reason);
 
-        [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Removed pod {Pod} and its Service and Secret in namespace {Namespace}")]
+        [LoggerMessage(EventId = LogEvents.KubePodRemoved, Level = LogLevel.Information, Message = "Removed pod {Pod} and its Service and Secret in namespace {Namespace}")]
         public static partial void Removed(ILogger logger, string pod, string @namespace);
 
-        [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Pod {Pod} in namespace {Namespace} is still terminating after {Seconds} s")]
+        [LoggerMessage(EventId = LogEvents.KubePodStillTerminating, Level = LogLevel.Warning, Message = "Pod {Pod} in namespace {Namespace} is still terminating after {Seconds} s")]
         public static partial void StillTerminating(ILogger logger, string pod, string @namespace, int seconds);
 
-        [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Replacing leftover pod {Pod} in namespace {Namespace} for start {StartId}")]
+        [LoggerMessage(EventId = LogEvents.KubeLeftoverPodReplaced, Level = LogLevel.Information, Message = "Replacing leftover pod {Pod} in namespace {Namespace} for start {StartId}")]
         public static partial void ReplacingLeftover(ILogger logger, string pod, string @namespace, string startId);
 
-        [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Could not clean up pod {Pod} in namespace {Namespace} after a failed start: {Reason}")]
+        [LoggerMessage(EventId = LogEvents.KubeCleanupFailed, Level = LogLevel.Warning, Message = "Could not clean up pod {Pod} in namespace {Namespace} after a failed start: {Reason}")]
         public static partial void CleanupFailed(ILogger logger, string pod, string @namespace, string reason);
 
-        [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Pod {Pod} in namespace {Namespace} belongs to no stored server (removing: {Removing})")]
+        [LoggerMessage(EventId = LogEvents.KubeOrphanPod, Level = LogLevel.Warning, Message = "Pod {Pod} in namespace {Namespace} belongs to no stored server (removing: {Removing})")]
         public static partial void Orphan(ILogger logger, string pod, string @namespace, bool removing);
     }
 }

@@ -140,25 +140,6 @@ public sealed class KubeClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReplaceAsync_StaleResourceVersion_Conflicts()
-    {
-        var lease = await _client.CreateAsync(Ns, new V1Lease
-        {
-            Metadata = new V1ObjectMeta { Name = "l" },
-            Spec = new V1LeaseSpec { HolderIdentity = "a", LeaseDurationSeconds = 15 },
-        }, CancellationToken.None);
-        var renewed = await _client.ReplaceAsync(Ns, new V1Lease
-        {
-            Metadata = lease.Metadata, Spec = new V1LeaseSpec { HolderIdentity = "b", LeaseDurationSeconds = lease.Spec!.LeaseDurationSeconds },
-        }, CancellationToken.None);
-
-        Assert.Equal("b", renewed.Spec!.HolderIdentity);
-        Assert.Contains(_server.Requests, r => r.Path == "/apis/coordination.k8s.io/v1/namespaces/jhub/leases/l");
-        var e = await Assert.ThrowsAsync<KubeApiException>(() => _client.ReplaceAsync(Ns, lease, CancellationToken.None));
-        Assert.True(e.IsConflict);
-    }
-
-    [Fact]
     public async Task Secret_DataRoundTripsAsBase64()
     {
         await _client.CreateAsync(Ns, new V1Secret

@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Outpost.Backends.Kubernetes.Client;
 
 /// <summary>
-/// The Kubernetes calls the backend, its watches and its lease make, and nothing more: the seam between their logic
+/// The Kubernetes calls the backend and its watches make, and nothing more: the seam between their logic
 /// and the API. <see cref="KubeClient"/> makes them over HTTP; unit tests use an in-memory fake. Failures are
 /// <see cref="KubeApiException"/>s naming the RBAC verb and resource.
 /// </summary>
@@ -23,9 +23,6 @@ public interface IKubeApi
 
     Task<KubeList<T>> ListAsync<T>(string ns, string? labelSelector = null, string? fieldSelector = null, CancellationToken cancellationToken = default)
         where T : class, IKubernetesObject<V1ObjectMeta>;
-
-    /// <summary>PUT: replaces the object; the API refuses with 409 when its resourceVersion is stale.</summary>
-    Task<T> ReplaceAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>Deletes the object; false when it did not exist.</summary>
     Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;

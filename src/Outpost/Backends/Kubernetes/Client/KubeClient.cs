@@ -1,33 +1,43 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
 /// <summary>
-/// The Outpost's calls to one Kubernetes API server, made through the maintained client (<c>KubernetesClient.Aot</c>):
-/// its configuration (kubeconfig with exec plugins, in-cluster service account, token rotation), its models and its
-/// typed operations. Its AOT build has no watch, so <see cref="WatchAsync{T}"/> streams on the library's own
-/// <see cref="HttpClient"/> and credentials. Every failure becomes a <see cref="KubeApiException"/>.
+/// The Outpost's calls to one Kubernetes API server. The maintained client library (<c>KubernetesClient.Aot</c>)
+/// supplies the configuration (kubeconfig with exec plugins, in-cluster service account) and the models; the few REST
+/// calls are made here, on an <see cref="HttpClient"/> set up from that configuration (<see cref="KubeHttp"/>), and
+/// read and written with <see cref="KubeJsonContext"/>, which knows only the models the Outpost uses. The library's
+/// typed client would bring its serializer for every model of every API group into the executable. Every failure
+/// becomes a <see cref="KubeApiException"/>.
 /// </summary>
 public sealed class KubeClient : IKubeApi, IDisposable
 {
-    private readonly k8s.Kubernetes _api;
+    private const string MergePatch = "application/merge-patch+json";
+
+    private readonly HttpClient _http;
+    private readonly string _base;
     private readonly TimeSpan _requestTimeout;
 
     public KubeClient(KubernetesClientConfiguration config, TimeSpan? requestTimeout = null)
     {
         Config = config;
+        _base = KubeHttp.BaseAddress(config);
         _requestTimeout = requestTimeout ?? TimeSpan.FromSeconds(30);
         // Watches stay open for minutes on the same HttpClient; each request gets its own deadline instead.
-        config.HttpClientTimeout = Timeout.InfiniteTimeSpan;
-        _api = new k8s.Kubernetes(config);
+        _http = new HttpClient(KubeHttp.CreateHandler(config)) { Timeout = Timeout.InfiniteTimeSpan };
+        if (!string.IsNullOrEmpty(config.UserAgent))
+        {
+            _http.DefaultRequestHeaders.UserAgent.ParseAdd(config.UserAgent);
+        }
     }
 
     public KubernetesClientConfiguration Config { get; }
@@ -40,7 +50,7 @@ public sealed class KubeClient : IKubeApi, IDisposable
     public static KubernetesClientConfiguration FromKubeConfig(string path, string? context = null) =>
         KubernetesClientConfiguration.BuildConfigFromConfigFile(path, context);
 
-    /// <summary>The service account of the pod the Outpost runs in.</summary>
+    /// <summary>The service account of the pod the Outpost runs in; its token is read again when the kubelet rotates it.</summary>
     public static KubernetesClientConfiguration InCluster()
     {
         if (!KubernetesClientConfiguration.IsInCluster())
@@ -49,43 +59,25 @@ public sealed class KubeClient : IKubeApi, IDisposable
                 "Not running in a Kubernetes pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set or the " +
                 "service-account token is missing. Configure a kubeconfig file instead.");
         }
-        return KubernetesClientConfiguration.InClusterConfig();
+        var config = KubernetesClientConfiguration.InClusterConfig();
+        config.TokenProvider = new ServiceAccountToken("/var/run/secrets/kubernetes.io/serviceaccount/token");
+        return config;
     }
 
     public Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var resource = KubeResource.Of<T>();
-        return CallAsync<T>("create", resource.Plural, ns, obj.Metadata?.Name, obj switch
-        {
-            V1Pod pod => ct => As<T, V1Pod>(_api.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct)),
-            V1Service service => ct => As<T, V1Service>(_api.CoreV1.CreateNamespacedServiceAsync(service, ns, cancellationToken: ct)),
-            V1Secret secret => ct => As<T, V1Secret>(_api.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: ct)),
-            V1PersistentVolumeClaim claim => ct =>
-                As<T, V1PersistentVolumeClaim>(_api.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, ns, cancellationToken: ct)),
-            V1Lease lease => ct => As<T, V1Lease>(_api.CoordinationV1.CreateNamespacedLeaseAsync(lease, ns, cancellationToken: ct)),
-            Corev1Event e => ct => As<T, Corev1Event>(_api.CoreV1.CreateNamespacedEventAsync(e, ns, cancellationToken: ct)),
-            _ => throw new ArgumentException($"{typeof(T).Name} is not a kind this client creates."),
-        }, cancellationToken);
+        return SendAsync("create", resource.Plural, ns, obj.Metadata?.Name, HttpMethod.Post, resource.Path(ns),
+            () => Json(obj, KubeJson.Info<T>()), KubeJson.Info<T>(), cancellationToken);
     }
 
     /// <summary>The object, or null when it does not exist.</summary>
     public async Task<T?> GetAsync<T>(string ns, string name, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var resource = KubeResource.Of<T>();
-        Func<CancellationToken, Task<T>> call = resource switch
-        {
-            _ when resource == KubeResource.Pods => ct => As<T, V1Pod>(_api.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct)),
-            _ when resource == KubeResource.Services => ct => As<T, V1Service>(_api.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct)),
-            _ when resource == KubeResource.Secrets => ct => As<T, V1Secret>(_api.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: ct)),
-            _ when resource == KubeResource.PersistentVolumeClaims => ct =>
-                As<T, V1PersistentVolumeClaim>(_api.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: ct)),
-            _ when resource == KubeResource.Leases => ct => As<T, V1Lease>(_api.CoordinationV1.ReadNamespacedLeaseAsync(name, ns, cancellationToken: ct)),
-            _ when resource == KubeResource.Events => ct => As<T, Corev1Event>(_api.CoreV1.ReadNamespacedEventAsync(name, ns, cancellationToken: ct)),
-            _ => throw new ArgumentException($"{typeof(T).Name} is not a kind this client reads."),
-        };
         try
         {
-            return await CallAsync("get", resource.Plural, ns, name, call, cancellationToken);
+            return await SendAsync("get", resource.Plural, ns, name, HttpMethod.Get, resource.Path(ns, name), null, KubeJson.Info<T>(), cancellationToken);
         }
         catch (KubeApiException e) when (e.IsNotFound)
         {
@@ -98,44 +90,8 @@ public sealed class KubeClient : IKubeApi, IDisposable
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var resource = KubeResource.Of<T>();
-        Func<CancellationToken, Task<KubeList<T>>> call = resource switch
-        {
-            _ when resource == KubeResource.Pods => ct =>
-                ToList<T, V1PodList, V1Pod>(_api.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: fieldSelector, labelSelector: labelSelector,
-                    cancellationToken: ct)),
-            _ when resource == KubeResource.Events => ct =>
-                ToList<T, Corev1EventList, Corev1Event>(_api.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: fieldSelector, labelSelector: labelSelector,
-                    cancellationToken: ct)),
-            _ when resource == KubeResource.Services => ct =>
-                ToList<T, V1ServiceList, V1Service>(_api.CoreV1.ListNamespacedServiceAsync(ns, fieldSelector: fieldSelector, labelSelector: labelSelector,
-                    cancellationToken: ct)),
-            _ when resource == KubeResource.Secrets => ct =>
-                ToList<T, V1SecretList, V1Secret>(_api.CoreV1.ListNamespacedSecretAsync(ns, fieldSelector: fieldSelector, labelSelector: labelSelector,
-                    cancellationToken: ct)),
-            _ when resource == KubeResource.PersistentVolumeClaims => ct =>
-                ToList<T, V1PersistentVolumeClaimList, V1PersistentVolumeClaim>(_api.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, fieldSelector: fieldSelector,
-                    labelSelector: labelSelector, cancellationToken: ct)),
-            _ when resource == KubeResource.Leases => ct =>
-                ToList<T, V1LeaseList, V1Lease>(_api.CoordinationV1.ListNamespacedLeaseAsync(ns, fieldSelector: fieldSelector, labelSelector: labelSelector,
-                    cancellationToken: ct)),
-            _ => throw new ArgumentException($"{typeof(T).Name} is not a kind this client lists."),
-        };
-        return CallAsync("list", resource.Plural, ns, null, call, cancellationToken);
-    }
-
-    /// <summary>PUT: replaces the object; the API refuses with 409 when its resourceVersion is stale.</summary>
-    public Task<T> ReplaceAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var resource = KubeResource.Of<T>();
-        var name = obj.Metadata?.Name ?? throw new ArgumentException("The object has no name.", nameof(obj));
-        return CallAsync<T>("update", resource.Plural, ns, name, obj switch
-        {
-            V1Pod pod => ct => As<T, V1Pod>(_api.CoreV1.ReplaceNamespacedPodAsync(pod, name, ns, cancellationToken: ct)),
-            V1Service service => ct => As<T, V1Service>(_api.CoreV1.ReplaceNamespacedServiceAsync(service, name, ns, cancellationToken: ct)),
-            V1Secret secret => ct => As<T, V1Secret>(_api.CoreV1.ReplaceNamespacedSecretAsync(secret, name, ns, cancellationToken: ct)),
-            V1Lease lease => ct => As<T, V1Lease>(_api.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: ct)),
-            _ => throw new ArgumentException($"{typeof(T).Name} is not a kind this client replaces."),
-        }, cancellationToken);
+        var path = resource.Path(ns) + Query(("labelSelector", labelSelector), ("fieldSelector", fieldSelector));
+        return SendAsync("list", resource.Plural, ns, null, HttpMethod.Get, path, null, KubeJson.Info<KubeList<T>>(), cancellationToken);
     }
 
     /// <summary>PATCH with a JSON merge patch (RFC 7386, <c>application/merge-patch+json</c>).</summary>
@@ -143,16 +99,8 @@ public sealed class KubeClient : IKubeApi, IDisposable
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var resource = KubeResource.Of<T>();
-        var patch = new V1Patch(mergePatch.ToJsonString(), V1Patch.PatchType.MergePatch);
-        Func<CancellationToken, Task<T>> call = resource switch
-        {
-            _ when resource == KubeResource.Pods => ct => As<T, V1Pod>(_api.CoreV1.PatchNamespacedPodAsync(patch, name, ns, cancellationToken: ct)),
-            _ when resource == KubeResource.Services => ct => As<T, V1Service>(_api.CoreV1.PatchNamespacedServiceAsync(patch, name, ns, cancellationToken: ct)),
-            _ when resource == KubeResource.Secrets => ct => As<T, V1Secret>(_api.CoreV1.PatchNamespacedSecretAsync(patch, name, ns, cancellationToken: ct)),
-            _ when resource == KubeResource.Leases => ct => As<T, V1Lease>(_api.CoordinationV1.PatchNamespacedLeaseAsync(patch, name, ns, cancellationToken: ct)),
-            _ => throw new ArgumentException($"{typeof(T).Name} is not a kind this client patches."),
-        };
-        return CallAsync("patch", resource.Plural, ns, name, call, cancellationToken);
+        return SendAsync("patch", resource.Plural, ns, name, HttpMethod.Patch, resource.Path(ns, name),
+            () => new StringContent(mergePatch.ToJsonString(), Encoding.UTF8, MergePatch), KubeJson.Info<T>(), cancellationToken);
     }
 
     /// <summary>Deletes the object; false when it did not exist.</summary>
@@ -160,24 +108,12 @@ public sealed class KubeClient : IKubeApi, IDisposable
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var resource = KubeResource.Of<T>();
-        var grace = (int?)gracePeriodSeconds;
-        Func<CancellationToken, Task<bool>> call = resource switch
-        {
-            _ when resource == KubeResource.Pods => ct =>
-                Done(_api.CoreV1.DeleteNamespacedPodAsync(name, ns, gracePeriodSeconds: grace, cancellationToken: ct)),
-            _ when resource == KubeResource.Services => ct =>
-                Done(_api.CoreV1.DeleteNamespacedServiceAsync(name, ns, gracePeriodSeconds: grace, cancellationToken: ct)),
-            _ when resource == KubeResource.Secrets => ct =>
-                Done(_api.CoreV1.DeleteNamespacedSecretAsync(name, ns, gracePeriodSeconds: grace, cancellationToken: ct)),
-            _ when resource == KubeResource.PersistentVolumeClaims => ct =>
-                Done(_api.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(name, ns, gracePeriodSeconds: grace, cancellationToken: ct)),
-            _ when resource == KubeResource.Leases => ct =>
-                Done(_api.CoordinationV1.DeleteNamespacedLeaseAsync(name, ns, gracePeriodSeconds: grace, cancellationToken: ct)),
-            _ => throw new ArgumentException($"{typeof(T).Name} is not a kind this client deletes."),
-        };
+        var path = resource.Path(ns, name) + Query(("gracePeriodSeconds", gracePeriodSeconds?.ToString(CultureInfo.InvariantCulture)));
         try
         {
-            return await CallAsync("delete", resource.Plural, ns, name, call, cancellationToken);
+            // The answer is the object being deleted or a Status, depending on the kind: only its success matters.
+            await SendAsync("delete", resource.Plural, ns, name, HttpMethod.Delete, path, null, KubeJson.Info<JsonElement>(), cancellationToken);
+            return true;
         }
         catch (KubeApiException e) when (e.IsNotFound)
         {
@@ -190,13 +126,14 @@ public sealed class KubeClient : IKubeApi, IDisposable
     {
         var body = new V1Namespace
         {
-            ApiVersion = "v1",
-            Kind = "Namespace",
+            ApiVersion = KubeResource.Namespaces.ApiVersion,
+            Kind = KubeResource.Namespaces.Kind,
             Metadata = new V1ObjectMeta { Name = name, Labels = labels },
         };
         try
         {
-            await CallAsync("create", "namespaces", "", name, ct => _api.CoreV1.CreateNamespaceAsync(body, cancellationToken: ct), cancellationToken);
+            await SendAsync("create", KubeResource.Namespaces.Plural, "", name, HttpMethod.Post, "/api/v1/namespaces",
+                () => Json(body, KubeJson.Info<V1Namespace>()), KubeJson.Info<V1Namespace>(), cancellationToken);
             return true;
         }
         catch (KubeApiException e) when (e.IsConflict)
@@ -214,20 +151,20 @@ public sealed class KubeClient : IKubeApi, IDisposable
             Kind = "SelfSubjectAccessReview",
             Spec = new V1SelfSubjectAccessReviewSpec { ResourceAttributes = attributes },
         };
-        var answer = await CallAsync("create", "selfsubjectaccessreviews", "", null,
-            ct => _api.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(review, cancellationToken: ct), cancellationToken);
+        var info = KubeJson.Info<V1SelfSubjectAccessReview>();
+        var answer = await SendAsync("create", "selfsubjectaccessreviews", "", null, HttpMethod.Post,
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", () => Json(review, info), info, cancellationToken);
         return answer?.Status ?? new V1SubjectAccessReviewStatus { Reason = "the API server's answer had no status" };
     }
 
     /// <summary>The last <paramref name="tailLines"/> lines a pod's container wrote.</summary>
-    public Task<string> ReadLogAsync(string ns, string pod, string container, int tailLines, CancellationToken cancellationToken) =>
-        CallAsync("get", "pods/log", ns, pod, async ct =>
-        {
-            await using var stream = await _api.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: container, tailLines: tailLines,
-                cancellationToken: ct);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            return await reader.ReadToEndAsync(ct);
-        }, cancellationToken);
+    public Task<string> ReadLogAsync(string ns, string pod, string container, int tailLines, CancellationToken cancellationToken)
+    {
+        var path = KubeResource.Pods.Path(ns, pod, "log") +
+                   Query(("container", container), ("tailLines", tailLines.ToString(CultureInfo.InvariantCulture)));
+        return CallAsync("get", "pods/log", ns, pod, HttpMethod.Get, path, null, "text/plain",
+            (content, ct) => content.ReadAsStringAsync(ct), cancellationToken);
+    }
 
     /// <summary>
     /// Streams changes from <paramref name="resourceVersion"/> on (an empty one replays current objects as ADDED).
@@ -250,7 +187,7 @@ public sealed class KubeClient : IKubeApi, IDisposable
             ("watch", "true"),
             ("resourceVersion", resourceVersion),
             ("allowWatchBookmarks", "true"),
-            ("timeoutSeconds", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("timeoutSeconds", timeoutSeconds.ToString(CultureInfo.InvariantCulture)),
             ("labelSelector", labelSelector),
             ("fieldSelector", fieldSelector));
         using var response = await OpenWatchAsync(path, resource.Plural, ns, cancellationToken);
@@ -267,7 +204,7 @@ public sealed class KubeClient : IKubeApi, IDisposable
         }
     }
 
-    public void Dispose() => _api.Dispose();
+    public void Dispose() => _http.Dispose();
 
     private static WatchEvent<T> ReadWatchLine<T>(string line, KubeResource resource, string ns)
     {
@@ -281,26 +218,21 @@ public sealed class KubeClient : IKubeApi, IDisposable
         if (type == WatchEvent<T>.Error)
         {
             // An ERROR event carries a Status, not a T.
-            var status = KubernetesJson.Deserialize<V1Status>(obj);
+            var status = obj.Deserialize(KubeJson.Info<V1Status>());
             throw new KubeApiException((HttpStatusCode)(status?.Code ?? 500), "watch", resource.Plural, ns, null, status);
         }
-        return new WatchEvent<T> { Type = type, Object = KubernetesJson.Deserialize<T>(obj) };
+        return new WatchEvent<T> { Type = type, Object = obj.Deserialize(KubeJson.Info<T>()) };
     }
 
     private async Task<HttpResponseMessage> OpenWatchAsync(string path, string plural, string ns, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_api.BaseUri, path));
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var request = await RequestAsync(HttpMethod.Get, path, null, "application/json", cancellationToken);
             HttpResponseMessage response;
             try
             {
-                if (_api.Credentials is { } credentials)
-                {
-                    await credentials.ProcessHttpRequestAsync(request, cancellationToken);
-                }
-                response = await _api.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             }
             catch (HttpRequestException e)
             {
@@ -322,40 +254,82 @@ public sealed class KubeClient : IKubeApi, IDisposable
         }
     }
 
+    private Task<TResult> SendAsync<TResult>(
+        string verb, string resource, string ns, string? name, HttpMethod method, string path, Func<HttpContent>? body,
+        JsonTypeInfo<TResult> answer, CancellationToken cancellationToken) =>
+        CallAsync(verb, resource, ns, name, method, path, body, "application/json",
+            async (content, ct) =>
+            {
+                await using var stream = await content.ReadAsStreamAsync(ct);
+                return await JsonSerializer.DeserializeAsync(stream, answer, ct) ??
+                       throw new JsonException($"The API server answered {verb} {resource} with null.");
+            }, cancellationToken);
+
     /// <summary>
-    /// Runs one library call under this client's deadline and turns its failures into <see cref="KubeApiException"/>s.
-    /// A 401 is retried once: a rotated token file or an exec plugin's new token is then fetched again.
+    /// One request under this client's deadline; failures become <see cref="KubeApiException"/>s. A 401 is retried once:
+    /// a rotated token file or an exec plugin's new token is then fetched again.
     /// </summary>
     private async Task<TResult> CallAsync<TResult>(
-        string verb, string resource, string ns, string? name, Func<CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+        string verb, string resource, string ns, string? name, HttpMethod method, string path, Func<HttpContent>? body, string accept,
+        Func<HttpContent, CancellationToken, Task<TResult>> read, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_requestTimeout);
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
+            for (var attempt = 0; ; attempt++)
             {
-                return await call(deadline.Token);
-            }
-            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Unauthorized && attempt == 0)
-            {
-                // once more with fresh credentials
-            }
-            catch (HttpOperationException e)
-            {
-                var code = e.Response?.StatusCode ?? HttpStatusCode.InternalServerError;
-                throw new KubeApiException(code, verb, resource, ns, name, ParseStatus(e.Response?.Content), e);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new KubeApiException(HttpStatusCode.GatewayTimeout, verb, resource, ns, name,
-                    new V1Status { Message = $"no answer within {_requestTimeout.TotalSeconds} s" }, e);
-            }
-            catch (HttpRequestException e)
-            {
-                throw Unreachable(verb, resource, ns, name, e);
+                using var request = await RequestAsync(method, path, body?.Invoke(), accept, deadline.Token);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return await read(response.Content, deadline.Token);
+                }
+                if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0)
+                {
+                    continue; // once more with fresh credentials
+                }
+                var text = await response.Content.ReadAsStringAsync(deadline.Token);
+                throw new KubeApiException(response.StatusCode, verb, resource, ns, name, ParseStatus(text));
             }
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KubeApiException(HttpStatusCode.GatewayTimeout, verb, resource, ns, name,
+                new V1Status { Message = $"no answer within {_requestTimeout.TotalSeconds} s" }, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(verb, resource, ns, name, e);
+        }
+        catch (JsonException e)
+        {
+            throw new KubeApiException(HttpStatusCode.BadGateway, verb, resource, ns, name,
+                new V1Status { Message = $"the answer is not the JSON expected: {e.Message}" }, e);
+        }
+    }
+
+    private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string path, HttpContent? content, string accept, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(method, new Uri(_base + path)) { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        try
+        {
+            await KubeHttp.AuthorizeAsync(Config, request, cancellationToken);
+        }
+        catch
+        {
+            request.Dispose();
+            throw;
+        }
+        return request;
+    }
+
+    private static HttpContent Json<T>(T value, JsonTypeInfo<T> info)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, info));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
     }
 
     private KubeApiException Unreachable(string verb, string resource, string ns, string? name, HttpRequestException e) =>
@@ -371,27 +345,13 @@ public sealed class KubeClient : IKubeApi, IDisposable
         }
         try
         {
-            var status = KubernetesJson.Deserialize<V1Status>(body);
+            var status = JsonSerializer.Deserialize(body, KubeJson.Info<V1Status>());
             return status?.Kind == "Status" || status?.Message is not null || status?.Reason is not null ? status : null;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
             return null;
         }
-    }
-
-    private static async Task<T> As<T, TModel>(Task<TModel> call) => (T)(object)(await call)!;
-
-    private static async Task<KubeList<T>> ToList<T, TList, TItem>(Task<TList> call) where TList : IMetadata<V1ListMeta>, IItems<TItem>
-    {
-        var list = await call;
-        return new KubeList<T> { Metadata = list.Metadata, Items = (list.Items ?? []).Cast<T>().ToList() };
-    }
-
-    private static async Task<bool> Done<TModel>(Task<TModel> call)
-    {
-        await call;
-        return true;
     }
 
     private static string Query(params (string Key, string? Value)[] pairs)

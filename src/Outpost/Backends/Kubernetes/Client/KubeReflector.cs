@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Outpost.Hosting;
 using k8s;
 using k8s.Models;
 
@@ -221,11 +222,11 @@ public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class,
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4101, Level = LogLevel.Information,
+        [LoggerMessage(EventId = LogEvents.KubeWatchExpired, Level = LogLevel.Information,
             Message = "Watch of {Kind} in namespace {Namespace} is too old (410 Gone); listing again")]
         public static partial void Gone(ILogger logger, string kind, string @namespace);
 
-        [LoggerMessage(EventId = 4102, Level = LogLevel.Warning,
+        [LoggerMessage(EventId = LogEvents.KubeWatchFailed, Level = LogLevel.Warning,
             Message = "Watch of {Kind} in namespace {Namespace} failed; retrying in {Seconds} s")]
         public static partial void WatchFailed(ILogger logger, string kind, string @namespace, double seconds, Exception exception);
     }

@@ -78,28 +78,6 @@ internal sealed class InMemoryKubeApi : IKubeApi
         }
     }
 
-    public Task<T> ReplaceAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var name = obj.Metadata!.Name!;
-        var plural = Record<T>("update", ns, name);
-        lock (_gate)
-        {
-            if (!_objects.TryGetValue((plural, ns, name), out var current))
-            {
-                throw new KubeApiException(HttpStatusCode.NotFound, "update", plural, ns, name, null);
-            }
-            if (((T)current).Metadata!.ResourceVersion != obj.Metadata.ResourceVersion)
-            {
-                throw new KubeApiException(HttpStatusCode.Conflict, "update", plural, ns, name, new V1Status { Reason = "Conflict" });
-            }
-            var copy = Copy(obj);
-            copy.Metadata!.ResourceVersion = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            _objects[(plural, ns, name)] = copy;
-            Publish(WatchEvent<T>.Modified, plural, ns, copy);
-            return Task.FromResult(Copy(copy));
-        }
-    }
-
     public Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = Record<T>("delete", ns, name);
@@ -264,7 +242,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
     }
 
     /// <summary>A deep copy, through the library's JSON as over the wire.</summary>
-    private static T Copy<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
+    private static T Copy<T>(T obj) => KubeJson.Clone(obj);
 
     /// <summary>Equality-based label selectors ("a=b,c=d"), the only kind the Outpost uses.</summary>
     private static bool Matches(IKubernetesObject<V1ObjectMeta> obj, string? selector)
