@@ -78,6 +78,8 @@ public sealed class KubeClientTests : IAsyncLifetime
                 contexts: [{"{"}name: x, context: {"{"}cluster: c, user: u, namespace: {Ns}{"}"}{"}"}]
                 """);
             using var client = new KubeClient(KubeClient.FromKubeConfig(kubeconfig), TimeSpan.FromSeconds(10));
+            _server.RequiredToken = "exec-token-1";
+            var refused = await Assert.ThrowsAsync<KubeApiException>(() => _client.ListAsync<V1Pod>(Ns)); // no credentials
 
             await client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
             var list = await client.ListAsync<V1Pod>(Ns, cancellationToken: CancellationToken.None);
@@ -88,6 +90,7 @@ public sealed class KubeClientTests : IAsyncLifetime
                 break;
             }
 
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             Assert.Equal(Ns, client.DefaultNamespace);
             Assert.Single(list.Items);
             foreach (var verb in new[] { "create", "list", "watch" })
@@ -99,6 +102,51 @@ public sealed class KubeClientTests : IAsyncLifetime
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task ServiceAccountToken_RotatedFile_IsSentFromTheNextRequestOn()
+    {
+        // In a pod the kubelet rewrites the projected token long before it expires; the old one stops working.
+        var dir = Directory.CreateTempSubdirectory("kubeclient-token-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "token");
+            File.WriteAllText(file, "first-token\n");
+            var config = _server.Config;
+            config.TokenProvider = new ServiceAccountToken(file);
+            using var client = new KubeClient(config, TimeSpan.FromSeconds(10));
+            _server.RequiredToken = "first-token";
+            await client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
+
+            File.WriteAllText(file, "second-token\n");
+            File.SetLastWriteTimeUtc(file, File.GetLastWriteTimeUtc(file).AddSeconds(1)); // a new time even on a coarse clock
+            _server.RequiredToken = "second-token";
+            var list = await client.ListAsync<V1Pod>(Ns);
+
+            Assert.Equal("a", Assert.Single(list.Items).Metadata!.Name);
+            Assert.Contains(_server.Requests, r => r.Verb == "create" && r.Authorization == "Bearer first-token");
+            Assert.Contains(_server.Requests, r => r.Verb == "list" && r.Authorization == "Bearer second-token");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task WrongToken_IsUnauthorizedNamingTheCall()
+    {
+        var config = _server.Config;
+        config.AccessToken = "stale";
+        using var client = new KubeClient(config, TimeSpan.FromSeconds(10));
+        _server.RequiredToken = "fresh";
+
+        var e = await Assert.ThrowsAsync<KubeApiException>(() => client.CreateAsync(Ns, Pod("a"), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, e.StatusCode);
+        Assert.Contains("create pods 'a' in namespace 'jhub' (401 Unauthorized)", e.Message);
+        Assert.Equal(2, _server.Requests.Count(r => r.Verb == "create" && r.Authorization == "Bearer stale")); // retried once
     }
 
     [Fact]
