@@ -156,7 +156,6 @@ BACKEND_RULES = [
     {"apiGroups": [""], "resources": ["services", "secrets"], "verbs": ["create", "delete"]},
     {"apiGroups": [""], "resources": ["persistentvolumeclaims"], "verbs": ["create"]},
     {"apiGroups": [""], "resources": ["events"], "verbs": ["list", "watch"]},
-    {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create", "get", "update"]},
 ]
 
 

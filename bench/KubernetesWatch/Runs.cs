@@ -4,7 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Bench.KubernetesWatch;
 
@@ -14,7 +15,7 @@ internal static class Runs
     /// <summary>The reflector (typed client, System.Text.Json models, cache of full pods) follows one watch until every pod runs.</summary>
     public static async Task<RunResult> ReflectorAsync(FakeChild child, string ns, int pods)
     {
-        using var client = new KubeClient(new KubeConfig { Server = child.Address }, TimeSpan.FromSeconds(60));
+        using var client = new KubeClient(new KubernetesClientConfiguration { Host = child.Address.ToString() }, TimeSpan.FromSeconds(60));
         await using var reflector = new KubeReflector<V1Pod>(client, ns, null, null, 3600, TimeProvider.System, NullLogger.Instance);
         await reflector.WaitForSyncAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
         await WaitForWatchAsync(reflector);
@@ -49,7 +50,7 @@ internal static class Runs
     /// <summary>A second reflector lists the same N running pods (what a 410 Gone or an Outpost restart costs).</summary>
     public static async Task<RunResult> RelistAsync(FakeChild child, string ns, int pods)
     {
-        using var client = new KubeClient(new KubeConfig { Server = child.Address }, TimeSpan.FromSeconds(60));
+        using var client = new KubeClient(new KubernetesClientConfiguration { Host = child.Address.ToString() }, TimeSpan.FromSeconds(60));
         var (allocatedBefore, retainedBefore) = Memory();
         var clock = Stopwatch.StartNew();
         var cpu = Cpu();

@@ -82,4 +82,14 @@ public static class LogEvents
     public const int TunnelStateEntrySkipped = 808;
     public const int TunnelStateUnreadable = 809;
     public const int TunnelCreateFailed = 810;
+    // Kubernetes backend: pods, and the list-and-watch caches of its client
+    public const int KubePodStarted = 900;
+    public const int KubePodStartFailed = 901;
+    public const int KubePodRemoved = 902;
+    public const int KubePodStillTerminating = 903;
+    public const int KubeLeftoverPodReplaced = 904;
+    public const int KubeOrphanPod = 905;
+    public const int KubeCleanupFailed = 906;
+    public const int KubeWatchExpired = 910;
+    public const int KubeWatchFailed = 911;
 }

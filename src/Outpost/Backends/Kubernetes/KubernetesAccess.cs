@@ -14,7 +14,7 @@ public static class KubernetesAccess
         public override string ToString() => $"{Verb} {Resource}{(Group.Length == 0 ? "" : "." + Group)}";
     }
 
-    /// <summary>The permissions a backend with these options needs; the orphan sweeper's Lease only with <c>RemoveOrphans</c>.</summary>
+    /// <summary>The permissions a backend with these options needs.</summary>
     public static IReadOnlyList<Permission> Needed(KubernetesBackendOptions options)
     {
         var core = KubeResource.Pods.Group;
@@ -27,9 +27,9 @@ public static class KubernetesAccess
             new(core, KubeResource.PersistentVolumeClaims.Plural, "create"),
             .. Verbs(core, KubeResource.Events.Plural, "list", "watch"),
         ];
-        if (options.RemoveOrphans)
+        if (options.NamespaceTemplate is not null)
         {
-            needed.AddRange(Verbs(KubeResource.Leases.Group, KubeResource.Leases.Plural, "create", "get", "update"));
+            needed.Add(new Permission(core, KubeResource.Namespaces.Plural, "create"));
         }
         return needed;
     }

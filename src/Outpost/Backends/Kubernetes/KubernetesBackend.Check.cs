@@ -1,5 +1,6 @@
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 using Outpost.Checks;
 
 namespace Outpost.Backends.Kubernetes;
@@ -13,7 +14,9 @@ public sealed partial class KubernetesBackend : IBackendCheck
     public async Task<IReadOnlyList<CheckLine>> CheckAsync(CancellationToken cancellationToken)
     {
         var subject = $"Backend {Name}";
-        var ns = Namespace;
+        // With a namespace per hub or user, the rules must hold in every namespace (a ClusterRole): ask cluster-wide.
+        var ns = options.Value.NamespaceTemplate is null ? Namespace : null;
+        var where = ns is null ? "every namespace" : $"namespace {ns}";
         var needed = KubernetesAccess.Needed(options.Value);
         var denied = new List<(KubernetesAccess.Permission Permission, string Reason)>();
         foreach (var permission in needed)
@@ -24,7 +27,7 @@ public sealed partial class KubernetesBackend : IBackendCheck
             {
                 answer = await client.ReviewAccessAsync(new V1ResourceAttributes
                 {
-                    Namespace = ns,
+                    NamespaceProperty = ns,
                     Verb = permission.Verb,
                     Group = permission.Group,
                     Resource = parts[0],
@@ -43,10 +46,10 @@ public sealed partial class KubernetesBackend : IBackendCheck
         }
         if (denied.Count == 0)
         {
-            return [CheckLine.Ok(subject, $"may do all {needed.Count} things it needs in namespace {ns} (SelfSubjectAccessReview)")];
+            return [CheckLine.Ok(subject, $"may do all {needed.Count} things it needs in {where} (SelfSubjectAccessReview)")];
         }
         return [.. denied.Select(d => CheckLine.Fail(subject,
-            $"may not {d.Permission} in namespace {ns}{(d.Reason.Length > 0 ? $" ({d.Reason})" : "")}",
+            $"may not {d.Permission} in {where}{(d.Reason.Length > 0 ? $" ({d.Reason})" : "")}",
             $"grant it in the Role bound to the Outpost's service account ({d.Permission.Verb} on {d.Permission.Resource}{(d.Permission.Group.Length == 0 ? "" : $" in API group {d.Permission.Group}")}; deploy/kubernetes/rbac.yaml has every rule)"))];
     }
 }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 using Outpost.Events;
+using Outpost.Hosting;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Kubernetes;
@@ -23,16 +25,16 @@ public sealed partial class KubernetesBackend(
 
     private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long one replica's claim to remove orphans lasts without renewal.</summary>
-    private static readonly TimeSpan SweeperLeaseDuration = TimeSpan.FromMinutes(2);
-
-    /// <summary>This process, as named in the orphan-sweeper Lease.</summary>
-    public string Identity { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
-
     public string Name => BackendNames.Kubernetes;
 
     /// <summary>The namespace servers go to: configured, else the kubeconfig's or service account's, else "default".</summary>
     public string Namespace => options.Value.Namespace ?? client.DefaultNamespace ?? "default";
+
+    /// <summary>The namespace of one server: <see cref="Namespace"/>, or the template's for its hub and user.</summary>
+    public string NamespaceOf(BackendStartRequest request) =>
+        options.Value.NamespaceTemplate is { } template
+            ? NamespaceNames.Render(template, request.Key.Hub, request.Spec.Env.GetValueOrDefault(HubEnv.User) ?? "")
+            : Namespace;
 
     public string? Check(ServerKey key, ServerSpec spec)
     {
@@ -49,7 +51,11 @@ public sealed partial class KubernetesBackend(
 
     public async Task<BackendStartResult> StartAsync(BackendStartRequest request, IStartContext context, CancellationToken cancellationToken)
     {
-        var ns = Namespace;
+        var ns = NamespaceOf(request);
+        if (options.Value.NamespaceTemplate is not null)
+        {
+            await EnsureNamespaceAsync(ns, request.Key.Hub, cancellationToken);
+        }
         var settings = ServerSettings.Resolve(options.Value, request.Spec);
         var objects = PodTemplate.Build(request, settings, ns, options.Value.InstanceName);
         var podName = objects.Pod.Metadata!.Name!;
@@ -204,10 +210,8 @@ public sealed partial class KubernetesBackend(
         await pods.WaitForSyncAsync(SyncTimeout, cancellationToken);
         var now = time.GetUtcNow();
         var orphans = new List<string>();
-        // Several Outpost replicas may share a namespace and an instance name: only the one holding the Lease removes.
-        var remove = options.Value.RemoveOrphans &&
-                     await new KubeLeaseLock(client, ns, $"{options.Value.InstanceName}-orphan-sweeper", Identity, SweeperLeaseDuration, time)
-                         .TryAcquireAsync(cancellationToken);
+        // Replicas share a namespace and an instance name, but only the leading one sweeps (ServerReconciler).
+        var remove = options.Value.RemoveOrphans;
         foreach (var pod in pods.Items.OrderBy(p => p.Metadata?.Name, StringComparer.Ordinal))
         {
             var name = pod.Metadata?.Name;
@@ -236,7 +240,7 @@ public sealed partial class KubernetesBackend(
         catch (KubeApiException e) when (e.IsConflict)
         {
             var existing = await client.GetAsync<V1Pod>(ns, name, cancellationToken);
-            var labels = existing?.Metadata?.Labels ?? [];
+            var labels = new Dictionary<string, string>(existing?.Metadata?.Labels ?? new Dictionary<string, string>());
             var ours = labels.GetValueOrDefault(PodTemplate.InstanceLabel) == options.Value.InstanceName &&
                        labels.GetValueOrDefault(PodTemplate.HubLabel) == pod.Metadata.Labels![PodTemplate.HubLabel] &&
                        labels.GetValueOrDefault(PodTemplate.ServerLabel) == pod.Metadata.Labels[PodTemplate.ServerLabel] &&
@@ -266,7 +270,7 @@ public sealed partial class KubernetesBackend(
         }
     }
 
-    private async Task CreateReplacingAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject
+    private async Task CreateReplacingAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         try
         {
@@ -280,7 +284,7 @@ public sealed partial class KubernetesBackend(
     }
 
     private async Task<V1Pod> WaitUntilRunningAsync(
-        KubeReflector<V1Pod> pods, KubeReflector<CoreV1Event> events, V1Pod created, TimeSpan timeout,
+        KubeReflector<V1Pod> pods, KubeReflector<Corev1Event> events, V1Pod created, TimeSpan timeout,
         IStartContext context, CancellationToken cancellationToken)
     {
         var name = created.Metadata!.Name!;
@@ -326,7 +330,7 @@ public sealed partial class KubernetesBackend(
         }
     }
 
-    private static string TimeoutMessage(V1Pod pod, TimeSpan timeout, CoreV1Event? lastWarning)
+    private static string TimeoutMessage(V1Pod pod, TimeSpan timeout, Corev1Event? lastWarning)
     {
         var seconds = (int)timeout.TotalSeconds;
         if (PodReadiness.Unschedulable(pod) is { } why)
@@ -365,7 +369,7 @@ public sealed partial class KubernetesBackend(
         if (h.PodUid is null)
         {
             var existing = await client.GetAsync<V1Pod>(h.Namespace, h.Pod, cancellationToken);
-            if (existing is not null && existing.Metadata?.Labels?.GetValueOrDefault(PodTemplate.InstanceLabel) != options.Value.InstanceName)
+            if (existing is not null && (existing.Metadata?.Labels?.TryGetValue(PodTemplate.InstanceLabel, out var instance) == true ? instance : null) != options.Value.InstanceName)
             {
                 return;
             }
@@ -411,25 +415,25 @@ public sealed partial class KubernetesBackend(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Pod {Pod} in namespace {Namespace} is running at {Address}")]
+        [LoggerMessage(EventId = LogEvents.KubePodStarted, Level = LogLevel.Information, Message = "Pod {Pod} in namespace {Namespace} is running at {Address}")]
         public static partial void Started(ILogger logger, string pod, string @namespace, string address);
 
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Start of pod {Pod} in namespace {Namespace} failed: {Reason}")]
+        [LoggerMessage(EventId = LogEvents.KubePodStartFailed, Level = LogLevel.Warning, Message = "Start of pod {Pod} in namespace {Namespace} failed: {Reason}")]
         public static partial void StartFailed(ILogger logger, string pod, string @namespace, string reason);
 
-        [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Removed pod {Pod} and its Service and Secret in namespace {Namespace}")]
+        [LoggerMessage(EventId = LogEvents.KubePodRemoved, Level = LogLevel.Information, Message = "Removed pod {Pod} and its Service and Secret in namespace {Namespace}")]
         public static partial void Removed(ILogger logger, string pod, string @namespace);
 
-        [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Pod {Pod} in namespace {Namespace} is still terminating after {Seconds} s")]
+        [LoggerMessage(EventId = LogEvents.KubePodStillTerminating, Level = LogLevel.Warning, Message = "Pod {Pod} in namespace {Namespace} is still terminating after {Seconds} s")]
         public static partial void StillTerminating(ILogger logger, string pod, string @namespace, int seconds);
 
-        [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Replacing leftover pod {Pod} in namespace {Namespace} for start {StartId}")]
+        [LoggerMessage(EventId = LogEvents.KubeLeftoverPodReplaced, Level = LogLevel.Information, Message = "Replacing leftover pod {Pod} in namespace {Namespace} for start {StartId}")]
         public static partial void ReplacingLeftover(ILogger logger, string pod, string @namespace, string startId);
 
-        [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Could not clean up pod {Pod} in namespace {Namespace} after a failed start: {Reason}")]
+        [LoggerMessage(EventId = LogEvents.KubeCleanupFailed, Level = LogLevel.Warning, Message = "Could not clean up pod {Pod} in namespace {Namespace} after a failed start: {Reason}")]
         public static partial void CleanupFailed(ILogger logger, string pod, string @namespace, string reason);
 
-        [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Pod {Pod} in namespace {Namespace} belongs to no stored server (removing: {Removing})")]
+        [LoggerMessage(EventId = LogEvents.KubeOrphanPod, Level = LogLevel.Warning, Message = "Pod {Pod} in namespace {Namespace} belongs to no stored server (removing: {Removing})")]
         public static partial void Orphan(ILogger logger, string pod, string @namespace, bool removing);
     }
 }

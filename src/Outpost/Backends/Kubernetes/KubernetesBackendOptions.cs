@@ -19,6 +19,14 @@ public sealed class KubernetesBackendOptions
     public string? Namespace { get; set; }
 
     /// <summary>
+    /// A namespace per hub or per user instead of one for all, as KubeSpawner's user namespaces: a template whose fields
+    /// are {hub} and {username} (both escaped to DNS-label text), e.g. "jupyter-{hub}" or "jupyter-{hub}-{username}".
+    /// A namespace is created on its first server (labelled as the Outpost's); the Outpost then needs the cluster-wide
+    /// rules of deploy/kubernetes/rbac-namespaces.yaml. Default none: every server goes to <see cref="Namespace"/>.
+    /// </summary>
+    public string? NamespaceTemplate { get; set; }
+
+    /// <summary>
     /// Name of this Outpost, written into the <c>outpost.jupyter.org/instance</c> label of everything it creates.
     /// Pods with this label that no stored server owns count as orphans. Give each Outpost that shares a namespace
     /// its own name. Default "outpost".

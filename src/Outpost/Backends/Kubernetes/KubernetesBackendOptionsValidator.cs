@@ -22,6 +22,23 @@ public sealed class KubernetesBackendOptionsValidator : IValidateOptions<Kuberne
         {
             errors.Add($"{Prefix}:Namespace '{ns}' is not a valid namespace name.");
         }
+        if (options.NamespaceTemplate is { } template)
+        {
+            if (options.Namespace is not null)
+            {
+                errors.Add($"{Prefix}:NamespaceTemplate and {Prefix}:Namespace are both set; set one of them.");
+            }
+            var unknown = NamespaceNames.Fields(template).Where(f => f is not ("hub" or "username")).ToList();
+            if (unknown.Count > 0)
+            {
+                errors.Add($"{Prefix}:NamespaceTemplate '{template}' uses {string.Join(", ", unknown.Select(f => "{" + f + "}"))}; only {{hub}} and {{username}} are known.");
+            }
+            // The template's own text is not repaired (only the escaped fields are): it must already fit a namespace name.
+            else if (!KubeNames.IsDnsLabel(template.Replace("{hub}", "h", StringComparison.Ordinal).Replace("{username}", "u", StringComparison.Ordinal)))
+            {
+                errors.Add($"{Prefix}:NamespaceTemplate '{template}' does not give a namespace name (lowercase letters, digits and '-', starting with a letter).");
+            }
+        }
         if (!KubeNames.IsDnsLabel(options.InstanceName))
         {
             errors.Add($"{Prefix}:InstanceName '{options.InstanceName}' must be a DNS label (lowercase letters, digits, '-', at most 63).");

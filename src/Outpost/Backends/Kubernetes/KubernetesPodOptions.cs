@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes;
 
@@ -149,6 +150,15 @@ public sealed record KubernetesPodOptions
 
     /// <summary>Sidecar containers beside the notebook container. Default none.</summary>
     public List<V1Container>? ExtraContainers { get; set; }
+
+    /// <summary>
+    /// Fields laid over the pod's spec after everything else, as KubeSpawner's extra_pod_config: each key (hostNetwork or
+    /// host_network) replaces that field whole. Default none.
+    /// </summary>
+    public JsonObject? ExtraPodConfig { get; set; }
+
+    /// <summary>Fields laid over the notebook container the same way (KubeSpawner's extra_container_config). Default none.</summary>
+    public JsonObject? ExtraContainerConfig { get; set; }
 
     /// <summary>postStart/preStop hooks of the notebook container. Default none.</summary>
     public V1Lifecycle? LifecycleHooks { get; set; }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes;
 
@@ -26,6 +27,15 @@ public static partial class KubernetesPodOptionsValidator
     {
         void Error(string property, string message) => errors.Add($"{keyOf(property)} {message}");
 
+        foreach (var (property, problems) in new[]
+                 {
+                     (nameof(o.ExtraPodConfig), Problems<V1PodSpec>(o.ExtraPodConfig)),
+                     (nameof(o.ExtraContainerConfig), Problems<V1Container>(o.ExtraContainerConfig)),
+                 })
+        {
+            // Each problem starts with the key below the option (".hostNetwork ...") or a space.
+            errors.AddRange(problems.Select(problem => keyOf(property) + problem));
+        }
         if (o.Image is { } image && (string.IsNullOrWhiteSpace(image) || image.Any(char.IsWhiteSpace)))
         {
             Error(nameof(o.Image), $"must be an image reference without spaces (got '{image}').");
@@ -83,7 +93,7 @@ public static partial class KubernetesPodOptionsValidator
         }
         foreach (var toleration in o.Tolerations ?? [])
         {
-            if (toleration.Operator is { } op && op is not ("Exists" or "Equal"))
+            if (toleration.OperatorProperty is { } op && op is not ("Exists" or "Equal"))
             {
                 Error(nameof(o.Tolerations), $"has operator '{op}'; use Exists or Equal.");
             }
@@ -91,7 +101,7 @@ public static partial class KubernetesPodOptionsValidator
             {
                 Error(nameof(o.Tolerations), $"has effect '{effect}'; use NoSchedule, PreferNoSchedule or NoExecute.");
             }
-            if (toleration.Operator == "Exists" && !string.IsNullOrEmpty(toleration.Value))
+            if (toleration.OperatorProperty == "Exists" && !string.IsNullOrEmpty(toleration.Value))
             {
                 Error(nameof(o.Tolerations), $"has a value for key '{toleration.Key}' with operator Exists.");
             }
@@ -252,9 +262,9 @@ public static partial class KubernetesPodOptionsValidator
         foreach (var requirement in (terms ?? []).SelectMany(t => (t.MatchExpressions ?? []).Concat(t.MatchFields ?? [])))
         {
             if (string.IsNullOrEmpty(requirement.Key) ||
-                requirement.Operator is not ("In" or "NotIn" or "Exists" or "DoesNotExist" or "Gt" or "Lt"))
+                requirement.OperatorProperty is not ("In" or "NotIn" or "Exists" or "DoesNotExist" or "Gt" or "Lt"))
             {
-                error(property, $"has a requirement on '{requirement.Key}' with operator '{requirement.Operator}'; use In, NotIn, Exists, DoesNotExist, Gt or Lt.");
+                error(property, $"has a requirement on '{requirement.Key}' with operator '{requirement.OperatorProperty}'; use In, NotIn, Exists, DoesNotExist, Gt or Lt.");
             }
         }
     }
@@ -270,7 +280,15 @@ public static partial class KubernetesPodOptionsValidator
         }
     }
 
-    private static void CheckWeights(string property, IEnumerable<int?>? weights, Action<string, string> error)
+    /// <summary>Why extra pod or container fields would not apply, each message without the option's own name.</summary>
+    private static List<string> Problems<T>(System.Text.Json.Nodes.JsonObject? changes) where T : class, new()
+    {
+        var errors = new List<string>();
+        ExtraConfig.Validate<T>(changes, "", errors);
+        return errors;
+    }
+
+    private static void CheckWeights(string property, IEnumerable<int>? weights, Action<string, string> error)
     {
         if (weights?.Any(w => w is not (>= 1 and <= 100)) == true)
         {

@@ -16,14 +16,18 @@ public static class KubernetesServiceCollectionExtensions
         {
             return services;
         }
-        services.AddOptions<KubernetesBackendOptions>().Bind(section).ValidateOnStart();
+        services.AddOptions<KubernetesBackendOptions>().ValidateOnStart();
+        services.AddSingleton<IOptionsFactory<KubernetesBackendOptions>>(sp => new KubernetesOptionsFactory(section,
+            sp.GetServices<IConfigureOptions<KubernetesBackendOptions>>(),
+            sp.GetServices<IPostConfigureOptions<KubernetesBackendOptions>>(),
+            sp.GetServices<IValidateOptions<KubernetesBackendOptions>>()));
         services.AddSingleton<IValidateOptions<KubernetesBackendOptions>, KubernetesBackendOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KubernetesBackendOptions>>().Value;
-            var config = options.KubeConfigPath is { } path ? KubeConfig.FromFile(path, options.Context) : KubeConfig.InCluster();
-            return new KubeClient(config, TimeSpan.FromSeconds(options.RequestTimeoutSeconds), sp.GetRequiredService<TimeProvider>());
+            var config = options.KubeConfigPath is { } path ? KubeClient.FromKubeConfig(path, options.Context) : KubeClient.InCluster();
+            return new KubeClient(config, TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
         });
         services.AddSingleton<IKubeApi>(sp => sp.GetRequiredService<KubeClient>());
         services.AddSingleton<KubernetesWatches>();

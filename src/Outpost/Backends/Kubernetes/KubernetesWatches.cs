@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes;
 
@@ -13,7 +14,7 @@ public sealed class KubernetesWatches(
     IKubeApi client, IOptions<KubernetesBackendOptions> options, TimeProvider time, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<KubeReflector<V1Pod>>> _pods = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<KubeReflector<CoreV1Event>>> _events = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<KubeReflector<Corev1Event>>> _events = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger<KubernetesWatches>();
 
     /// <summary>Pods labelled for this Outpost instance in <paramref name="ns"/>.</summary>
@@ -22,8 +23,8 @@ public sealed class KubernetesWatches(
             options.Value.WatchTimeoutSeconds, time, _logger))).Value.Start();
 
     /// <summary>Events about pods in <paramref name="ns"/>, indexed by the pod's name.</summary>
-    public KubeReflector<CoreV1Event> Events(string ns) => _events.GetOrAdd(ns, n => new Lazy<KubeReflector<CoreV1Event>>(() =>
-        new KubeReflector<CoreV1Event>(client, n, null, "involvedObject.kind=Pod",
+    public KubeReflector<Corev1Event> Events(string ns) => _events.GetOrAdd(ns, n => new Lazy<KubeReflector<Corev1Event>>(() =>
+        new KubeReflector<Corev1Event>(client, n, null, "involvedObject.kind=Pod",
             options.Value.WatchTimeoutSeconds, time, _logger, e => e.InvolvedObject?.Name))).Value.Start();
 
     public async ValueTask DisposeAsync()

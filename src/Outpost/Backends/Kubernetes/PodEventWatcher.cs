@@ -1,4 +1,5 @@
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 using Outpost.Events;
 
 namespace Outpost.Backends.Kubernetes;
@@ -17,10 +18,10 @@ public sealed class PodEventWatcher(string podName, string? podUid, int startPro
     public int Progress { get; private set; } = startProgress;
 
     /// <summary>The most recent Warning event, if any (FailedScheduling, BackOff, Failed ...).</summary>
-    public CoreV1Event? LastWarning { get; private set; }
+    public Corev1Event? LastWarning { get; private set; }
 
     /// <summary>Progress events for the events not reported before.</summary>
-    public IReadOnlyList<ProgressEvent> Next(IEnumerable<CoreV1Event> events)
+    public IReadOnlyList<ProgressEvent> Next(IEnumerable<Corev1Event> events)
     {
         var fresh = new List<ProgressEvent>();
         foreach (var e in events
@@ -45,12 +46,12 @@ public sealed class PodEventWatcher(string podName, string? podUid, int startPro
     }
 
     /// <summary>"[Warning] FailedScheduling: 0/3 nodes are available: 3 Insufficient cpu."</summary>
-    public static string Format(CoreV1Event e)
+    public static string Format(Corev1Event e)
     {
         var repeat = e.Count is > 1 ? $" (x{e.Count})" : "";
         return $"[{e.Type ?? "Normal"}] {e.Reason}: {e.Message?.Trim()}{repeat}";
     }
 
-    private static DateTimeOffset When(CoreV1Event e) =>
+    private static DateTimeOffset When(Corev1Event e) =>
         e.LastTimestamp ?? e.EventTime ?? e.FirstTimestamp ?? e.Metadata?.CreationTimestamp ?? DateTimeOffset.MinValue;
 }

@@ -1,4 +1,5 @@
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes;
 
@@ -72,7 +73,7 @@ public static class PodReadiness
         {
             var last = notebook.LastState?.Terminated?.ExitCode;
             return BackendStatus.Exited(last is { } code and not 0 ? code : 1,
-                $"The server keeps crashing (restarted {notebook.RestartCount ?? 0} times).");
+                $"The server keeps crashing (restarted {notebook.RestartCount} times).");
         }
         return BackendStatus.Running;
     }
@@ -98,7 +99,7 @@ public static class PodReadiness
                 $"The image '{image}' of container '{container.Name}' could not be pulled ({reason}){detail}. Check the image name and pull secrets.",
             "InvalidImageName" => $"The image name '{image}' of container '{container.Name}' is not valid{detail}.",
             "CrashLoopBackOff" =>
-                $"The server keeps crashing: container '{container.Name}' restarted {container.RestartCount ?? 0} times" +
+                $"The server keeps crashing: container '{container.Name}' restarted {container.RestartCount} times" +
                 (container.LastState?.Terminated?.ExitCode is { } code ? $", last exit code {code}" : "") + $"{detail}.",
             _ => $"Container '{container.Name}' could not be started ({reason}){detail}.",
         };

@@ -2,7 +2,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Kubernetes;
@@ -70,7 +71,7 @@ public static class PodTemplate
         if (ssl)
         {
             volumes.Add(new V1Volume { Name = CertsVolume, Secret = new V1SecretVolumeSource { SecretName = podName, DefaultMode = 256 } });
-            mounts.Add(new V1VolumeMount { Name = CertsVolume, MountPath = CertsPath, ReadOnly = true });
+            mounts.Add(new V1VolumeMount { Name = CertsVolume, MountPath = CertsPath, ReadOnlyProperty = true });
         }
 
         var container = new V1Container
@@ -96,13 +97,13 @@ public static class PodTemplate
             Metadata = new V1ObjectMeta
             {
                 Name = podName,
-                Namespace = ns,
+                NamespaceProperty = ns,
                 Labels = podLabels,
                 Annotations = new Dictionary<string, string>(annotations),
             },
             Spec = new V1PodSpec
             {
-                Containers = [container, .. (s.ExtraContainers ?? []).Select(KubeJson.Clone)],
+                Containers = [ExtraConfig.Apply(container, s.ExtraContainerConfig, "extra_container_config"), .. (s.ExtraContainers ?? []).Select(KubeJson.Clone)],
                 InitContainers = s.InitContainers is { Count: > 0 } init ? init.Select(KubeJson.Clone).ToList() : null,
                 Volumes = volumes.Count == 0 ? null : volumes,
                 // As kubespawner: a crashed server is restarted in place; a clean exit ends the pod.
@@ -123,6 +124,7 @@ public static class PodTemplate
                 EnableServiceLinks = false,
             },
         };
+        pod.Spec = ExtraConfig.Apply(pod.Spec, s.ExtraPodConfig, "extra_pod_config");
 
         V1Service? service = null;
         string? serviceHost = null;
@@ -132,7 +134,7 @@ public static class PodTemplate
             {
                 ApiVersion = "v1",
                 Kind = "Service",
-                Metadata = new V1ObjectMeta { Name = podName, Namespace = ns, Labels = new Dictionary<string, string>(labels) },
+                Metadata = new V1ObjectMeta { Name = podName, NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) },
                 Spec = new V1ServiceSpec
                 {
                     Type = "ClusterIP",
@@ -163,7 +165,7 @@ public static class PodTemplate
             {
                 ApiVersion = "v1",
                 Kind = "Secret",
-                Metadata = new V1ObjectMeta { Name = podName, Namespace = ns, Labels = new Dictionary<string, string>(labels) },
+                Metadata = new V1ObjectMeta { Name = podName, NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) },
                 Type = "Opaque",
                 Data = new Dictionary<string, byte[]>(data),
             };
@@ -180,7 +182,7 @@ public static class PodTemplate
                 Metadata = new V1ObjectMeta
                 {
                     Name = pvcName,
-                    Namespace = ns,
+                    NamespaceProperty = ns,
                     Labels = claimLabels,
                     Annotations = new Dictionary<string, string>
                     {
@@ -193,9 +195,9 @@ public static class PodTemplate
                 {
                     AccessModes = s.StorageAccessModes is { Count: > 0 } modes ? [.. modes] : ["ReadWriteOnce"],
                     StorageClassName = s.StorageClass,
-                    Resources = new V1ResourceRequirements
+                    Resources = new V1VolumeResourceRequirements
                     {
-                        Requests = new Dictionary<string, string> { ["storage"] = s.StorageCapacity! },
+                        Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(s.StorageCapacity!) },
                     },
                 },
             };
@@ -355,8 +357,8 @@ public static class PodTemplate
         }
         return new V1ResourceRequirements
         {
-            Requests = requests.Count == 0 ? null : new Dictionary<string, string>(requests),
-            Limits = limits.Count == 0 ? null : new Dictionary<string, string>(limits),
+            Requests = requests.Count == 0 ? null : requests.ToDictionary(p => p.Key, p => new ResourceQuantity(p.Value)),
+            Limits = limits.Count == 0 ? null : limits.ToDictionary(p => p.Key, p => new ResourceQuantity(p.Value)),
         };
     }
 
@@ -392,7 +394,7 @@ public static class PodTemplate
             };
         }
         var pod = PodAffinity(s.PodAffinityRequired, s.PodAffinityPreferred);
-        var anti = PodAffinity(s.PodAntiAffinityRequired, s.PodAntiAffinityPreferred);
+        var anti = PodAntiAffinity(s.PodAntiAffinityRequired, s.PodAntiAffinityPreferred);
         return node is null && pod is null && anti is null
             ? null
             : new V1Affinity { NodeAffinity = node, PodAffinity = pod, PodAntiAffinity = anti };
@@ -401,6 +403,15 @@ public static class PodTemplate
     private static V1PodAffinity? PodAffinity(List<V1PodAffinityTerm>? required, List<V1WeightedPodAffinityTerm>? preferred) =>
         required is { Count: > 0 } || preferred is { Count: > 0 }
             ? new V1PodAffinity
+            {
+                RequiredDuringSchedulingIgnoredDuringExecution = NullIfEmpty(required),
+                PreferredDuringSchedulingIgnoredDuringExecution = NullIfEmpty(preferred),
+            }
+            : null;
+
+    private static V1PodAntiAffinity? PodAntiAffinity(List<V1PodAffinityTerm>? required, List<V1WeightedPodAffinityTerm>? preferred) =>
+        required is { Count: > 0 } || preferred is { Count: > 0 }
+            ? new V1PodAntiAffinity
             {
                 RequiredDuringSchedulingIgnoredDuringExecution = NullIfEmpty(required),
                 PreferredDuringSchedulingIgnoredDuringExecution = NullIfEmpty(preferred),

@@ -1,4 +1,5 @@
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes;
 

@@ -144,6 +144,7 @@ public static partial class ServerSettings
             _ when t == typeof(List<string>) => "a list of strings",
             _ when t == typeof(List<long>) => "a list of whole numbers",
             _ when t == typeof(Dictionary<string, string>) => "an object of strings",
+            _ when t == typeof(JsonObject) => "an object of Kubernetes fields",
             _ when t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>) => $"a list of {t.GetGenericArguments()[0].Name[2..]} objects",
             _ => $"a {t.Name[2..]} object",
         };

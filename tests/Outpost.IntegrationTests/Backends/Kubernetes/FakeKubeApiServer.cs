@@ -1,5 +1,7 @@
+using k8s;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -33,16 +35,29 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
 
     /// <summary>A client configuration pointing at this server, without credentials.</summary>
-    public KubeConfig Config => new() { Server = Address, Namespace = "default" };
+    public KubernetesClientConfiguration Config => new() { Host = Address.ToString(), Namespace = "default" };
+
+    /// <summary>
+    /// When set, every request must carry <c>Authorization: Bearer</c> this token, as a real API server checks it;
+    /// others are answered 401 with a Status body. Null (the default) lets every request in.
+    /// </summary>
+    public string? RequiredToken { get; set; }
 
     /// <summary>Every request received, in order: method, path and query, and the RBAC verb and resource it needs.</summary>
     public ConcurrentQueue<FakeRequest> Requests { get; } = new();
 
-    public static async Task<FakeKubeApiServer> StartAsync()
+    /// <summary>Starts the fake on a free port; with <paramref name="tlsCertificate"/> it speaks HTTPS only, as API servers do.</summary>
+    public static async Task<FakeKubeApiServer> StartAsync(X509Certificate2? tlsCertificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (tlsCertificate is not null)
+            {
+                listen.UseHttps(tlsCertificate);
+            }
+        }));
         var app = builder.Build();
         var server = new FakeKubeApiServer(app);
         app.Run(server.HandleAsync);
@@ -78,8 +93,14 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         var sub = match.Success && match.Groups["sub"].Success ? match.Groups["sub"].Value : null;
         var verb = RbacVerb(request.Method, name is not null, watch);
         var resource = sub is null ? plural : $"{plural}/{sub}";
-        Requests.Enqueue(new FakeRequest(request.Method, path, request.QueryString.Value ?? "", verb, resource));
+        Requests.Enqueue(new FakeRequest(request.Method, path, request.QueryString.Value ?? "", verb, resource,
+            request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null));
 
+        if (RequiredToken is { } token && request.Headers.Authorization.ToString() != $"Bearer {token}")
+        {
+            await WriteStatusAsync(context, 401, "Unauthorized", "Unauthorized", name, plural);
+            return;
+        }
         if (TakeFault(request.Method, path + request.QueryString.Value) is { } code)
         {
             await WriteStatusAsync(context, code, Reason(code), FaultMessage(code, verb, resource, ns, name), name, plural);
@@ -88,6 +109,11 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         if (request.Method == "POST" && path == AccessReviewPath)
         {
             await AccessReviewAsync(context);
+            return;
+        }
+        if (request.Method == "POST" && path == NamespacesPath)
+        {
+            await CreateNamespaceAsync(context);
             return;
         }
         if (!match.Success)

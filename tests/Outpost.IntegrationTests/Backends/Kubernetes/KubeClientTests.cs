@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.IntegrationTests.Backends.Kubernetes;
 
@@ -36,7 +37,7 @@ public sealed class KubeClientTests : IAsyncLifetime
         var created = await _client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
 
         Assert.Equal("Pod", created.Kind);
-        Assert.Equal(Ns, created.Metadata!.Namespace);
+        Assert.Equal(Ns, created.Metadata!.NamespaceProperty);
         Assert.False(string.IsNullOrEmpty(created.Metadata.Uid));
         Assert.Equal("Pending", created.Status!.Phase);
         Assert.Equal("jupyter/base:1", _server.Get("pods", Ns, "a")!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
@@ -52,6 +53,100 @@ public sealed class KubeClientTests : IAsyncLifetime
 
         Assert.True(e.IsConflict);
         Assert.Equal("AlreadyExists", e.Reason);
+    }
+
+    [Fact]
+    public async Task ExecCredentialPlugin_TheTokenItPrints_AuthenticatesCallsAndWatches()
+    {
+        // The login of EKS, GKE and AKS kubeconfigs: a command that prints an ExecCredential. This one is a script.
+        var dir = Directory.CreateTempSubdirectory("kubeclient-exec-").FullName;
+        try
+        {
+            var script = Path.Combine(dir, "credential");
+            File.WriteAllText(script, """
+                #!/bin/sh
+                printf '%s' '{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {"token": "exec-token-1"}}'
+                """);
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var kubeconfig = Path.Combine(dir, "config");
+            File.WriteAllText(kubeconfig, $"""
+                apiVersion: v1
+                kind: Config
+                current-context: x
+                clusters: [{"{"}name: c, cluster: {"{"}server: "{_server.Address}"{"}"}{"}"}]
+                users: [{"{"}name: u, user: {"{"}exec: {"{"}apiVersion: client.authentication.k8s.io/v1, command: "{script}", interactiveMode: Never{"}"}{"}"}{"}"}]
+                contexts: [{"{"}name: x, context: {"{"}cluster: c, user: u, namespace: {Ns}{"}"}{"}"}]
+                """);
+            using var client = new KubeClient(KubeClient.FromKubeConfig(kubeconfig), TimeSpan.FromSeconds(10));
+            _server.RequiredToken = "exec-token-1";
+            var refused = await Assert.ThrowsAsync<KubeApiException>(() => _client.ListAsync<V1Pod>(Ns)); // no credentials
+
+            await client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
+            var list = await client.ListAsync<V1Pod>(Ns, cancellationToken: CancellationToken.None);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await foreach (var change in client.WatchAsync<V1Pod>(Ns, "", cancellationToken: cts.Token))
+            {
+                Assert.Equal("a", change.Object!.Metadata!.Name);
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal(Ns, client.DefaultNamespace);
+            Assert.Single(list.Items);
+            foreach (var verb in new[] { "create", "list", "watch" })
+            {
+                Assert.Contains(_server.Requests, r => r.Verb == verb && r.Authorization == "Bearer exec-token-1");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ServiceAccountToken_RotatedFile_IsSentFromTheNextRequestOn()
+    {
+        // In a pod the kubelet rewrites the projected token long before it expires; the old one stops working.
+        var dir = Directory.CreateTempSubdirectory("kubeclient-token-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "token");
+            File.WriteAllText(file, "first-token\n");
+            var config = _server.Config;
+            config.TokenProvider = new ServiceAccountToken(file);
+            using var client = new KubeClient(config, TimeSpan.FromSeconds(10));
+            _server.RequiredToken = "first-token";
+            await client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
+
+            File.WriteAllText(file, "second-token\n");
+            File.SetLastWriteTimeUtc(file, File.GetLastWriteTimeUtc(file).AddSeconds(1)); // a new time even on a coarse clock
+            _server.RequiredToken = "second-token";
+            var list = await client.ListAsync<V1Pod>(Ns);
+
+            Assert.Equal("a", Assert.Single(list.Items).Metadata!.Name);
+            Assert.Contains(_server.Requests, r => r.Verb == "create" && r.Authorization == "Bearer first-token");
+            Assert.Contains(_server.Requests, r => r.Verb == "list" && r.Authorization == "Bearer second-token");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task WrongToken_IsUnauthorizedNamingTheCall()
+    {
+        var config = _server.Config;
+        config.AccessToken = "stale";
+        using var client = new KubeClient(config, TimeSpan.FromSeconds(10));
+        _server.RequiredToken = "fresh";
+
+        var e = await Assert.ThrowsAsync<KubeApiException>(() => client.CreateAsync(Ns, Pod("a"), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, e.StatusCode);
+        Assert.Contains("create pods 'a' in namespace 'jhub' (401 Unauthorized)", e.Message);
+        Assert.Equal(2, _server.Requests.Count(r => r.Verb == "create" && r.Authorization == "Bearer stale")); // retried once
     }
 
     [Fact]
@@ -90,22 +185,6 @@ public sealed class KubeClientTests : IAsyncLifetime
             CancellationToken.None);
 
         Assert.Equal(new Dictionary<string, string> { ["y"] = "2", ["z"] = "3" }, patched.Metadata!.Labels);
-    }
-
-    [Fact]
-    public async Task ReplaceAsync_StaleResourceVersion_Conflicts()
-    {
-        var lease = await _client.CreateAsync(Ns, new V1Lease
-        {
-            Metadata = new V1ObjectMeta { Name = "l" },
-            Spec = new V1LeaseSpec { HolderIdentity = "a", LeaseDurationSeconds = 15 },
-        }, CancellationToken.None);
-        var renewed = await _client.ReplaceAsync(Ns, lease with { Spec = lease.Spec! with { HolderIdentity = "b" } }, CancellationToken.None);
-
-        Assert.Equal("b", renewed.Spec!.HolderIdentity);
-        Assert.Contains(_server.Requests, r => r.Path == "/apis/coordination.k8s.io/v1/namespaces/jhub/leases/l");
-        var e = await Assert.ThrowsAsync<KubeApiException>(() => _client.ReplaceAsync(Ns, lease, CancellationToken.None));
-        Assert.True(e.IsConflict);
     }
 
     [Fact]
@@ -241,7 +320,7 @@ public sealed class KubeClientTests : IAsyncLifetime
         _server.AddPodEvent(Ns, "b", "Normal", "Scheduled", "assigned b");
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await foreach (var e in _client.WatchAsync<CoreV1Event>(Ns, "", fieldSelector: "involvedObject.name=b", cancellationToken: cts.Token))
+        await foreach (var e in _client.WatchAsync<Corev1Event>(Ns, "", fieldSelector: "involvedObject.name=b", cancellationToken: cts.Token))
         {
             Assert.Equal("ADDED", e.Type);
             Assert.Equal("assigned b", e.Object!.Message);

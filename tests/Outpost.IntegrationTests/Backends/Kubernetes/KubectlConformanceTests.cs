@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.IntegrationTests.Backends.Kubernetes;
 
@@ -80,7 +81,7 @@ public sealed class KubectlConformanceTests : IAsyncLifetime
 
         using var client = new KubeClient(_server.Config);
         var service = await client.GetAsync<V1Service>("jhub", "made-by-kubectl", CancellationToken.None);
-        Assert.Equal(8888, service!.Spec!.Ports![0].TargetPort);
+        Assert.Equal(8888, int.Parse(service!.Spec!.Ports![0].TargetPort.Value, System.Globalization.CultureInfo.InvariantCulture)); // an int-or-string in the library's model
         Assert.Equal("ClusterIP", service.Spec.Type);
 
         var deleted = await RunAsync("delete", "service", "made-by-kubectl", "--wait=false");

@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Outpost.Backends;
 using Outpost.Backends.Kubernetes;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.IntegrationTests.Backends.Kubernetes;
 
@@ -13,10 +14,10 @@ namespace Outpost.IntegrationTests.Backends.Kubernetes;
 /// </summary>
 public sealed class RealClusterTests
 {
-    private static KubeConfig Config() =>
-        KubeConfig.FromFile(Environment.GetEnvironmentVariable("KUBECONFIG")!.Split(Path.PathSeparator)[0]);
+    private static KubernetesClientConfiguration Config() =>
+        KubeClient.FromKubeConfig(Environment.GetEnvironmentVariable("KUBECONFIG")!.Split(Path.PathSeparator)[0]);
 
-    private static string Namespace(KubeConfig config) =>
+    private static string Namespace(KubernetesClientConfiguration config) =>
         Environment.GetEnvironmentVariable("OUTPOST_TEST_NAMESPACE") is { Length: > 0 } ns ? ns : config.Namespace ?? "default";
 
     [KubeconfigFact]

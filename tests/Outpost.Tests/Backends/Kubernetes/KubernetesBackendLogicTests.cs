@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Backends.Kubernetes;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 using Outpost.Servers;
 using Outpost.Tests.Backends.Kubernetes.Fakes;
 using Outpost.Tests.Backends.Slurm;
@@ -113,7 +114,7 @@ public sealed class KubernetesBackendLogicTests : IAsyncLifetime
             {
                 Name = PodTemplate.ContainerName,
                 Ready = true,
-                State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = DateTimeOffset.UtcNow } },
+                State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = DateTime.UtcNow } },
             },
         ],
     });

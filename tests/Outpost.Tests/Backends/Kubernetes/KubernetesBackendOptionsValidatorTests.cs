@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Outpost.Backends.Kubernetes;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Tests.Backends.Kubernetes;
 
@@ -64,14 +65,33 @@ public sealed class KubernetesBackendOptionsValidatorTests
             ["Profiles:gpu:ExtraResourceLimits:nvidia.com/gpu"] = "1",
         }).Build();
 
-        var options = new KubernetesBackendOptions();
-        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(config, options);
+        var options = KubernetesOptionsFactory.Bind(config);
 
         Assert.Equal("nb:1", options.Pod.Image);
         Assert.Equal(2, options.Pod.CpuLimit);
         Assert.Equal("ssd", options.Pod.NodeSelector!["disktype"]);
-        Assert.Equal("Exists", options.Pod.Tolerations![0].Operator);
+        Assert.Equal("Exists", options.Pod.Tolerations![0].OperatorProperty);
         Assert.Equal("1", options.Profiles["gpu"].ExtraResourceLimits!["nvidia.com/gpu"]);
         Assert.True(new KubernetesBackendOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("jupyter-{hub}-{username}", null, null)]
+    [InlineData("jupyter-{hub}", null, null)]
+    [InlineData("jupyter-{user}", null, "Outpost:Backends:Kubernetes:NamespaceTemplate 'jupyter-{user}' uses {user}; only {hub} and {username} are known.")]
+    [InlineData("Jupyter_{hub}!", null, "Outpost:Backends:Kubernetes:NamespaceTemplate 'Jupyter_{hub}!' does not give a namespace name")]
+    [InlineData("jupyter-{hub}", "jhub", "Outpost:Backends:Kubernetes:NamespaceTemplate and Outpost:Backends:Kubernetes:Namespace are both set; set one of them.")]
+    public void NamespaceTemplate_IsChecked(string template, string? ns, string? expected)
+    {
+        var result = new KubernetesBackendOptionsValidator().Validate(null, new KubernetesBackendOptions { NamespaceTemplate = template, Namespace = ns });
+
+        if (expected is null)
+        {
+            Assert.True(result.Succeeded, result.FailureMessage);
+        }
+        else
+        {
+            Assert.Contains(expected, result.FailureMessage);
+        }
     }
 }

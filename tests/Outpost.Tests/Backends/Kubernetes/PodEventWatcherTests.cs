@@ -1,12 +1,13 @@
 using Outpost.Backends;
 using Outpost.Backends.Kubernetes;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Tests.Backends.Kubernetes;
 
 public sealed class PodEventWatcherTests
 {
-    private static CoreV1Event Event(string name, string type, string reason, string message, int second, int count = 1, string pod = "p", string? uid = "u1") => new()
+    private static Corev1Event Event(string name, string type, string reason, string message, int second, int count = 1, string pod = "p", string? uid = "u1") => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Uid = name },
         InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = pod, Uid = uid },
@@ -14,14 +15,14 @@ public sealed class PodEventWatcherTests
         Reason = reason,
         Message = message,
         Count = count,
-        LastTimestamp = new DateTimeOffset(2026, 1, 1, 0, 0, second, TimeSpan.Zero),
+        LastTimestamp = new DateTime(2026, 1, 1, 0, 0, second, DateTimeKind.Utc),
     };
 
     [Fact]
     public void Next_ReportsEachEventOnceInTimeOrderWithRisingProgress()
     {
         var watcher = new PodEventWatcher("p", "u1");
-        var events = new List<CoreV1Event>
+        var events = new List<Corev1Event>
         {
             Event("b", "Normal", "Pulling", "Pulling image \"x\"", 2),
             Event("a", "Normal", "Scheduled", "Successfully assigned jhub/p to node-1", 1),
@@ -57,7 +58,7 @@ public sealed class PodEventWatcherTests
         Name = "notebook",
         RestartCount = restarts,
         State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = reason, Message = "m" } },
-        LastState = lastExit is null ? null : new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = lastExit } },
+        LastState = lastExit is null ? null : new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = lastExit.Value } },
     };
 
     private static readonly V1ContainerStatus RunningReady = new()

@@ -1,9 +1,10 @@
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
 /// <summary>
-/// The Kubernetes calls the backend, its watches and its lease make, and nothing more: the seam between their logic
+/// The Kubernetes calls the backend and its watches make, and nothing more: the seam between their logic
 /// and the API. <see cref="KubeClient"/> makes them over HTTP; unit tests use an in-memory fake. Failures are
 /// <see cref="KubeApiException"/>s naming the RBAC verb and resource.
 /// </summary>
@@ -15,19 +16,19 @@ public interface IKubeApi
     /// <summary>Where the API server is, for messages.</summary>
     string Server { get; }
 
-    Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject;
+    Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>The object, or null when it does not exist.</summary>
-    Task<T?> GetAsync<T>(string ns, string name, CancellationToken cancellationToken) where T : class, IKubeObject;
+    Task<T?> GetAsync<T>(string ns, string name, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     Task<KubeList<T>> ListAsync<T>(string ns, string? labelSelector = null, string? fieldSelector = null, CancellationToken cancellationToken = default)
-        where T : class, IKubeObject;
-
-    /// <summary>PUT: replaces the object; the API refuses with 409 when its resourceVersion is stale.</summary>
-    Task<T> ReplaceAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject;
+        where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>Deletes the object; false when it did not exist.</summary>
-    Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubeObject;
+    Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Creates a namespace (cluster-scoped); false when it already existed.</summary>
+    Task<bool> CreateNamespaceAsync(string name, IDictionary<string, string> labels, CancellationToken cancellationToken);
 
     /// <summary>Whether the caller may do what <paramref name="attributes"/> names (a SelfSubjectAccessReview; creates nothing).</summary>
     Task<V1SubjectAccessReviewStatus> ReviewAccessAsync(V1ResourceAttributes attributes, CancellationToken cancellationToken);
@@ -48,5 +49,5 @@ public interface IKubeApi
         int timeoutSeconds = 300,
         CancellationToken cancellationToken = default,
         Action? opened = null)
-        where T : class, IKubeObject;
+        where T : class, IKubernetesObject<V1ObjectMeta>;
 }

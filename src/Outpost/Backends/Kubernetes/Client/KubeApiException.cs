@@ -1,5 +1,6 @@
 using System.Net;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 

@@ -3,15 +3,15 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
-/// <summary>The JSON conventions of the Kubernetes API: camelCase names, absent rather than null fields.</summary>
+/// <summary>The JSON conventions of the Kubernetes API: camelCase names, absent rather than null fields, RFC 3339 times.</summary>
 public static class KubeJson
 {
-    /// <summary>Options whose only resolver is the generated <see cref="KubeJsonContext"/>.</summary>
+    /// <summary>The options of <see cref="KubeJsonContext"/>: generated code only, for the types that context lists.</summary>
     public static JsonSerializerOptions Options => KubeJsonContext.Default.Options;
 
     /// <summary>
     /// The generated serialization code for <typeparamref name="T"/>; throws <see cref="NotSupportedException"/> for a
-    /// type missing from <see cref="KubeJsonContext"/> (the unit tests reach every type the Outpost uses).
+    /// type the context does not know (the unit tests reach every type the Outpost uses).
     /// </summary>
     public static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 

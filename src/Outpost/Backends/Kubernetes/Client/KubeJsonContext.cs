@@ -1,36 +1,36 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
 /// <summary>
-/// Serialization code for every Kubernetes object the Outpost reads or writes, generated at compile time: no
-/// reflection at run time, so the Outpost can be published with Native AOT. Objects nested in these are included.
+/// Serialization code, generated at compile time, for the backend's settings and for the Kubernetes objects the Outpost
+/// sends and reads: the client library's model classes, but only these and what they hold. The library's own context
+/// covers every model of every API group; the Outpost never reaches it, so trimming leaves it out of the executable.
+/// The models' quantity and int-or-string types carry their own converters; times use <see cref="KubeDateTimeConverter"/>.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
-[JsonSerializable(typeof(V1Pod))]
-[JsonSerializable(typeof(V1Service))]
-[JsonSerializable(typeof(V1Secret))]
-[JsonSerializable(typeof(V1PersistentVolumeClaim))]
-[JsonSerializable(typeof(V1Lease))]
-[JsonSerializable(typeof(V1Status))]
-[JsonSerializable(typeof(V1SelfSubjectAccessReview))]
-[JsonSerializable(typeof(CoreV1Event))]
-[JsonSerializable(typeof(KubeList<V1Pod>))]
-[JsonSerializable(typeof(KubeList<CoreV1Event>))]
-[JsonSerializable(typeof(KubeList<V1Service>))]
-[JsonSerializable(typeof(KubeList<V1Secret>))]
-[JsonSerializable(typeof(KubeList<V1PersistentVolumeClaim>))]
-[JsonSerializable(typeof(KubeList<V1Lease>))]
-[JsonSerializable(typeof(WatchEvent<V1Pod>))]
-[JsonSerializable(typeof(WatchEvent<CoreV1Event>))]
-[JsonSerializable(typeof(WatchEvent<V1Status>))]
-[JsonSerializable(typeof(JsonElement))]
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    Converters = [typeof(KubeDateTimeConverter)])]
+[JsonSerializable(typeof(KubernetesBackendOptions))]
 [JsonSerializable(typeof(KubernetesPodOptions))]
 [JsonSerializable(typeof(List<V1Volume>))]
 [JsonSerializable(typeof(List<V1VolumeMount>))]
+[JsonSerializable(typeof(V1Pod))]
+[JsonSerializable(typeof(KubeList<V1Pod>))]
+[JsonSerializable(typeof(V1Service))]
+[JsonSerializable(typeof(KubeList<V1Service>))]
+[JsonSerializable(typeof(V1Secret))]
+[JsonSerializable(typeof(KubeList<V1Secret>))]
+[JsonSerializable(typeof(V1PersistentVolumeClaim))]
+[JsonSerializable(typeof(KubeList<V1PersistentVolumeClaim>))]
+[JsonSerializable(typeof(Corev1Event))]
+[JsonSerializable(typeof(KubeList<Corev1Event>))]
+[JsonSerializable(typeof(V1Namespace))]
+[JsonSerializable(typeof(V1SelfSubjectAccessReview))]
+[JsonSerializable(typeof(V1Status))]
+[JsonSerializable(typeof(JsonElement))]
 internal sealed partial class KubeJsonContext : JsonSerializerContext;

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Outpost.Backends.Kubernetes.Client.Models;
+using Outpost.Hosting;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
@@ -9,7 +11,7 @@ namespace Outpost.Backends.Kubernetes.Client;
 /// watch from the list's resourceVersion, resumes from the last seen resourceVersion when the stream ends or drops,
 /// and lists again only on 410 Gone. Readers never call the API; they read the cache and can await the next change.
 /// </summary>
-public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class, IKubeObject
+public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -220,11 +222,11 @@ public sealed partial class KubeReflector<T> : IAsyncDisposable where T : class,
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4101, Level = LogLevel.Information,
+        [LoggerMessage(EventId = LogEvents.KubeWatchExpired, Level = LogLevel.Information,
             Message = "Watch of {Kind} in namespace {Namespace} is too old (410 Gone); listing again")]
         public static partial void Gone(ILogger logger, string kind, string @namespace);
 
-        [LoggerMessage(EventId = 4102, Level = LogLevel.Warning,
+        [LoggerMessage(EventId = LogEvents.KubeWatchFailed, Level = LogLevel.Warning,
             Message = "Watch of {Kind} in namespace {Namespace} failed; retrying in {Seconds} s")]
         public static partial void WatchFailed(ILogger logger, string kind, string @namespace, double seconds, Exception exception);
     }

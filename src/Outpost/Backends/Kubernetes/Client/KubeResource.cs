@@ -1,4 +1,5 @@
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Backends.Kubernetes.Client;
 
@@ -10,7 +11,7 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
     public static readonly KubeResource PersistentVolumeClaims = new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim");
     public static readonly KubeResource Secrets = new("", "v1", "secrets", "Secret");
     public static readonly KubeResource Events = new("", "v1", "events", "Event");
-    public static readonly KubeResource Leases = new("coordination.k8s.io", "v1", "leases", "Lease");
+    public static readonly KubeResource Namespaces = new("", "v1", "namespaces", "Namespace");
 
     /// <summary>"v1" for the core group, "group/version" otherwise: the <c>apiVersion</c> of objects of this kind.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
@@ -34,8 +35,8 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
         var t when t == typeof(V1Service) => Services,
         var t when t == typeof(V1PersistentVolumeClaim) => PersistentVolumeClaims,
         var t when t == typeof(V1Secret) => Secrets,
-        var t when t == typeof(CoreV1Event) => Events,
-        var t when t == typeof(V1Lease) => Leases,
+        var t when t == typeof(Corev1Event) => Events,
+        var t when t == typeof(V1Namespace) => Namespaces,
         var t => throw new ArgumentException($"{t.Name} is not a Kubernetes kind this client knows."),
     };
 }

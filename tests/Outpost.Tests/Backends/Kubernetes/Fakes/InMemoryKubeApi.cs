@@ -2,7 +2,8 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Outpost.Backends.Kubernetes.Client;
-using Outpost.Backends.Kubernetes.Client.Models;
+using k8s;
+using k8s.Models;
 
 namespace Outpost.Tests.Backends.Kubernetes.Fakes;
 
@@ -31,10 +32,10 @@ internal sealed class InMemoryKubeApi : IKubeApi
     /// <summary>Verbs ("create pods") that fail with 403, as missing RBAC would.</summary>
     public HashSet<string> Forbidden { get; } = [];
 
-    public Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject
+    public Task<T> CreateAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = Record<T>("create", ns, obj.Metadata?.Name);
-        var copy = KubeJson.Clone(obj);
+        var copy = Copy(obj);
         lock (_gate)
         {
             var name = copy.Metadata!.Name!;
@@ -42,33 +43,33 @@ internal sealed class InMemoryKubeApi : IKubeApi
             {
                 throw new KubeApiException(HttpStatusCode.Conflict, "create", plural, ns, name, new V1Status { Reason = "AlreadyExists" });
             }
-            copy.Metadata.Namespace = ns;
+            copy.Metadata.NamespaceProperty = ns;
             copy.Metadata.Uid = Guid.NewGuid().ToString();
-            copy.Metadata.CreationTimestamp = DateTimeOffset.UtcNow;
+            copy.Metadata.CreationTimestamp = DateTime.UtcNow;
             copy.Metadata.ResourceVersion = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
             _objects[(plural, ns, name)] = copy;
             Publish(WatchEvent<T>.Added, plural, ns, copy);
-            return Task.FromResult(KubeJson.Clone(copy));
+            return Task.FromResult(Copy(copy));
         }
     }
 
-    public Task<T?> GetAsync<T>(string ns, string name, CancellationToken cancellationToken) where T : class, IKubeObject
+    public Task<T?> GetAsync<T>(string ns, string name, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = Record<T>("get", ns, name);
         lock (_gate)
         {
-            return Task.FromResult(_objects.TryGetValue((plural, ns, name), out var found) ? KubeJson.Clone((T)found) : null);
+            return Task.FromResult(_objects.TryGetValue((plural, ns, name), out var found) ? Copy((T)found) : null);
         }
     }
 
     public Task<KubeList<T>> ListAsync<T>(string ns, string? labelSelector = null, string? fieldSelector = null, CancellationToken cancellationToken = default)
-        where T : class, IKubeObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = Record<T>("list", ns, null);
         lock (_gate)
         {
             var items = _objects.Where(p => p.Key.Plural == plural && p.Key.Ns == ns && Matches((T)p.Value, labelSelector))
-                .Select(p => KubeJson.Clone((T)p.Value)).ToList();
+                .Select(p => Copy((T)p.Value)).ToList();
             return Task.FromResult(new KubeList<T>
             {
                 Items = items,
@@ -77,29 +78,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
         }
     }
 
-    public Task<T> ReplaceAsync<T>(string ns, T obj, CancellationToken cancellationToken) where T : class, IKubeObject
-    {
-        var name = obj.Metadata!.Name!;
-        var plural = Record<T>("update", ns, name);
-        lock (_gate)
-        {
-            if (!_objects.TryGetValue((plural, ns, name), out var current))
-            {
-                throw new KubeApiException(HttpStatusCode.NotFound, "update", plural, ns, name, null);
-            }
-            if (((T)current).Metadata!.ResourceVersion != obj.Metadata.ResourceVersion)
-            {
-                throw new KubeApiException(HttpStatusCode.Conflict, "update", plural, ns, name, new V1Status { Reason = "Conflict" });
-            }
-            var copy = KubeJson.Clone(obj);
-            copy.Metadata!.ResourceVersion = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            _objects[(plural, ns, name)] = copy;
-            Publish(WatchEvent<T>.Modified, plural, ns, copy);
-            return Task.FromResult(KubeJson.Clone(copy));
-        }
-    }
-
-    public Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubeObject
+    public Task<bool> DeleteAsync<T>(string ns, string name, long? gracePeriodSeconds, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = Record<T>("delete", ns, name);
         lock (_gate)
@@ -110,6 +89,27 @@ internal sealed class InMemoryKubeApi : IKubeApi
             }
             ++_version;
             Publish(WatchEvent<T>.Deleted, plural, ns, gone);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <summary>Namespaces created so far, in order.</summary>
+    public List<V1Namespace> Namespaces { get; } = [];
+
+    public Task<bool> CreateNamespaceAsync(string name, IDictionary<string, string> labels, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Calls.Add($"create namespaces {name}");
+            if (Forbidden.Contains("create namespaces"))
+            {
+                throw new KubeApiException(HttpStatusCode.Forbidden, "create", "namespaces", "", name, new V1Status { Reason = "Forbidden" });
+            }
+            if (Namespaces.Any(n => n.Metadata.Name == name))
+            {
+                return Task.FromResult(false);
+            }
+            Namespaces.Add(new V1Namespace { Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string>(labels) } });
             return Task.FromResult(true);
         }
     }
@@ -140,7 +140,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
         int timeoutSeconds = 300,
         [EnumeratorCancellation] CancellationToken cancellationToken = default,
         Action? opened = null)
-        where T : class, IKubeObject
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = Record<T>("watch", ns, null);
         var channel = Channel.CreateUnbounded<(string Type, object Obj)>();
@@ -154,7 +154,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
             opened?.Invoke();
             await foreach (var (type, obj) in channel.Reader.ReadAllAsync(cancellationToken))
             {
-                yield return new WatchEvent<T> { Type = type, Object = KubeJson.Clone((T)obj) };
+                yield return new WatchEvent<T> { Type = type, Object = Copy((T)obj) };
             }
         }
         finally
@@ -167,12 +167,12 @@ internal sealed class InMemoryKubeApi : IKubeApi
     }
 
     /// <summary>Changes a stored object as the cluster would (the kubelet updating a pod's status, say).</summary>
-    public void Update<T>(string ns, string name, Action<T> change) where T : class, IKubeObject
+    public void Update<T>(string ns, string name, Action<T> change) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = KubeResource.Of<T>().Plural;
         lock (_gate)
         {
-            var copy = KubeJson.Clone((T)_objects[(plural, ns, name)]);
+            var copy = Copy((T)_objects[(plural, ns, name)]);
             change(copy);
             copy.Metadata!.ResourceVersion = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
             _objects[(plural, ns, name)] = copy;
@@ -181,7 +181,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
     }
 
     /// <summary>Names of the stored objects of a kind in a namespace.</summary>
-    public IReadOnlyList<string> Names<T>(string ns) where T : class, IKubeObject
+    public IReadOnlyList<string> Names<T>(string ns) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = KubeResource.Of<T>().Plural;
         lock (_gate)
@@ -191,7 +191,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
     }
 
     /// <summary>Waits until a stored object of the kind matches <paramref name="condition"/>; returns its name.</summary>
-    public async Task<string> WaitForAsync<T>(string ns, Func<T, bool> condition, TimeSpan timeout) where T : class, IKubeObject
+    public async Task<string> WaitForAsync<T>(string ns, Func<T, bool> condition, TimeSpan timeout) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = KubeResource.Of<T>().Plural;
         var deadline = DateTime.UtcNow + timeout;
@@ -215,7 +215,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
         }
     }
 
-    private string Record<T>(string verb, string ns, string? name) where T : class, IKubeObject
+    private string Record<T>(string verb, string ns, string? name) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var plural = KubeResource.Of<T>().Plural;
         lock (_gate)
@@ -233,7 +233,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
     {
         foreach (var watcher in _watchers.Where(w => w.Plural == plural && w.Ns == ns))
         {
-            if (obj is IKubeObject k && !Matches(k, watcher.LabelSelector))
+            if (obj is IKubernetesObject<V1ObjectMeta> k && !Matches(k, watcher.LabelSelector))
             {
                 continue;
             }
@@ -241,14 +241,17 @@ internal sealed class InMemoryKubeApi : IKubeApi
         }
     }
 
+    /// <summary>A deep copy, through the library's JSON as over the wire.</summary>
+    private static T Copy<T>(T obj) => KubeJson.Clone(obj);
+
     /// <summary>Equality-based label selectors ("a=b,c=d"), the only kind the Outpost uses.</summary>
-    private static bool Matches(IKubeObject obj, string? selector)
+    private static bool Matches(IKubernetesObject<V1ObjectMeta> obj, string? selector)
     {
         if (string.IsNullOrEmpty(selector))
         {
             return true;
         }
-        var labels = obj.Metadata?.Labels ?? [];
+        var labels = obj.Metadata?.Labels ?? new Dictionary<string, string>();
         return selector.Split(',').All(term =>
         {
             var parts = term.Split('=', 2);
