@@ -9,7 +9,7 @@ public static class EventsServiceCollectionExtensions
     {
         services.AddOptions<EventsOptions>().Bind(configuration.GetSection("Outpost:Events")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EventsOptions>, EventsOptionsValidator>();
-        services.AddHttpClient(HubEventRelay.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
+        services.AddHttpClient(OutboxRelay.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp =>
         {
             var verify = sp.GetRequiredService<IOptions<EventsOptions>>().Value.VerifyTls;
             return new SocketsHttpHandler
@@ -19,8 +19,8 @@ public static class EventsServiceCollectionExtensions
             };
         });
         services.AddSingleton<ServerEvents>();
-        services.AddSingleton<HubEventRelay>();
-        services.AddHostedService(sp => sp.GetRequiredService<HubEventRelay>());
+        services.AddSingleton<OutboxRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         return services;
     }
 }
