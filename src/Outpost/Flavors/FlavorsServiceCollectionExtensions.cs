@@ -9,7 +9,7 @@ public static class FlavorsServiceCollectionExtensions
     public static IServiceCollection AddFlavors(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(new OriginalFlavorsFile(null));
-        services.AddOptions<FlavorsOptions>()
+        services.AddOptions<StartupFlavorConfig>()
             .Configure<OriginalFlavorsFile>((o, originalFile) =>
             {
                 var (config, errors) = FlavorConfigReader.Read(configuration.GetSection(FlavorConfigReader.SectionPath));
@@ -17,7 +17,7 @@ public static class FlavorsServiceCollectionExtensions
                 o.Errors = originalFile.Path is null ? errors : [.. errors.Select(originalFile.Describe)];
             })
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<FlavorsOptions>, FlavorsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<StartupFlavorConfig>, StartupFlavorConfigValidator>();
         services.AddSingleton<FlavorCatalog>();
         services.AddSingleton<FlavorUsage>();
         services.AddSingleton<QuotaPolicy>();
