@@ -15,8 +15,8 @@ public sealed record HotPathStep(string Name, double MicrosPerCall, double Bytes
 /// <summary>
 /// Times the poll path piece by piece, in process and one call at a time (no concurrency), so the
 /// report can say where a poll's time goes: auth, opening a pooled SQLite connection, the raw query,
-/// the store's <c>FindAsync</c> (query + mapping the row to a record + decrypting the handle), the launcher's
-/// <c>PollAsync</c>, and a whole HTTP poll of the Outpost and of the bare endpoint.
+/// the store's <c>FindAsync</c> (query + mapping the row to a record + decrypting the handle), the poll use case's
+/// <c>RunAsync</c>, and a whole HTTP poll of the Outpost and of the bare endpoint.
 /// </summary>
 public static class HotPathProfile
 {
@@ -26,7 +26,7 @@ public static class HotPathProfile
         var credentials = services.GetRequiredService<HubCredentials>();
         var database = services.GetRequiredService<SqliteDatabase>();
         var store = services.GetRequiredService<IServerStore>();
-        var launcher = services.GetRequiredService<ServerLauncher>();
+        var poll = services.GetRequiredService<PollServer>();
         var codec = services.GetRequiredService<ServerSpecCodec>();
         var backends = services.GetRequiredService<BackendCatalog>();
         var key = new ServerKey(OutpostUnderTest.Hub, $"{PollBench.Prefix}0", PollBench.StartId);
@@ -57,8 +57,8 @@ public static class HotPathProfile
                 async () => await store.FindAsync(key), parallel),
             await TimeAsync("IServerStore.FindPollStateAsync (the poll's read)", iterations,
                 async () => await store.FindPollStateAsync(key)),
-            await TimeAsync("ServerLauncher.PollAsync (instant backend)", iterations,
-                async () => await launcher.PollAsync(key, collectLogs: false, CancellationToken.None)),
+            await TimeAsync("PollServer.RunAsync (instant backend)", iterations,
+                async () => await poll.RunAsync(key, collectLogs: false, new Dictionary<string, string>(), CancellationToken.None)),
             await TimeLocalStatusAsync(outpost, store, backends, iterations),
             await TimeAsync("HTTP poll of the Outpost, 1 connection", iterations,
                 async () => { using var r = await client.GetAsync(outpostPoll); r.EnsureSuccessStatusCode(); }),

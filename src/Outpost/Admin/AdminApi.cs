@@ -9,7 +9,7 @@ namespace Outpost.Admin;
 /// <summary>
 /// The operator's routes, answered only through the admin socket (<see cref="AdminSocket"/>): over TCP they do not
 /// exist (404), and they are left out of the OpenAPI document. They act through the same use cases as the hubs'
-/// routes: reads through the stores, a stop through <see cref="ServerLauncher.StopAsync"/> with its locks, backend
+/// routes: reads through the stores, a stop through <see cref="ServerStopper.StopAsync"/> with its locks, backend
 /// stop and flavor update, so a hub's next poll answers 404 as after its own DELETE. A server is named by query
 /// parameters (<c>hub</c>, <c>name</c>, <c>start_id</c>) because a user's default server has an empty name.
 /// </summary>
@@ -85,7 +85,7 @@ public static partial class AdminApi
     }
 
     private static async Task<Results<Ok<AdminServer>, NotFound<AdminError>, Conflict<AdminError>>> StopServer(
-        string hub, string? name, string? start_id, IServerStore store, ServerLauncher launcher, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string hub, string? name, string? start_id, IServerStore store, ServerStopper stopper, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (record, missing, ambiguous) = await FindAsync(store, hub, name ?? "", start_id, cancellationToken);
         if (record is null)
@@ -97,7 +97,7 @@ public static partial class AdminApi
         try
         {
             // As the hub's own synchronous DELETE: waits for the backend, then the row is gone.
-            if (await launcher.StopAsync(record.Key, collectLogs: false, waitForStop: true, cancellationToken) is null)
+            if (await stopper.StopAsync(record.Key, collectLogs: false, waitForStop: true, cancellationToken) is null)
             {
                 return NotFoundOf(record.Key);
             }

@@ -20,7 +20,7 @@ public sealed partial class SshdRestartAnnouncer(
     IServerStore store,
     ServerSpecCodec codec,
     IEventOutbox outbox,
-    HubEventRelay relay,
+    OutboxRelay relay,
     IOptions<SshdAnnouncementOptions> options,
     TimeProvider time,
     ILogger<SshdRestartAnnouncer> logger) : BackgroundService

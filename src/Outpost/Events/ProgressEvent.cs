@@ -14,4 +14,9 @@ public sealed record ProgressEvent(
     string? HtmlMessage = null,
     [property: JsonPropertyName("failed")]
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    bool Failed = false);
+    bool Failed = false)
+{
+    /// <summary>The last event of a start that failed, with the reason for the user's progress page.</summary>
+    public static ProgressEvent StartFailed(string message) =>
+        new(100, message, $"<details><summary>Outpost could not start the server: {System.Net.WebUtility.HtmlEncode(message)}</summary></details>", Failed: true);
+}

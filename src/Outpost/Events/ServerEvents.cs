@@ -8,7 +8,7 @@ namespace Outpost.Events;
 /// Records a server's progress events: appended to the durable outbox first, then the relay is woken.
 /// Servers whose start request carried no events URL or API token get no events.
 /// </summary>
-public sealed class ServerEvents(IEventOutbox outbox, HubEventRelay relay)
+public sealed class ServerEvents(IEventOutbox outbox, OutboxRelay relay)
 {
     /// <summary>Stores the event and wakes the relay; returns its outbox id (null when this server gets no events).</summary>
     public async ValueTask<long?> RecordAsync(ServerKey key, ServerSpec spec, ProgressEvent progressEvent, CancellationToken cancellationToken = default)

@@ -18,7 +18,7 @@ public sealed partial class FlavorCatalog : IDisposable
     private readonly List<IDisposable> _watches = [];
     private volatile FlavorConfig _current;
 
-    public FlavorCatalog(IOptions<FlavorsOptions> initial, ConfigFile file, OriginalFlavorsFile originalFile, ILogger<FlavorCatalog> logger)
+    public FlavorCatalog(IOptions<StartupFlavorConfig> initial, ConfigFile file, OriginalFlavorsFile originalFile, ILogger<FlavorCatalog> logger)
     {
         _file = file;
         _originalFile = originalFile;

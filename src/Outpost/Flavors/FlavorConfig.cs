@@ -4,7 +4,9 @@ namespace Outpost.Flavors;
 
 /// <summary>
 /// The flavor configuration (<c>Outpost:Flavors</c>), in the original Outpost's shape: named flavors,
-/// hub sets that restrict or override them per hub, and user sets that do so per user. Immutable once read.
+/// hub sets that restrict or override them per hub, and user sets that do so per user. Read once and replaced as a
+/// whole on reload, never changed in place: the <see cref="JsonObject"/> definitions are shared by every reader, so
+/// code that needs a changed definition works on a <c>DeepClone()</c> (as <see cref="FlavorSelector"/> does).
 /// </summary>
 public sealed record FlavorConfig(
     IReadOnlyList<KeyValuePair<string, JsonObject>> Flavors,

@@ -10,7 +10,7 @@ namespace Outpost.Flavors;
 /// Tells a hub its current flavor usage whenever it changes, at the <c>JUPYTERHUB_FLAVORS_UPDATE_URL</c>
 /// its servers carry. Updates go through the durable outbox, in order per hub, like progress events.
 /// </summary>
-public sealed class FlavorUpdates(FlavorUsage usage, FlavorCatalog catalog, IEventOutbox outbox, HubEventRelay relay, IOptions<HubsOptions> hubs)
+public sealed class FlavorUpdates(FlavorUsage usage, FlavorCatalog catalog, IEventOutbox outbox, OutboxRelay relay, IOptions<HubsOptions> hubs)
 {
     public async Task NotifyAsync(string hub, ServerSpec spec, CancellationToken cancellationToken = default)
     {

@@ -15,7 +15,7 @@ public static class FlavorsApi
 {
     public static IEndpointRouteBuilder MapFlavors(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").RequireAuthorization().WithTags("Flavors");
+        var group = app.MapGroup("").RequireHub().WithTags("Flavors");
         group.MapGet("/flavors", ListFlavors).WithName("ListFlavors");
         group.MapPost("/userflavors", ListUserFlavors).WithName("ListUserFlavors").Accepts<JsonElement>("application/json", "*/*");
         return app;
@@ -24,17 +24,22 @@ public static class FlavorsApi
     private static async Task<Ok<JsonObject>> ListFlavors(ClaimsPrincipal user, FlavorUsage usage, CancellationToken cancellationToken) =>
         TypedResults.Ok(await usage.ForHubAsync(user.HubName(), cancellationToken));
 
-    private static async Task<IResult> ListUserFlavors(HttpRequest request, ClaimsPrincipal user, FlavorUsage usage, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<JsonObject>, UnprocessableEntity<Servers.ValidationProblem>, Hosting.RequestTooLarge>> ListUserFlavors(
+        HttpRequest request, ClaimsPrincipal user, FlavorUsage usage, CancellationToken cancellationToken)
     {
-        var (authentication, invalid) = await Hosting.JsonRequestBody.ReadAsync(request, cancellationToken);
-        if (invalid is not null)
+        var body = await Hosting.JsonRequestBody.ReadAsync(request, cancellationToken);
+        if (body.TooLarge)
         {
-            return invalid;
+            return Hosting.RequestTooLarge.Instance;
         }
-        if (authentication.ValueKind != JsonValueKind.Object)
+        if (body.Invalid is { } invalid)
+        {
+            return TypedResults.UnprocessableEntity(invalid);
+        }
+        if (body.Value.ValueKind != JsonValueKind.Object)
         {
             return TypedResults.UnprocessableEntity(new Servers.ValidationProblem([new("dict_type", ["body"], "The body must be the user's authentication object.")]));
         }
-        return TypedResults.Ok(await usage.ForUserAsync(user.HubName(), authentication, cancellationToken));
+        return TypedResults.Ok(await usage.ForUserAsync(user.HubName(), body.Value, cancellationToken));
     }
 }

@@ -13,7 +13,7 @@ namespace Outpost.Flavors;
 /// </summary>
 public sealed partial class RuntimeLimitSweeper(
     IServerStore store,
-    ServerLauncher launcher,
+    ServerExpiry expiry,
     IOptions<OutpostOptions> options,
     ILeadership leadership,
     TimeProvider time,
@@ -44,7 +44,7 @@ public sealed partial class RuntimeLimitSweeper(
         foreach (var record in await store.ListExpiredAsync(now, 100, cancellationToken))
         {
             Log.Expired(logger, record.Key.ToString(), record.EndDate);
-            await launcher.ExpireAsync(record, cancellationToken);
+            await expiry.ExpireAsync(record, cancellationToken);
         }
         // Failed background starts stay for the hub to see; one the hub never deletes goes after the retention time.
         var retention = TimeSpan.FromMinutes(options.Value.FailedRetentionMinutes);
@@ -53,7 +53,7 @@ public sealed partial class RuntimeLimitSweeper(
             if (now - record.LastUpdate > retention)
             {
                 Log.FailedRemoved(logger, record.Key.ToString(), options.Value.FailedRetentionMinutes);
-                await launcher.RemoveFailedAsync(record, cancellationToken);
+                await expiry.RemoveFailedAsync(record, cancellationToken);
             }
         }
     }

@@ -14,8 +14,8 @@ internal static class JsonRequestBody
     private const int MaxDepth = 64;
     private const int MaxErrors = 50;
 
-    /// <summary>The parsed body, or the answer to send instead.</summary>
-    public static async Task<(JsonElement Body, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The parsed body, or why it cannot be read: invalid (a 422) or over the size limit (a 413).</summary>
+    public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -25,15 +25,14 @@ internal static class JsonRequestBody
         }
         catch (JsonException ex)
         {
-            return (default, Invalid(new FieldError("json_invalid", ["body", $"line {ex.LineNumber + 1}"], "The body is not valid JSON.")));
+            return new(default, new ValidationProblem([new FieldError("json_invalid", ["body", $"line {ex.LineNumber + 1}"], "The body is not valid JSON.")]), TooLarge: false);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (default, TypedResults.Json(
-                new Dictionary<string, string> { ["detail"] = "The request body is too large." }, WireJson.Strings, statusCode: StatusCodes.Status413PayloadTooLarge));
+            return new(default, null, TooLarge: true);
         }
         var errors = InvalidText(body);
-        return errors.Count > 0 ? (default, TypedResults.UnprocessableEntity(new ValidationProblem(errors))) : (body, null);
+        return errors.Count > 0 ? new(default, new ValidationProblem(errors), TooLarge: false) : new(body, null, TooLarge: false);
     }
 
     /// <summary>Every string or property name that cannot be read as text (at most <see cref="MaxErrors"/>), with its location.</summary>
@@ -105,6 +104,5 @@ internal static class JsonRequestBody
     }
 
     private static FieldError Error(List<string> path, string message) => new("string_unicode", [.. path], message);
-
-    private static IResult Invalid(FieldError error) => TypedResults.UnprocessableEntity(new ValidationProblem([error]));
 }
+

@@ -11,6 +11,7 @@ public static class LogEvents
     public const int ServerStopped = 103;
     public const int ServerStopFailed = 104;
     public const int ServerExited = 105;
+    public const int ServerBackgroundStartEnded = 106;
     public const int ServerAdopted = 110;
     public const int ServerRecoveredFailed = 111;
     public const int ReconcileFailed = 112;

@@ -49,9 +49,11 @@ public sealed class AuthStateCache
     }
 
     /// <summary>Refreshes a known server's state from a request's headers: later headers win, keys not sent stay.</summary>
-    public void Update(ServerKey key, IHeaderDictionary headers)
+    public void Update(ServerKey key, IHeaderDictionary headers) => Update(key, Read(headers));
+
+    /// <summary>Refreshes a known server's state with <paramref name="sent"/> (read by <see cref="Read"/>): later values win, keys not sent stay.</summary>
+    public void Update(ServerKey key, IReadOnlyDictionary<string, string> sent)
     {
-        var sent = Read(headers);
         if (sent.Count == 0)
         {
             return;

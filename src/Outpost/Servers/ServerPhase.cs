@@ -1,8 +1,9 @@
 namespace Outpost.Servers;
 
 /// <summary>
-/// Where a server is in its life. Transitions happen only in <see cref="ServerLauncher"/> (and the
-/// poll path for Running → Stopped), each persisted with a conditional update before it is announced.
+/// Where a server is in its life. Transitions happen only in the server services (<see cref="StartRunner"/>,
+/// <see cref="ServerStopper"/>, <see cref="ServerRecovery"/>; <see cref="PollServer"/> and the reconciler for
+/// Running → Stopped), each persisted with a conditional update before it is announced.
 /// <code>Pending → Starting → Running → Stopping → (row removed)
 ///                    ↘ Failed      ↘ Stopped (ended by itself)</code>
 /// </summary>

@@ -19,7 +19,7 @@ namespace Outpost.Servers;
 /// </summary>
 public sealed partial class ServerReconciler(
     IServerStore store,
-    ServerLauncher launcher,
+    ServerRecovery recovery,
     BackendCatalog backends,
     IEnumerable<IOrphanSweeper> sweepers,
     ILeadership leadership,
@@ -128,7 +128,7 @@ public sealed partial class ServerReconciler(
             if (!await leadership.IsAliveAsync(record.Owner, cancellationToken))
             {
                 Log.ReplicaGone(logger, record.Key.ToString(), record.Phase.ToString(), record.Owner ?? "(unknown)");
-                await launcher.RecoverAsync(record, cancellationToken);
+                await recovery.RecoverAsync(record, cancellationToken);
             }
             return false;
         }

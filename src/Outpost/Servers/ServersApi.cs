@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Outpost.Backends;
-using Outpost.Flavors;
+using Outpost.Hosting;
 using Outpost.Hubs;
 
 namespace Outpost.Servers;
@@ -12,12 +10,13 @@ namespace Outpost.Servers;
 /// The original Outpost's server routes, wire-compatible: <c>/services[/]</c> to list and start,
 /// <c>/services/{name}[/{start_id}][/]</c> to poll and stop. Both slash forms are answered directly,
 /// and an empty name (<c>/services//{start_id}</c>) addresses a user's default server.
+/// Each handler reads the request, runs its use case and turns the use case's result into the answer.
 /// </summary>
 public static class ServersApi
 {
     public static IEndpointRouteBuilder MapServers(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/services").RequireAuthorization().WithTags("Servers");
+        var group = app.MapGroup("/services").RequireHub().WithTags("Servers");
         // Route matching ignores a trailing slash, so each of these also answers "/services/".
         group.MapGet("", ListServers).WithName("ListServers");
         group.MapPost("", StartServer).WithName("StartServer").Accepts<JsonElement>("application/json", "*/*");
@@ -26,128 +25,65 @@ public static class ServersApi
         return app;
     }
 
-    private static async Task<Ok<ServerSummary[]>> ListServers(ClaimsPrincipal user, Storage.IServerStore store, CancellationToken cancellationToken)
+    private static async Task<Ok<ServerSummary[]>> ListServers(ClaimsPrincipal user, ListServers servers, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await servers.RunAsync(user.HubName(), cancellationToken));
+
+    private static async Task<Results<Ok<Dictionary<string, string>>, Accepted<Dictionary<string, string>>, UnprocessableEntity<ValidationProblem>, WireRefusal, RequestTooLarge>> StartServer(
+        HttpRequest request, ClaimsPrincipal user, StartServer start, CancellationToken cancellationToken)
     {
-        var servers = await store.ListAsync(user.HubName(), cancellationToken);
-        return TypedResults.Ok(servers.Select(ServerSummary.From).ToArray());
+        var body = await JsonRequestBody.ReadAsync(request, cancellationToken);
+        if (body.TooLarge)
+        {
+            return RequestTooLarge.Instance;
+        }
+        if (body.Invalid is { } invalid)
+        {
+            return TypedResults.UnprocessableEntity(invalid);
+        }
+        var result = await start.RunAsync(user.HubName(), body.Value, AuthStateCache.Read(request.Headers), waitForStart: !IsAsync(request), cancellationToken);
+        return result switch
+        {
+            StartServerResult.Started started => TypedResults.Ok(new Dictionary<string, string> { ["service"] = started.Service }),
+            StartServerResult.Accepted => TypedResults.Accepted((string?)null, new Dictionary<string, string> { ["service"] = "" }),
+            StartServerResult.Invalid errors => TypedResults.UnprocessableEntity(new ValidationProblem(errors.Errors)),
+            StartServerResult.Refused refused => new WireRefusal(refused.Refusal),
+            _ => throw new System.Diagnostics.UnreachableException($"Unmapped result {result}"),
+        };
     }
 
-    private static async Task<IResult> StartServer(
-        HttpRequest request,
-        ClaimsPrincipal user,
-        ServerLauncher launcher,
-        BackendCatalog backends,
-        ServerProfiles profiles,
-        QuotaPolicy quotas,
-        IOptions<HubsOptions> hubs,
-        CancellationToken cancellationToken)
-    {
-        var hub = user.HubName();
-        var (body, invalid) = await Hosting.JsonRequestBody.ReadAsync(request, cancellationToken);
-        if (invalid is not null)
-        {
-            return invalid;
-        }
-        var (spec, errors) = StartRequestReader.Read(body);
-        if (spec is null)
-        {
-            return TypedResults.UnprocessableEntity(new ValidationProblem(errors));
-        }
-        hubs.Value.Hubs.TryGetValue(hub, out var hubOptions);
-        var problems = StartRequestReader.CheckPolicy(spec, hub, hubOptions);
-        if (problems.Count > 0)
-        {
-            return Refuse(new OutpostRefusal($"{DisplayName(spec)}: {string.Join(" ", problems)}"));
-        }
-        var key = new ServerKey(hub, spec.Name, spec.StartId);
-        IBackend backend;
-        try
-        {
-            backend = profiles.SelectBackend(spec, backends);
-            // What the backend would refuse is refused here, before anything is stored or counted.
-            if (backend.Check(key, spec) is { } refusal)
-            {
-                return Refuse(new OutpostRefusal($"{DisplayName(spec)}: {refusal}"));
-            }
-        }
-        catch (Exception ex) when (ex is OutpostRefusal or BackendException)
-        {
-            return Refuse(ex);
-        }
-        var (admission, quotaRefusal) = quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null);
-        if (admission is null)
-        {
-            return Refuse(new OutpostRefusal(quotaRefusal!));
-        }
-        var async = IsAsync(request);
-        try
-        {
-            var service = await launcher.StartAsync(hub, spec, backend, admission, AuthStateCache.Read(request.Headers), waitForStart: !async, cancellationToken);
-            return async
-                ? TypedResults.Json(new Dictionary<string, string> { ["service"] = "" }, Hosting.WireJson.Strings, statusCode: StatusCodes.Status202Accepted)
-                : TypedResults.Ok(new Dictionary<string, string> { ["service"] = service });
-        }
-        catch (Exception ex) when (ex is OutpostRefusal or BackendException)
-        {
-            return Refuse(ex);
-        }
-    }
-
-    private static async Task<IResult> PollServer(
-        string? path,
-        HttpRequest request,
-        ClaimsPrincipal user,
-        ServerLauncher launcher,
-        AuthStateCache authStates,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PollResponse>, NotFound<Dictionary<string, string>>, WireRefusal>> PollServer(
+        string? path, HttpRequest request, ClaimsPrincipal user, PollServer poll, CancellationToken cancellationToken)
     {
         if (!TryParseKey(user.HubName(), request.Path, out var key))
         {
             return NotFound();
         }
-        try
+        var result = await poll.RunAsync(key, CollectLogs(request), AuthStateCache.Read(request.Headers), cancellationToken);
+        return result switch
         {
-            var result = await launcher.PollAsync(key, CollectLogs(request), cancellationToken);
-            if (result is null)
-            {
-                return NotFound();
-            }
-            authStates.Update(key, request.Headers); // only for servers that exist
-            return TypedResults.Ok(new PollResponse(result.Status, result.Logs));
-        }
-        catch (BackendException ex)
-        {
-            return Refuse(ex);
-        }
+            PollServerResult.Polled polled => TypedResults.Ok(new PollResponse(polled.Status, polled.Logs)),
+            PollServerResult.NotFound => NotFound(),
+            PollServerResult.Refused refused => new WireRefusal(refused.Refusal),
+            _ => throw new System.Diagnostics.UnreachableException($"Unmapped result {result}"),
+        };
     }
 
-    private static async Task<IResult> StopServer(
-        string? path,
-        HttpRequest request,
-        ClaimsPrincipal user,
-        ServerLauncher launcher,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<StopResponse>, Accepted<Dictionary<string, string>>, NotFound<Dictionary<string, string>>, WireRefusal>> StopServer(
+        string? path, HttpRequest request, ClaimsPrincipal user, StopServer stop, CancellationToken cancellationToken)
     {
         if (!TryParseKey(user.HubName(), request.Path, out var key))
         {
             return NotFound();
         }
-        var async = IsAsync(request);
-        try
+        var result = await stop.RunAsync(key, CollectLogs(request), waitForStop: !IsAsync(request), cancellationToken);
+        return result switch
         {
-            var logs = await launcher.StopAsync(key, CollectLogs(request), waitForStop: !async, cancellationToken);
-            if (logs is null)
-            {
-                return NotFound();
-            }
-            return async
-                ? TypedResults.Json(new Dictionary<string, string>(), Hosting.WireJson.Strings, statusCode: StatusCodes.Status202Accepted)
-                : TypedResults.Ok(new StopResponse(logs));
-        }
-        catch (BackendException ex)
-        {
-            return Refuse(ex);
-        }
+            StopServerResult.Stopped stopped => TypedResults.Ok(new StopResponse(stopped.Logs)),
+            StopServerResult.Accepted => TypedResults.Accepted((string?)null, new Dictionary<string, string>()),
+            StopServerResult.NotFound => NotFound(),
+            StopServerResult.Refused refused => new WireRefusal(refused.Refusal),
+            _ => throw new System.Diagnostics.UnreachableException($"Unmapped result {result}"),
+        };
     }
 
     /// <summary>Parses <c>/services/{name}[/{start_id}][/]</c> from the raw path; an empty name is the default server.</summary>
@@ -184,13 +120,7 @@ public static class ServersApi
     private static bool CollectLogs(HttpRequest request) =>
         string.Equals(request.Query["collect_logs"], "true", StringComparison.OrdinalIgnoreCase);
 
-    private static JsonHttpResult<Dictionary<string, string>> NotFound() =>
-        TypedResults.Json(new Dictionary<string, string> { ["detail"] = "Item not found" }, Hosting.WireJson.Strings, statusCode: StatusCodes.Status404NotFound);
-
-    private static JsonHttpResult<WireError> Refuse(Exception exception) =>
-        TypedResults.Json(WireError.From(exception), Hosting.WireJson.Error, statusCode: WireError.StatusCode);
-
-    private static string DisplayName(ServerSpec spec) => $"{spec.UserName}:{(spec.Name.Length == 0 ? "(default)" : spec.Name)}";
+    private static NotFound<Dictionary<string, string>> NotFound() => TypedResults.NotFound(new Dictionary<string, string> { ["detail"] = "Item not found" });
 
     /// <summary>Poll answer: <c>status</c> is null while the server runs.</summary>
     public sealed record PollResponse(

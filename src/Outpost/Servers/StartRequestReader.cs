@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Outpost.Hubs;
 
 namespace Outpost.Servers;
 
@@ -15,7 +14,7 @@ public static partial class StartRequestReader
     private const int MaxEnvEntries = 512;
     private const int MaxValueLength = 64 * 1024;
 
-    /// <summary>Most field errors or policy problems an answer lists: a body of 100,000 bad members must not get a 30 MB answer.</summary>
+    /// <summary>Most field errors an answer lists: a body of 100,000 bad members must not get a 30 MB answer.</summary>
     private const int MaxReported = 50;
 
     public static (ServerSpec? Spec, IReadOnlyList<FieldError> Errors) Read(JsonElement body)
@@ -72,54 +71,6 @@ public static partial class StartRequestReader
             Flavor = string.IsNullOrEmpty(flavor) ? null : flavor,
             Profile = string.IsNullOrEmpty(profile) ? null : profile,
         }, errors);
-    }
-
-    /// <summary>
-    /// Applies the hub's policy: environment keys and <c>misc</c> keys it may not set are refused,
-    /// each named, so nothing is silently dropped or silently applied.
-    /// </summary>
-    public static IReadOnlyList<string> CheckPolicy(ServerSpec spec, string hub, HubOptions? hubOptions)
-    {
-        var problems = new List<string>();
-        foreach (var key in spec.Env.Keys.Where(k => !EnvPolicy.IsAllowed(k, hubOptions)).Order(StringComparer.Ordinal))
-        {
-            problems.Add(EnvPolicy.IsForbidden(key)
-                ? $"env '{key}' may not be set by a hub."
-                : $"env '{key}' is not allowed for hub '{hub}' (allowed: JUPYTERHUB_*, JUPYTER_* and Outpost:Hubs:{hub}:AllowedEnv).");
-        }
-        foreach (var (key, value) in spec.Misc.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            if (hubOptions?.Misc.TryGetValue(key, out var rule) == true)
-            {
-                if (rule.Check(value) is { } reason)
-                {
-                    problems.Add($"misc '{key}' {reason} (rule Outpost:Hubs:{hub}:Misc:{key}).");
-                }
-            }
-            else if (!MiscPolicy.IsAllowed(key, hubOptions))
-            {
-                problems.Add($"misc '{key}' is not allowed for hub '{hub}' (allowed: {string.Join(", ", MiscPolicy.Allowed(hubOptions).Concat(hubOptions?.Misc.Keys.AsEnumerable() ?? []))}).");
-            }
-        }
-        foreach (var (key, value) in spec.UserOptions.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            if (key is "flavor" or "profile" or "start_id")
-            {
-                continue;
-            }
-            if (hubOptions?.UserOptions.TryGetValue(key, out var rule) == true)
-            {
-                if (rule.Check(value) is { } reason)
-                {
-                    problems.Add($"user_options '{key}' {reason} (rule Outpost:Hubs:{hub}:UserOptions:{key}).");
-                }
-            }
-            else if (hubOptions?.AllowedUserOptions is { } allowed && !allowed.Contains(key, StringComparer.Ordinal))
-            {
-                problems.Add($"user_options '{key}' is not allowed for hub '{hub}' (allowed: {string.Join(", ", allowed.Concat(hubOptions.UserOptions.Keys))}).");
-            }
-        }
-        return problems.Count > MaxReported ? [.. problems[..MaxReported], $"({problems.Count - MaxReported} more problems not shown.)"] : problems;
     }
 
     private static string? ReadName(JsonElement body, List<FieldError> errors)

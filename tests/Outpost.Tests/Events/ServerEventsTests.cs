@@ -37,8 +37,8 @@ public sealed class ServerEventsTests
         var time = new FakeTimeProvider();
         var outbox = new InMemoryEventOutbox(time);
         var http = new RecordingHttpClientFactory();
-        var relay = new HubEventRelay(outbox, http, Options.Create(new EventsOptions()), new OutpostMetrics(),
-            new SingleReplica(new ReplicaIdentity("test")), time, NullLogger<HubEventRelay>.Instance);
+        var relay = new OutboxRelay(outbox, http, Options.Create(new EventsOptions()), new OutpostMetrics(),
+            new SingleReplica(new ReplicaIdentity("test")), time, NullLogger<OutboxRelay>.Instance);
         var events = new ServerEvents(outbox, relay);
         var spec = new ServerSpec
         {

@@ -176,7 +176,7 @@ public sealed class QuotaPolicyTests
     internal static QuotaPolicy Policy(FlavorConfig config) => new(Catalog(config));
 
     internal static FlavorCatalog Catalog(FlavorConfig config) =>
-        new(Options.Create(new FlavorsOptions { Config = config }), new Outpost.Hosting.ConfigFile(null), new OriginalFlavorsFile(null), NullLogger<FlavorCatalog>.Instance);
+        new(Options.Create(new StartupFlavorConfig { Config = config }), new Outpost.Hosting.ConfigFile(null), new OriginalFlavorsFile(null), NullLogger<FlavorCatalog>.Instance);
 
     private static ServerSpec Spec(string name, string? flavor) => new()
     {

@@ -171,7 +171,7 @@ public sealed class ValueRuleTests
     internal static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();
 }
 
-/// <summary><see cref="StartRequestReader.CheckPolicy"/> with value rules for <c>misc</c> and <c>user_options</c>.</summary>
+/// <summary><see cref="StartPolicy.Check"/> with value rules for <c>misc</c> and <c>user_options</c>.</summary>
 public sealed class StartRequestReaderValueRuleTests
 {
     [Fact]
@@ -179,7 +179,7 @@ public sealed class StartRequestReaderValueRuleTests
     {
         var hub = new HubOptions { Misc = { ["image"] = new ValueRule { Pattern = "jupyter/.*" } } };
 
-        Assert.Empty(StartRequestReader.CheckPolicy(Spec(misc: new() { ["image"] = "\"jupyter/base\"" }), "hub1", hub));
+        Assert.Empty(StartPolicy.Check(Spec(misc: new() { ["image"] = "\"jupyter/base\"" }), "hub1", hub));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class StartRequestReaderValueRuleTests
     {
         var hub = new HubOptions { Misc = { ["image"] = new ValueRule { Pattern = "jupyter/.*" } } };
 
-        var problem = Assert.Single(StartRequestReader.CheckPolicy(Spec(misc: new() { ["image"] = "\"evil/x\"" }), "hub1", hub));
+        var problem = Assert.Single(StartPolicy.Check(Spec(misc: new() { ["image"] = "\"evil/x\"" }), "hub1", hub));
 
         Assert.Equal("misc 'image' must match jupyter/.* (rule Outpost:Hubs:hub1:Misc:image).", problem);
     }
@@ -197,7 +197,7 @@ public sealed class StartRequestReaderValueRuleTests
     {
         var hub = new HubOptions { AllowedMisc = ["port"], Misc = { ["image"] = new ValueRule() } };
 
-        Assert.Empty(StartRequestReader.CheckPolicy(Spec(misc: new() { ["image"] = "\"x\"", ["port"] = "8888" }), "hub1", hub));
+        Assert.Empty(StartPolicy.Check(Spec(misc: new() { ["image"] = "\"x\"", ["port"] = "8888" }), "hub1", hub));
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class StartRequestReaderValueRuleTests
     {
         var hub = new HubOptions { Misc = { ["image"] = new ValueRule() } };
 
-        var problem = Assert.Single(StartRequestReader.CheckPolicy(Spec(misc: new() { ["cmd"] = "\"/bin/sh\"" }), "hub1", hub));
+        var problem = Assert.Single(StartPolicy.Check(Spec(misc: new() { ["cmd"] = "\"/bin/sh\"" }), "hub1", hub));
 
         Assert.StartsWith("misc 'cmd' is not allowed for hub 'hub1'", problem);
         Assert.Contains("image", problem);
@@ -214,10 +214,10 @@ public sealed class StartRequestReaderValueRuleTests
     [Fact]
     public void CheckPolicy_NoAllowedUserOptions_AllowsAnyUserOptionsKey()
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(userOptions: new() { ["anything"] = "[1, 2]", ["other"] = "\"x\"" }), "hub1", new HubOptions());
+        var problems = StartPolicy.Check(Spec(userOptions: new() { ["anything"] = "[1, 2]", ["other"] = "\"x\"" }), "hub1", new HubOptions());
 
         Assert.Empty(problems);
-        Assert.Empty(StartRequestReader.CheckPolicy(Spec(userOptions: new() { ["anything"] = "1" }), "hub1", null));
+        Assert.Empty(StartPolicy.Check(Spec(userOptions: new() { ["anything"] = "1" }), "hub1", null));
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public sealed class StartRequestReaderValueRuleTests
     {
         var hub = new HubOptions { AllowedUserOptions = ["partition"] };
 
-        var problem = Assert.Single(StartRequestReader.CheckPolicy(
+        var problem = Assert.Single(StartPolicy.Check(
             Spec(userOptions: new() { ["partition"] = "\"batch\"", ["nodes"] = "2" }), "hub1", hub));
 
         Assert.StartsWith("user_options 'nodes' is not allowed for hub 'hub1'", problem);
@@ -239,7 +239,7 @@ public sealed class StartRequestReaderValueRuleTests
     {
         var hub = new HubOptions { AllowedUserOptions = [] };
 
-        Assert.Empty(StartRequestReader.CheckPolicy(Spec(userOptions: new() { [key] = "\"x\"" }), "hub1", hub));
+        Assert.Empty(StartPolicy.Check(Spec(userOptions: new() { [key] = "\"x\"" }), "hub1", hub));
     }
 
     [Fact]
@@ -247,8 +247,8 @@ public sealed class StartRequestReaderValueRuleTests
     {
         var hub = new HubOptions { AllowedUserOptions = [], UserOptions = { ["nodes"] = new ValueRule { Min = 1, Max = 4 } } };
 
-        Assert.Empty(StartRequestReader.CheckPolicy(Spec(userOptions: new() { ["nodes"] = "2" }), "hub1", hub));
-        var problem = Assert.Single(StartRequestReader.CheckPolicy(Spec(userOptions: new() { ["nodes"] = "8" }), "hub1", hub));
+        Assert.Empty(StartPolicy.Check(Spec(userOptions: new() { ["nodes"] = "2" }), "hub1", hub));
+        var problem = Assert.Single(StartPolicy.Check(Spec(userOptions: new() { ["nodes"] = "8" }), "hub1", hub));
         Assert.Equal("user_options 'nodes' must be between 1 and 4 (rule Outpost:Hubs:hub1:UserOptions:nodes).", problem);
     }
 
@@ -259,12 +259,12 @@ public sealed class StartRequestReaderValueRuleTests
         var large = new HubOptions { UserOptions = { ["nodes"] = new ValueRule { Max = 16 } }, Misc = { ["image"] = new ValueRule { Allowed = ["a", "b"] } } };
         var spec = Spec(misc: new() { ["image"] = "\"b\"" }, userOptions: new() { ["nodes"] = "8" });
 
-        var problems = StartRequestReader.CheckPolicy(spec, "small", small);
+        var problems = StartPolicy.Check(spec, "small", small);
 
         Assert.Equal(2, problems.Count);
         Assert.Contains("Outpost:Hubs:small:Misc:image", problems[0]);
         Assert.Contains("Outpost:Hubs:small:UserOptions:nodes", problems[1]);
-        Assert.Empty(StartRequestReader.CheckPolicy(spec, "large", large));
+        Assert.Empty(StartPolicy.Check(spec, "large", large));
     }
 
     private static ServerSpec Spec(Dictionary<string, string>? misc = null, Dictionary<string, string>? userOptions = null) => new()

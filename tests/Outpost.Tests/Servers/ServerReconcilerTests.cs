@@ -45,7 +45,7 @@ public sealed class ServerReconcilerTests : StoreTests<SqliteStoreFixture>
         var (_, store, backend, logger) = await CreateWithRunningServersAsync(2);
         var failing = new RecordingSweeper(fail: true);
         var working = new RecordingSweeper(fail: false);
-        var reconciler = new ServerReconciler(store, launcher: null!, new BackendCatalog([backend], Options.Create(new BackendsOptions())),
+        var reconciler = new ServerReconciler(store, recovery: null!, new BackendCatalog([backend], Options.Create(new BackendsOptions())),
             [failing, working], new SingleReplica(Db.Replica), Options.Create(new ReplicasOptions()), Db.Time, logger);
 
         await reconciler.SweepOrphansAsync(CancellationToken.None);
@@ -87,8 +87,8 @@ public sealed class ServerReconcilerTests : StoreTests<SqliteStoreFixture>
         var backend = new CountingBackend();
         var backends = new BackendCatalog([backend], Options.Create(new BackendsOptions()));
         var logger = new RecordingLogger<ServerReconciler>();
-        // The launcher is only needed for starts and stops whose replica is gone; all rows here are this replica's.
-        var reconciler = new ServerReconciler(store, launcher: null!, backends, [], new SingleReplica(Db.Replica),
+        // Recovery is only needed for starts and stops whose replica is gone; all rows here are this replica's.
+        var reconciler = new ServerReconciler(store, recovery: null!, backends, [], new SingleReplica(Db.Replica),
             Options.Create(new ReplicasOptions()), Db.Time, logger);
         return (reconciler, store, backend, logger);
     }

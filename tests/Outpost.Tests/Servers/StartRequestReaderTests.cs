@@ -234,7 +234,7 @@ public sealed class StartRequestReaderTests
     [InlineData("JUPYTER_IMAGE")]
     public void CheckPolicy_JupyterKeys_AreAllowed(string key)
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(env: [key]), "hub1", new HubOptions());
+        var problems = StartPolicy.Check(Spec(env: [key]), "hub1", new HubOptions());
 
         Assert.Empty(problems);
     }
@@ -242,7 +242,7 @@ public sealed class StartRequestReaderTests
     [Fact]
     public void CheckPolicy_OtherKeyNotListed_IsRefusedWithItsName()
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(env: ["MY_VAR"]), "hub1", null);
+        var problems = StartPolicy.Check(Spec(env: ["MY_VAR"]), "hub1", null);
 
         var problem = Assert.Single(problems);
         Assert.Contains("'MY_VAR'", problem);
@@ -252,7 +252,7 @@ public sealed class StartRequestReaderTests
     [Fact]
     public void CheckPolicy_OtherKeyInAllowedEnv_IsAllowed()
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(env: ["MY_VAR"]), "hub1", new HubOptions { AllowedEnv = ["MY_VAR"] });
+        var problems = StartPolicy.Check(Spec(env: ["MY_VAR"]), "hub1", new HubOptions { AllowedEnv = ["MY_VAR"] });
 
         Assert.Empty(problems);
     }
@@ -263,7 +263,7 @@ public sealed class StartRequestReaderTests
     [InlineData("PYTHONPATH")]
     public void CheckPolicy_ForbiddenKeyEvenIfListed_IsRefused(string key)
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(env: [key]), "hub1", new HubOptions { AllowedEnv = [key] });
+        var problems = StartPolicy.Check(Spec(env: [key]), "hub1", new HubOptions { AllowedEnv = [key] });
 
         var problem = Assert.Single(problems);
         Assert.Contains($"'{key}'", problem);
@@ -272,7 +272,7 @@ public sealed class StartRequestReaderTests
     [Fact]
     public void CheckPolicy_DefaultMiscKeys_AreAllowed()
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(misc: [.. MiscPolicy.DefaultKeys]), "hub1", new HubOptions());
+        var problems = StartPolicy.Check(Spec(misc: [.. MiscPolicy.DefaultKeys]), "hub1", new HubOptions());
 
         Assert.Empty(problems);
     }
@@ -280,7 +280,7 @@ public sealed class StartRequestReaderTests
     [Fact]
     public void CheckPolicy_MiscKeyNotAllowed_IsRefusedWithItsName()
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(misc: ["cmd", "port"]), "hub1", null);
+        var problems = StartPolicy.Check(Spec(misc: ["cmd", "port"]), "hub1", null);
 
         var problem = Assert.Single(problems);
         Assert.Contains("'cmd'", problem);
@@ -289,7 +289,7 @@ public sealed class StartRequestReaderTests
     [Fact]
     public void CheckPolicy_ExplicitAllowedMisc_ReplacesTheDefaults()
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(misc: ["cmd", "port"]), "hub1", new HubOptions { AllowedMisc = ["cmd"] });
+        var problems = StartPolicy.Check(Spec(misc: ["cmd", "port"]), "hub1", new HubOptions { AllowedMisc = ["cmd"] });
 
         var problem = Assert.Single(problems);
         Assert.Contains("'port'", problem);
@@ -298,7 +298,7 @@ public sealed class StartRequestReaderTests
     [Fact]
     public void CheckPolicy_SeveralProblems_ListsEachSorted()
     {
-        var problems = StartRequestReader.CheckPolicy(Spec(env: ["ZED", "PATH", "JUPYTERHUB_USER"], misc: ["cmd"]), "hub1", null);
+        var problems = StartPolicy.Check(Spec(env: ["ZED", "PATH", "JUPYTERHUB_USER"], misc: ["cmd"]), "hub1", null);
 
         Assert.Equal(3, problems.Count);
         Assert.Contains("'PATH'", problems[0]);

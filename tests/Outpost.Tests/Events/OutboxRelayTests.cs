@@ -9,18 +9,18 @@ using Outpost.Tests.Fakes;
 
 namespace Outpost.Tests.Events;
 
-public sealed class HubEventRelayTests
+public sealed class OutboxRelayTests
 {
     private readonly FakeTimeProvider _time = new();
     private readonly InMemoryEventOutbox _outbox;
     private readonly RecordingHttpClientFactory _http = new();
     private readonly EventsOptions _options = new() { InitialBackoffMilliseconds = 500, MaxBackoffSeconds = 60, MaxAgeHours = 24 };
-    private readonly HubEventRelay _relay;
+    private readonly OutboxRelay _relay;
 
-    public HubEventRelayTests()
+    public OutboxRelayTests()
     {
         _outbox = new InMemoryEventOutbox(_time);
-        _relay = new HubEventRelay(_outbox, _http, Options.Create(_options), new OutpostMetrics(), new SingleReplica(new ReplicaIdentity("test")), _time, NullLogger<HubEventRelay>.Instance);
+        _relay = new OutboxRelay(_outbox, _http, Options.Create(_options), new OutpostMetrics(), new SingleReplica(new ReplicaIdentity("test")), _time, NullLogger<OutboxRelay>.Instance);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class HubEventRelayTests
         Assert.All(s1, r => Assert.Equal("token tok-1", r.Authorization));
         Assert.All(s1, r => Assert.Equal(HttpMethod.Post, r.Method));
         Assert.Equal("token tok-2", Assert.Single(_http.Requests, r => r.Url!.AbsolutePath == "/events/s2").Authorization);
-        Assert.All(_http.ClientNames, n => Assert.Equal(HubEventRelay.HttpClientName, n));
+        Assert.All(_http.ClientNames, n => Assert.Equal(OutboxRelay.HttpClientName, n));
     }
 
     [Fact]
@@ -225,8 +225,8 @@ public sealed class HubEventRelayTests
     [Fact]
     public async Task DeliverDueAsync_TermEndsWhileTheHubAnswers_TheNextTermSendsTheSameBodyAgain()
     {
-        var logger = new RecordingLogger<HubEventRelay>();
-        var relay = new HubEventRelay(_outbox, _http, Options.Create(_options), new OutpostMetrics(), new SingleReplica(new ReplicaIdentity("test")), _time, logger);
+        var logger = new RecordingLogger<OutboxRelay>();
+        var relay = new OutboxRelay(_outbox, _http, Options.Create(_options), new OutpostMetrics(), new SingleReplica(new ReplicaIdentity("test")), _time, logger);
         Add("s1", """{"progress":30,"message":"one","id":"e1"}""");
         using var term = new CancellationTokenSource();
         _http.BeforeAnswer = async (_, ct) =>

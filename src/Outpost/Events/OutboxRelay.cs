@@ -10,19 +10,20 @@ using Outpost.Storage;
 namespace Outpost.Events;
 
 /// <summary>
-/// Delivers stored events to hubs: in order per server, different servers in parallel, retrying with
+/// Delivers what the outbox holds to hubs: servers' progress events, flavor usage updates (<see cref="Flavors.FlavorUpdates"/>)
+/// and sshd restart announcements. In order per server, different servers in parallel, retrying with
 /// exponential backoff. A slow or failing hub only delays its own events and never a start; events
 /// survive restarts because they are read back from the outbox. Only the leading replica relays; with
 /// replicas, events appended elsewhere do not wake it, so it looks at the outbox every second.
 /// </summary>
-public sealed partial class HubEventRelay(
+public sealed partial class OutboxRelay(
     IEventOutbox outbox,
     IHttpClientFactory httpClients,
     IOptions<EventsOptions> options,
     OutpostMetrics metrics,
     ILeadership leadership,
     TimeProvider time,
-    ILogger<HubEventRelay> logger) : BackgroundService
+    ILogger<OutboxRelay> logger) : BackgroundService
 {
     public const string HttpClientName = "hub-events";
     private const int BatchSize = 1000;

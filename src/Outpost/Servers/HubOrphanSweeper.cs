@@ -2,11 +2,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using Outpost.Hosting;
+using Outpost.Hubs;
 using Outpost.Replicas;
-using Outpost.Servers;
 using Outpost.Storage;
 
-namespace Outpost.Hubs;
+namespace Outpost.Servers;
 
 /// <summary>
 /// Stops servers their hub no longer knows about: for every hub with cleanup configured, asks the hub
@@ -16,7 +16,7 @@ namespace Outpost.Hubs;
 /// </summary>
 public sealed partial class HubOrphanSweeper(
     IServerStore store,
-    ServerLauncher launcher,
+    ServerStopper stopper,
     IHttpClientFactory httpClients,
     IOptions<HubsOptions> hubs,
     ILeadership leadership,
@@ -70,7 +70,7 @@ public sealed partial class HubOrphanSweeper(
             if (record.Phase == ServerPhase.Running && !known.Contains(id) && now - record.StartDate > TimeSpan.FromSeconds(cleanup.GraceSeconds))
             {
                 Log.Orphan(logger, record.Key.ToString());
-                await launcher.StopAsync(record.Key, collectLogs: false, waitForStop: true, cancellationToken);
+                await stopper.StopAsync(record.Key, collectLogs: false, waitForStop: true, cancellationToken);
             }
         }
     }

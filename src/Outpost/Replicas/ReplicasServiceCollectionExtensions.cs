@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+using Outpost.Storage;
+
+namespace Outpost.Replicas;
+
+public static class ReplicasServiceCollectionExtensions
+{
+    /// <summary>This replica's identity and leadership: elected over PostgreSQL, always the leader with SQLite.</summary>
+    public static IServiceCollection AddReplicas(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ReplicasOptions>().Bind(configuration.GetSection("Outpost:Replicas")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReplicasOptions>, ReplicasOptionsValidator>();
+        services.AddSingleton(ReplicaIdentity.Create());
+        if ((configuration.GetSection("Outpost:Storage").Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
+        {
+            services.AddSingleton<LeaderElection>();
+            services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaderElection>());
+            services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
+        }
+        else
+        {
+            services.AddSingleton<ILeadership, SingleReplica>();
+        }
+        return services;
+    }
+}
