@@ -70,6 +70,10 @@ public static class ServersApi
                 return Refuse(new OutpostRefusal($"{DisplayName(spec)}: {refusal}"));
             }
         }
+        catch (BackendFieldException ex)
+        {
+            return TypedResults.UnprocessableEntity(new ValidationProblem(ex.Errors));
+        }
         catch (Exception ex) when (ex is OutpostRefusal or BackendException)
         {
             return Refuse(ex);

@@ -1,3 +1,5 @@
+using Outpost.Backends.Kubernetes.Profiles;
+
 namespace Outpost.Backends.Kubernetes;
 
 /// <summary>Options of the Kubernetes backend, bound to <c>Outpost:Backends:Kubernetes</c>.</summary>
@@ -56,4 +58,11 @@ public sealed class KubernetesBackendOptions
     /// <see cref="Pod"/> and overrides them: maps are merged key by key, every other value replaces. Default none.
     /// </summary>
     public Dictionary<string, KubernetesPodOptions> Profiles { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Profiles in KubeSpawner's <c>profile_list</c> shape, served to hubs at <c>GET /profiles</c> for their spawn
+    /// forms and selected by <c>user_options.profile</c> (the slug) and <c>user_options.&lt;option&gt;</c> (the choice).
+    /// A start that names no profile gets the default one. Slugs may not repeat keys of <see cref="Profiles"/>. Default none.
+    /// </summary>
+    public List<KubernetesProfile> ProfileList { get; set; } = [];
 }
