@@ -144,7 +144,7 @@ public static partial class ProfileListValidator
             merged = KubernetesPodOptions.MergeNodes(merged, patch);
         }
         var resolved = merged.Deserialize(Client.KubeJson.Info<KubernetesPodOptions>())!;
-        KubernetesPodOptionsValidator.ValidateResolved(resolved, p => $"{at} (merged with Pod) {ServerSettings.MiscKey(p)}", errors);
+        KubernetesPodOptionsValidator.ValidateResolved(resolved, p => $"{at}:{ServerSettings.MiscKey(p)} (merged with Pod)", errors);
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
