@@ -23,8 +23,9 @@ public sealed class KubernetesBackendOptions
     /// <summary>
     /// A namespace per hub or per user instead of one for all, as KubeSpawner's user namespaces: a template whose fields
     /// are {hub} and {username} (both escaped to DNS-label text), e.g. "jupyter-{hub}" or "jupyter-{hub}-{username}".
-    /// A namespace is created on its first server (labelled as the Outpost's); the Outpost then needs the cluster-wide
-    /// rules of deploy/kubernetes/rbac-namespaces.yaml. Default none: every server goes to <see cref="Namespace"/>.
+    /// A namespace is created on its first server (labelled as the Outpost's); the Outpost then needs its rules in every
+    /// namespace plus creating namespaces (the chart's ClusterRole with <c>kubernetesBackend.namespaceTemplate</c>).
+    /// Default none: every server goes to <see cref="Namespace"/>.
     /// </summary>
     public string? NamespaceTemplate { get; set; }
 
