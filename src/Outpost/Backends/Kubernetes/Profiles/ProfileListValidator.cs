@@ -116,8 +116,13 @@ public static partial class ProfileListValidator
             }
             else
             {
-                // Checked with a placeholder text: keys and shapes now, the typed value again at each start.
-                Overrides((JsonObject)ProfileSelection.Substitute(unlisted.KubespawnerOverride, "x"), $"{unlistedAt}:KubespawnerOverride", errors);
+                // Checked with placeholder texts, a word and a number (a size or quantity takes only the second): keys
+                // and shapes now, the typed value again at each start.
+                var asWord = new List<string>();
+                var asNumber = new List<string>();
+                Overrides((JsonObject)ProfileSelection.Substitute(unlisted.KubespawnerOverride, "x"), $"{unlistedAt}:KubespawnerOverride", asWord);
+                Overrides((JsonObject)ProfileSelection.Substitute(unlisted.KubespawnerOverride, "1"), $"{unlistedAt}:KubespawnerOverride", asNumber);
+                errors.AddRange(asWord.Count <= asNumber.Count ? asWord : asNumber);
             }
         }
     }

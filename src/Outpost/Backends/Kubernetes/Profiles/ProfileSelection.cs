@@ -138,7 +138,16 @@ public static class ProfileSelection
                 : $"'{Shorten(text)}' does not match {unlisted.ValidationRegex}."));
             return null;
         }
-        return ((JsonObject)Substitute(unlisted.KubespawnerOverride!, text), $"user_options.{field} gives");
+        var overrides = (JsonObject)Substitute(unlisted.KubespawnerOverride!, text);
+        // The text may match the expression and still not fit the setting it lands in (a size, a quantity).
+        var problems = new List<string>();
+        ServerSettings.ParseOverrides(ServerSettings.Elements(overrides), setting => setting, problems);
+        if (problems.Count > 0)
+        {
+            errors.Add(Error(["user_options", field], $"'{Shorten(text)}' does not fit: {string.Join(" ", problems)}"));
+            return null;
+        }
+        return (overrides, $"user_options.{field}");
     }
 
     /// <summary>Whether the whole text matches; an expression that runs too long counts as no match.</summary>

@@ -75,6 +75,12 @@ public sealed class ProfileListBuildTests
                     ["size"] = new KubernetesProfileOption
                     {
                         DisplayName = "GPUs",
+                        UnlistedChoice = new KubernetesUnlistedChoice
+                        {
+                            Enabled = true,
+                            ValidationRegex = "[a-z0-9]+",
+                            KubespawnerOverride = new JsonObject { ["mem_limit"] = "{value}" },
+                        },
                         Choices = new()
                         {
                             ["one"] = new KubernetesProfileChoice { DisplayName = "1 GPU" },
@@ -170,6 +176,8 @@ public sealed class ProfileListBuildTests
         "Must be an nb:<tag> image (got 'nb:1; rm -rf /').")]
     [InlineData("""{"profile": "gpu", "image": "unlisted_choice", "image--unlisted-choice": "nb:1\nx"}""", "gpu", "user_options.image--unlisted-choice",
         "Must be an nb:<tag> image (got 'nb:1\nx').")]
+    [InlineData("""{"profile": "gpu", "size": "unlisted_choice", "size--unlisted-choice": "lots"}""", "gpu", "user_options.size--unlisted-choice",
+        "'lots' does not fit: mem_limit must be a size such as 512M, 2G or 1073741824 (got 'lots').")]
     public void Resolve_UnknownProfileOrChoice_IsAFieldError(string userOptions, string profile, string field, string message)
     {
         var request = Requests.Make(profile: profile, userOptions: userOptions);

@@ -18,7 +18,8 @@ public sealed class ProfileListViewTests
                   "unlisted_choice": {"enabled": true, "display_name": "Other image", "validation_regex": "^nb:[a-z0-9.-]+$",
                                       "validation_message": "Must be an nb:<tag> image"}},
                 "size": {"display_name": "GPUs",
-                  "choices": {"one": {"display_name": "1 GPU", "default": true}, "two": {"display_name": "2 GPUs", "default": false}}}}}
+                  "choices": {"one": {"display_name": "1 GPU", "default": true}, "two": {"display_name": "2 GPUs", "default": false}},
+                  "unlisted_choice": {"enabled": true, "display_name": "Other", "validation_regex": "[a-z0-9]+", "validation_message": ""}}}}
             ]}
             """, ProfileListView.Render(visible));
     }
