@@ -360,6 +360,27 @@ def other_server_namespace():
     expect(binding["subjects"][0]["namespace"], "outpost", "subject namespace")
 
 
+def namespace_template():
+    r = render({"kubernetesBackend": {"namespaceTemplate": "jupyter-{hub}-{username}"}})
+    validate(r)
+    absent(r, "Role")
+    absent(r, "RoleBinding")
+    role = find(r, "ClusterRole", "outpost-outpost")
+    expect(role["rules"], BACKEND_RULES + [{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["create"]}],
+           "ClusterRole rules: the Role's plus creating namespaces")
+    binding = find(r, "ClusterRoleBinding", "outpost-outpost")
+    expect(binding["roleRef"], {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "outpost-outpost"},
+           "ClusterRoleBinding roleRef")
+    expect(binding["subjects"], [{"kind": "ServiceAccount", "name": "outpost", "namespace": "outpost"}],
+           "ClusterRoleBinding subjects")
+    outpost = env(container(r, "outpost"))
+    expect(outpost["Outpost__Backends__Kubernetes__NamespaceTemplate"], "jupyter-{hub}-{username}", "template passed on")
+    expect("Outpost__Backends__Kubernetes__Namespace" in outpost, False, "no single namespace with a template")
+    one = render()
+    absent(one, "ClusterRole")
+    absent(one, "ClusterRoleBinding")
+
+
 def egress_and_sources():
     r = render({"networkPolicy": {
         "egress": [{"to": [{"namespaceSelector": {}}]}],
@@ -552,6 +573,9 @@ case("existing Secrets, claim and ServiceAccount; image", existing_objects)
 case("sshd and Kubernetes backend off: no sshd, no RBAC, no token", without_sshd_and_backend)
 case("backend off: no Role, no token", backend_off_mounts_no_token)
 case("servers in another namespace: Role there, subject here", other_server_namespace)
+case("namespace per hub or user: ClusterRole with the Role's rules and namespaces create", namespace_template)
+case("refused: namespace and namespaceTemplate both set", refused(
+    {"kubernetesBackend": {"namespace": "a", "namespaceTemplate": "jupyter-{hub}"}}, "set one of them"))
 case("container backend: engine socket from the node, host network", container_backend)
 case("network policy egress and sources; NodePort and LoadBalancer", egress_and_sources)
 case("original Outpost inputs: users Secret, crypt key Secret, outpost_config.py", original_outpost_inputs)

@@ -189,6 +189,13 @@ class OutpostClient:
         return await self._call("flavors", f"{self.root_url}/flavors", "GET",
                                 request_kwargs=request_kwargs)
 
+    async def profiles(self, request_kwargs: dict | None = None) -> dict:
+        """``GET /profiles``: the Kubernetes profile list this hub may use; an Outpost without that
+        endpoint (404) offers none."""
+        data = await self._call("profiles", f"{self.root_url}/profiles", "GET",
+                                request_kwargs=request_kwargs, ok_404=True)
+        return data if data is not None else {"profile_list": []}
+
     async def user_flavors(self, authentication: dict, request_kwargs: dict | None = None) -> dict:
         """``POST /userflavors``: the flavors of the user whose authentication data is the body."""
         return await self._call("userflavors", f"{self.root_url}/userflavors", "POST", authentication,

@@ -35,6 +35,7 @@ class FlavorCache:
         self.clock = clock
         self._hub: dict[str, FlavorReport] = {}
         self._user: dict[tuple[str, str], FlavorReport] = {}
+        self._profiles: dict[str, FlavorReport] = {}  # system -> GET /profiles answer
         self._inflight: dict[tuple, asyncio.Future] = {}
         self.requests = 0  # requests sent, for the status API and the tests
 
@@ -52,6 +53,10 @@ class FlavorCache:
     async def user_flavors(self, system: str, user: str, fetch: Callable[[], Awaitable[dict]],
                            ttl: float) -> FlavorReport:
         return await self._get(("user", system, user), self._user, (system, user), fetch, ttl)
+
+    async def profiles(self, system: str, fetch: Callable[[], Awaitable[dict]], ttl: float) -> FlavorReport:
+        """The system's profile list (``GET /profiles``), cached like its flavors."""
+        return await self._get(("profiles", system), self._profiles, system, fetch, ttl)
 
     async def _get(self, flight_key, store: dict, key, fetch, ttl: float) -> FlavorReport:
         report = store.get(key)
@@ -82,6 +87,7 @@ class FlavorCache:
     def clear(self) -> None:
         self._hub.clear()
         self._user.clear()
+        self._profiles.clear()
 
 
 def _reason(error: Exception) -> str:

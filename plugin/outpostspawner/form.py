@@ -1,18 +1,26 @@
 """The spawn form built from the declared systems and what their Outposts offer.
 
 Pure functions: :func:`render_form` turns offers into HTML (every text escaped), and
-:func:`parse_form` turns the posted fields into ``user_options`` (``system`` and ``flavor``).
-The form is a convenience; the Outpost checks the flavor again on start.
+:func:`parse_form` turns the posted fields into ``user_options`` (``system``, ``flavor`` and, for a
+system whose Outpost has a Kubernetes profile list, ``profile`` and one key per profile option, as
+KubeSpawner's form sends them). The form is a convenience; the Outpost checks flavor, profile and
+choices again on start.
 """
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .systems import NAME_RE, System
 
 FLAVOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+PROFILE_RE = FLAVOR_RE  # the Outpost's slug rule
+OPTION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")  # option and choice keys
+RESERVED_OPTIONS = {"profile", "flavor", "start_id", "system", "name"}
+UNLISTED_CHOICE = "unlisted_choice"
+UNLISTED_SUFFIX = "--unlisted-choice"
+MAX_UNLISTED = 1024
 
 
 @dataclass
@@ -27,10 +35,62 @@ class FlavorChoice:
 
 
 @dataclass
+class ProfileOptionChoice:
+    key: str
+    display_name: str
+    default: bool
+
+
+@dataclass
+class ProfileOption:
+    key: str
+    display_name: str
+    choices: list[ProfileOptionChoice]
+    unlisted: dict | None = None  # {"display_name", "validation_message"} when free text is allowed
+
+
+@dataclass
+class ProfileOffer:
+    slug: str
+    display_name: str
+    description: str
+    default: bool
+    options: list[ProfileOption]
+
+
+@dataclass
 class SystemOffer:
     system: System
     flavors: list[FlavorChoice]
     unavailable_reason: str = ""  # the Outpost does not answer, or every flavor is full
+    profiles: list[ProfileOffer] = field(default_factory=list)
+
+
+def profiles_of(answer) -> list[ProfileOffer]:
+    """The Outpost's ``GET /profiles`` answer as form entries; entries with unsafe names are left out."""
+    items = answer.get("profile_list") if isinstance(answer, dict) else None
+    profiles = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not PROFILE_RE.match(str(item.get("slug", ""))):
+            continue
+        options = []
+        raw_options = item.get("profile_options")
+        for key, option in (raw_options.items() if isinstance(raw_options, dict) else []):
+            if not isinstance(option, dict) or not OPTION_RE.match(str(key)) or key in RESERVED_OPTIONS:
+                continue
+            raw_choices = option.get("choices")
+            choices = [ProfileOptionChoice(k, str((c or {}).get("display_name") or k), bool((c or {}).get("default")))
+                       for k, c in (raw_choices.items() if isinstance(raw_choices, dict) else [])
+                       if OPTION_RE.match(str(k)) and k != UNLISTED_CHOICE and isinstance(c, dict)]
+            unlisted = option.get("unlisted_choice")
+            unlisted = ({"display_name": str(unlisted.get("display_name") or "Other"),
+                         "validation_message": str(unlisted.get("validation_message") or "")}
+                        if isinstance(unlisted, dict) and unlisted.get("enabled") else None)
+            if choices or unlisted:
+                options.append(ProfileOption(key, str(option.get("display_name") or key), choices, unlisted))
+        profiles.append(ProfileOffer(item["slug"], str(item.get("display_name") or item["slug"]),
+                                     str(item.get("description") or ""), bool(item.get("default")), options))
+    return profiles
 
 
 def _int(value, default: int) -> int:
@@ -76,6 +136,11 @@ STYLE = """
 .outpost-form .outpost-usage { color: #555; font-size: 0.9em; margin-left: 6px; }
 .outpost-form .outpost-flavor.disabled { color: #999; }
 .outpost-form .outpost-reason { color: #a94442; margin-left: 6px; }
+.outpost-form .outpost-profiles-title { font-weight: bold; margin: 6px 0 2px 0; }
+.outpost-form ul.outpost-profiles { list-style: none; padding-left: 18px; margin: 4px 0; }
+.outpost-form .outpost-profile-options { margin: 2px 0 6px 24px; }
+.outpost-form .outpost-profile-option { display: inline-block; margin-right: 14px; }
+.outpost-form .outpost-profile-option select, .outpost-form .outpost-profile-option input[type=text] { margin-left: 4px; }
 </style>
 """
 
@@ -129,9 +194,50 @@ def render_form(offers: list[SystemOffer]) -> str:
                     + (f'<span class="outpost-reason">{e(c.disabled_reason)}</span>' if c.disabled_reason else "")
                     + "</li>")
             parts.append("</ul>")
+        if offer.profiles:
+            parts.extend(_render_profiles(s.name, offer.profiles, unavailable))
         parts.append("</fieldset>")
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def _render_profiles(system: str, profiles: list[ProfileOffer], unavailable: bool) -> list[str]:
+    """The profile radio buttons of one system, each with a select per option (and a text field
+    for an option that takes free text), named so :func:`parse_form` finds the chosen profile's."""
+    e = html.escape
+    off = " disabled" if unavailable else ""
+    chosen = next((p for p in profiles if p.default), profiles[0])
+    parts = ['<div class="outpost-profiles-title">Profile</div>', '<ul class="outpost-profiles">']
+    for p in profiles:
+        field_id = e(f"profile-{system}-{p.slug}")
+        checked = " checked" if p is chosen and not unavailable else ""
+        parts.append(
+            f'<li class="outpost-profile" data-profile="{e(p.slug)}"><label for="{field_id}">'
+            f'<input type="radio" id="{field_id}" name="profile.{e(system)}" value="{e(p.slug)}"{checked}{off}> '
+            f"<b>{e(p.display_name)}</b></label>"
+            + (f" &ndash; {e(p.description)}" if p.description else ""))
+        if p.options:
+            parts.append('<div class="outpost-profile-options">')
+            for o in p.options:
+                name = e(f"profile-option.{system}.{p.slug}.{o.key}")
+                default = next((c for c in o.choices if c.default), o.choices[0] if o.choices else None)
+                items = [f'<option value="{e(c.key)}"{" selected" if c is default else ""}>{e(c.display_name)}</option>'
+                         for c in o.choices]
+                if o.unlisted:
+                    items.append(f'<option value="{UNLISTED_CHOICE}"{"" if default else " selected"}>'
+                                 f'{e(o.unlisted["display_name"])}</option>')
+                text = ""
+                if o.unlisted:
+                    hint = o.unlisted["validation_message"]
+                    text = (f'<input type="text" name="{name}.unlisted" maxlength="{MAX_UNLISTED}"{off}'
+                            f' aria-label="{e(o.unlisted["display_name"])}"'
+                            + (f' placeholder="{e(hint)}" title="{e(hint)}"' if hint else "") + ">")
+                parts.append(f'<label class="outpost-profile-option">{e(o.display_name)}'
+                             f'<select name="{name}"{off}>{"".join(items)}</select>{text}</label>')
+            parts.append("</div>")
+        parts.append("</li>")
+    parts.append("</ul>")
+    return parts
 
 
 class FormError(ValueError):
@@ -158,13 +264,41 @@ def parse_form(formdata: dict, systems: dict[str, System]) -> dict:
         if not FLAVOR_RE.match(flavor):
             raise FormError("The flavor name is not valid.")
         options["flavor"] = flavor
+    slug = one(f"profile.{name}")
+    if slug:
+        if not PROFILE_RE.match(slug):
+            raise FormError("The profile name is not valid.")
+        options["profile"] = slug
+        options.update(_profile_choices(formdata, f"profile-option.{name}.{slug}.", one))
     return options
+
+
+def _profile_choices(formdata: dict, prefix: str, one) -> dict:
+    """The chosen profile's options as KubeSpawner sends them: ``{option: choice}``, and for free
+    text ``{option: "unlisted_choice", "option--unlisted-choice": text}``."""
+    chosen = {}
+    for key in sorted(k for k in formdata if isinstance(k, str) and k.startswith(prefix) and not k.endswith(".unlisted")):
+        option, value = key[len(prefix):], one(key)
+        if not OPTION_RE.match(option) or option in RESERVED_OPTIONS:
+            raise FormError("A profile option name is not valid.")
+        if not value:
+            continue
+        if not OPTION_RE.match(value):
+            raise FormError(f"The choice for {option!r} is not valid.")
+        chosen[option] = value
+        if value == UNLISTED_CHOICE:
+            text = one(key + ".unlisted")
+            if not text or len(text) > MAX_UNLISTED:
+                raise FormError(f"Type a value for {option!r} (at most {MAX_UNLISTED} characters).")
+            chosen[option + UNLISTED_SUFFIX] = text
+    return chosen
 
 
 async def system_offer(system: System, client, cache, auth_state, user_name: str, ttl: float,
                        timeout: float, own: dict | None = None) -> SystemOffer:
     """One system's entry: its Outpost's flavors from ``cache`` (``GET /flavors``; and ``POST
-    /userflavors`` when the user's auth state has ``outpost_flavors``, as the original plugin)."""
+    /userflavors`` when the user's auth state has ``outpost_flavors``, as the original plugin),
+    and its profile list (``GET /profiles``)."""
     from .flavors import with_hub_usage
 
     kwargs = {"request_timeout": timeout, "connect_timeout": timeout}
@@ -172,11 +306,18 @@ async def system_offer(system: System, client, cache, auth_state, user_name: str
         hub = await cache.hub_flavors(system.name, lambda: client().flavors(kwargs), ttl)
     except Exception as e:  # an unreadable credentials file: say so, never its content
         return offer_of(system, None, str(e))
-    if not hub.reachable or not (auth_state and auth_state.get("outpost_flavors")):
-        return offer_of(system, hub.flavors, hub.error, own)
-    authentication = {"name": auth_state.get("name", ""), "groups": auth_state.get("groups", [])}
-    mine = await cache.user_flavors(system.name, user_name,
-                                    lambda: client().user_flavors(authentication, kwargs), ttl)
-    if not mine.reachable:
-        return offer_of(system, None, mine.error)
-    return offer_of(system, with_hub_usage(mine.flavors, hub.flavors), own=own)
+    if not hub.reachable:
+        return offer_of(system, None, hub.error, own)
+    # The profile list: a failure here only hides the profiles, the Outpost checks the choice anyway.
+    profiles = profiles_of((await cache.profiles(system.name, lambda: client().profiles(kwargs), ttl)).flavors)
+    if not (auth_state and auth_state.get("outpost_flavors")):
+        offer = offer_of(system, hub.flavors, hub.error, own)
+    else:
+        authentication = {"name": auth_state.get("name", ""), "groups": auth_state.get("groups", [])}
+        mine = await cache.user_flavors(system.name, user_name,
+                                        lambda: client().user_flavors(authentication, kwargs), ttl)
+        if not mine.reachable:
+            return offer_of(system, None, mine.error)
+        offer = offer_of(system, with_hub_usage(mine.flavors, hub.flavors), own=own)
+    offer.profiles = profiles
+    return offer

@@ -114,7 +114,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
 
     async def _systems_options_form(self, spawner=None) -> str:
         offers = await self.system_offers()
-        if len(offers) == 1 and not offers[0].flavors:
+        if len(offers) == 1 and not offers[0].flavors and not offers[0].profiles:
             return ""  # one system and nothing to choose: start straight away
         return render_form(offers)
 

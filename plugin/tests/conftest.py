@@ -51,6 +51,8 @@ class FakeOutpostState:
     user_flavors: dict = field(default_factory=dict)  # POST /userflavors answer
     flavors_delay: float = 0.0
     posts_answered: int = 0  # start requests answered so far (after start_delay)
+    profiles: dict | None = None  # GET /profiles answer; None: an Outpost without the endpoint (404)
+    profile_requests: int = 0
 
     def of(self, method: str) -> list:
         return [r for r in self.requests if r["method"] == method]
@@ -124,12 +126,27 @@ class _FlavorsHandler(_OutpostHandler):
         self.reply(200, self.state.user_flavors)
 
 
+class _ProfilesHandler(web.RequestHandler):
+    """Not recorded in ``requests``: tests that count flavor requests keep their numbers."""
+
+    def initialize(self, state: FakeOutpostState):
+        self.state = state
+
+    def get(self):
+        self.state.profile_requests += 1
+        if self.state.profiles is None:
+            raise web.HTTPError(404)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(self.state.profiles))
+
+
 @pytest.fixture
 async def outpost():
     state = FakeOutpostState()
     app = web.Application([
         (r"/flavors/?", _FlavorsHandler, {"state": state}),
         (r"/userflavors/?", _FlavorsHandler, {"state": state}),
+        (r"/profiles/?", _ProfilesHandler, {"state": state}),
         (r"/services/?", _OutpostHandler, {"state": state}),
         (r"/services/([^/]+)/?", _OutpostHandler, {"state": state}),
         (r"/services/([^/]+)/([^/]+)/?", _OutpostHandler, {"state": state}),

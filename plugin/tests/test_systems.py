@@ -290,6 +290,66 @@ async def test_user_specific_flavors_when_auth_state_asks(make_spawner, outpost,
     assert outpost.of("POST")[0]["body"] == {"name": "alice", "groups": ["g1"]}
 
 
+# ---------------------------------------------------------------------- Kubernetes profile list
+PROFILES_A = {"profile_list": [
+    {"slug": "small", "display_name": "Small", "description": "1 core", "default": False, "profile_options": {}},
+    {"slug": "gpu", "display_name": "GPU <i>", "description": "A100", "default": True, "profile_options": {
+        "image": {"display_name": "Image",
+                  "choices": {"pytorch": {"display_name": "PyTorch", "default": True},
+                              "tf": {"display_name": "TensorFlow", "default": False}},
+                  "unlisted_choice": {"enabled": True, "display_name": "Other image",
+                                      "validation_regex": "^nb:.+$", "validation_message": "nb:<tag>"}},
+        "bad key!": {"display_name": "dropped", "choices": {"x": {"display_name": "x"}}}}},
+    {"slug": "../evil", "display_name": "dropped"},
+]}
+
+
+async def test_form_shows_profiles_and_options_and_sends_the_choice(make_spawner, outpost, secrets_dir, monkeypatch):
+    outpost.profiles = PROFILES_A
+    sp = make_spawner("p", systems={"a": two_systems(outpost.url, secrets_dir, monkeypatch)["a"]})
+    sp.flavor_cache = FlavorCache()
+    form = await sp.get_options_form()
+    assert 'name="profile.a" value="small">' in form
+    assert 'name="profile.a" value="gpu" checked' in form
+    assert "GPU &lt;i&gt;" in form and "GPU <i>" not in form
+    assert '<select name="profile-option.a.gpu.image">' in form
+    assert '<option value="pytorch" selected>PyTorch</option><option value="tf">TensorFlow</option>' in form
+    assert '<option value="unlisted_choice">Other image</option>' in form
+    assert 'name="profile-option.a.gpu.image.unlisted"' in form and 'placeholder="nb:&lt;tag&gt;"' in form
+    assert "dropped" not in form and "evil" not in form
+    assert outpost.profile_requests == 1
+    await sp.get_options_form()
+    assert outpost.profile_requests == 1  # cached like the flavors
+
+    assert sp.options_from_form({"profile.a": ["gpu"], "profile-option.a.gpu.image": ["tf"],
+                                 "profile-option.a.small.x": ["y"]}) == {
+        "system": "a", "profile": "gpu", "image": "tf"}
+    assert sp.options_from_form({"profile.a": ["gpu"], "profile-option.a.gpu.image": ["unlisted_choice"],
+                                 "profile-option.a.gpu.image.unlisted": ["nb:2025"]}) == {
+        "system": "a", "profile": "gpu", "image": "unlisted_choice", "image--unlisted-choice": "nb:2025"}
+
+
+@pytest.mark.parametrize("formdata,message", [
+    ({"profile.a": ["../x"]}, "profile name is not valid"),
+    ({"profile.a": ["gpu"], "profile-option.a.gpu.system": ["x"]}, "profile option name is not valid"),
+    ({"profile.a": ["gpu"], "profile-option.a.gpu.image": ["a b"]}, "choice for 'image' is not valid"),
+    ({"profile.a": ["gpu"], "profile-option.a.gpu.image": ["unlisted_choice"]}, "Type a value for 'image'"),
+])
+def test_profile_form_input_is_validated(formdata, message):
+    sp = OutpostSpawner(systems={"a": {"url": "http://a"}})
+    with pytest.raises(ValueError, match=message):
+        sp.options_from_form(formdata)
+
+
+async def test_outpost_without_profiles_endpoint_shows_flavors_only(make_spawner, outpost, secrets_dir, monkeypatch):
+    outpost.flavors = FLAVORS_A  # outpost.profiles stays None: the endpoint answers 404
+    sp = make_spawner("q", systems={"a": two_systems(outpost.url, secrets_dir, monkeypatch)["a"]})
+    sp.flavor_cache = FlavorCache()
+    form = await sp.get_options_form()
+    assert "Small" in form and 'name="profile.a"' not in form
+    assert outpost.profile_requests == 1
+
+
 # ---------------------------------------------------------------------- 200 users, one request
 async def test_200_forms_send_one_flavor_request_per_system_per_period(make_spawner, outpost, secrets_dir,
                                                                         monkeypatch):

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using Outpost.Admin;
+using Outpost.Backends.Kubernetes.Profiles;
 using Outpost.Flavors;
 using Outpost.Operations;
 using Outpost.Servers;
@@ -59,6 +60,7 @@ public static class OutpostApp
         app.MapOperations();
         app.MapServers();
         app.MapFlavors();
+        app.MapKubernetesProfiles();
         app.MapStatusPage();
         app.MapAdmin();
         app.MapOpenApi().AllowAnonymous();

@@ -47,6 +47,11 @@ public sealed class StartServer(
                 return Refused(Refusal.Of($"{DisplayName(spec)}: {refusal}"));
             }
         }
+        catch (BackendFieldException ex)
+        {
+            // An unknown profile or choice is an invalid field of the request, not a refusal.
+            return new StartServerResult.Invalid(ex.Errors);
+        }
         catch (Exception ex) when (ex is OutpostRefusal or BackendException)
         {
             return Refused(Refusal.From(ex));

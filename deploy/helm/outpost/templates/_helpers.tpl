@@ -94,6 +94,9 @@ encryption-key: {{ .Values.storage.encryptionKey | b64enc | quote }}
 {{- fail "replicaCount > 1 needs sshd.hostKeys.existingSecret: every pod behind the ssh Service must show the host key the hubs pinned" }}
 {{- end }}
 {{- end }}
+{{- if and .Values.kubernetesBackend.namespaceTemplate .Values.kubernetesBackend.namespace }}
+{{- fail "kubernetesBackend.namespace and kubernetesBackend.namespaceTemplate are both set; set one of them" }}
+{{- end }}
 {{- range $name, $hub := .Values.hubs }}
 {{- if not (regexMatch "^[A-Za-z0-9._-]{1,63}$" $name) }}
 {{- fail (printf "hubs: %q is not a valid hub name (1-63 letters, digits, '.', '_' or '-')" $name) }}

@@ -40,7 +40,8 @@ public sealed partial class KubernetesBackend(
     {
         try
         {
-            ServerSettings.Resolve(options.Value, spec);
+            // An unknown profile or choice is not caught here: it reaches the hub as a 422 naming the field.
+            ServerSettings.Resolve(options.Value, spec, key.Hub);
             return null;
         }
         catch (BackendException e)
@@ -56,7 +57,15 @@ public sealed partial class KubernetesBackend(
         {
             await EnsureNamespaceAsync(ns, request.Key.Hub, cancellationToken);
         }
-        var settings = ServerSettings.Resolve(options.Value, request.Spec);
+        KubernetesPodOptions settings;
+        try
+        {
+            settings = ServerSettings.Resolve(options.Value, request.Spec, request.Key.Hub);
+        }
+        catch (BackendFieldException e)
+        {
+            throw new BackendException(e.Message, e);
+        }
         var objects = PodTemplate.Build(request, settings, ns, options.Value.InstanceName);
         var podName = objects.Pod.Metadata!.Name!;
         var handle = new KubernetesHandle(ns, podName, objects.Service?.Metadata!.Name, objects.Secret?.Metadata!.Name,

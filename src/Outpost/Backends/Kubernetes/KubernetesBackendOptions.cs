@@ -1,3 +1,5 @@
+using Outpost.Backends.Kubernetes.Profiles;
+
 namespace Outpost.Backends.Kubernetes;
 
 /// <summary>Options of the Kubernetes backend, bound to <c>Outpost:Backends:Kubernetes</c>.</summary>
@@ -21,8 +23,9 @@ public sealed class KubernetesBackendOptions
     /// <summary>
     /// A namespace per hub or per user instead of one for all, as KubeSpawner's user namespaces: a template whose fields
     /// are {hub} and {username} (both escaped to DNS-label text), e.g. "jupyter-{hub}" or "jupyter-{hub}-{username}".
-    /// A namespace is created on its first server (labelled as the Outpost's); the Outpost then needs the cluster-wide
-    /// rules of deploy/kubernetes/rbac-namespaces.yaml. Default none: every server goes to <see cref="Namespace"/>.
+    /// A namespace is created on its first server (labelled as the Outpost's); the Outpost then needs its rules in every
+    /// namespace plus creating namespaces (the chart's ClusterRole with <c>kubernetesBackend.namespaceTemplate</c>).
+    /// Default none: every server goes to <see cref="Namespace"/>.
     /// </summary>
     public string? NamespaceTemplate { get; set; }
 
@@ -56,4 +59,11 @@ public sealed class KubernetesBackendOptions
     /// <see cref="Pod"/> and overrides them: maps are merged key by key, every other value replaces. Default none.
     /// </summary>
     public Dictionary<string, KubernetesPodOptions> Profiles { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Profiles in KubeSpawner's <c>profile_list</c> shape, served to hubs at <c>GET /profiles</c> for their spawn
+    /// forms and selected by <c>user_options.profile</c> (the slug) and <c>user_options.&lt;option&gt;</c> (the choice).
+    /// A start that names no profile gets the default one. Slugs may not repeat keys of <see cref="Profiles"/>. Default none.
+    /// </summary>
+    public List<KubernetesProfile> ProfileList { get; set; } = [];
 }

@@ -60,6 +60,7 @@ public sealed class KubernetesBackendOptionsValidator : IValidateOptions<Kuberne
             KubernetesPodOptionsValidator.ValidateResolved(
                 KubernetesPodOptions.Merge(options.Pod, profile), p => $"{prefix}:{p} (merged with {Prefix}:Pod)", errors);
         }
+        Profiles.ProfileListValidator.Validate(options, Prefix, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Outpost.Backends.Kubernetes.Client;
+using Outpost.Backends.Kubernetes.Profiles;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Kubernetes;
@@ -25,10 +26,22 @@ public static partial class ServerSettings
     /// <summary>All misc keys this backend understands.</summary>
     public static IReadOnlyCollection<string> MiscKeys => PropertiesByMiscKey.Keys;
 
-    public static KubernetesPodOptions Resolve(KubernetesBackendOptions options, ServerSpec spec)
+    /// <summary>
+    /// The settings of one server. <paramref name="hub"/> limits the profile list to the profiles that hub may use
+    /// (null: all of them). An unknown profile or choice throws <see cref="BackendFieldException"/>.
+    /// </summary>
+    public static KubernetesPodOptions Resolve(KubernetesBackendOptions options, ServerSpec spec, string? hub = null)
     {
         var merged = JsonSerializer.SerializeToNode(options.Pod, KubeJson.Info<KubernetesPodOptions>())!;
-        if (!string.IsNullOrEmpty(spec.Profile))
+        if (ProfileSelection.Select(options, spec, hub) is { } selected)
+        {
+            // KubeSpawner's order: the profile's kubespawner_override, then each chosen option's.
+            foreach (var (overrides, source) in selected)
+            {
+                merged = KubernetesPodOptions.MergeNodes(merged, ParseOverrides(overrides, source));
+            }
+        }
+        else if (!string.IsNullOrEmpty(spec.Profile))
         {
             if (!options.Profiles.TryGetValue(spec.Profile, out var profile))
             {
@@ -56,14 +69,47 @@ public static partial class ServerSettings
     /// <summary>The misc overrides as a JSON merge patch over the options (null resets a setting to its default).</summary>
     public static JsonObject ParseMisc(IReadOnlyDictionary<string, JsonElement> misc)
     {
+        var errors = new List<string>();
+        var patch = ParseOverrides(misc, key => "misc." + key, errors);
+        if (errors.Count > 0)
+        {
+            throw new BackendException("The hub's overrides for the Kubernetes backend are not valid: " + string.Join(" ", errors));
+        }
+        return patch;
+    }
+
+    /// <summary>A profile's or choice's <c>kubespawner_override</c> as a merge patch; a bad one (changed since start-up) fails the start.</summary>
+    private static JsonObject ParseOverrides(JsonObject overrides, string source)
+    {
+        var errors = new List<string>();
+        var patch = ParseOverrides(Elements(overrides), key => $"{source}.{key}", errors);
+        if (errors.Count > 0)
+        {
+            throw new BackendException("The selected profile's settings are not valid: " + string.Join(" ", errors));
+        }
+        return patch;
+    }
+
+    /// <summary>A <c>kubespawner_override</c> object as the trait-keyed values <see cref="ParseOverrides(IEnumerable{KeyValuePair{string, JsonElement}}, Func{string, string}, List{string})"/> reads.</summary>
+    public static Dictionary<string, JsonElement> Elements(JsonObject overrides)
+    {
+        using var document = JsonDocument.Parse(overrides.ToJsonString());
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Trait-keyed overrides (misc or a profile's kubespawner_override) as a JSON merge patch over the options; each bad
+    /// key or value adds an error naming it through <paramref name="name"/>.
+    /// </summary>
+    public static JsonObject ParseOverrides(IEnumerable<KeyValuePair<string, JsonElement>> overrides, Func<string, string> name, List<string> errors)
+    {
         var patch = new JsonObject();
         var values = new KubernetesPodOptions();
-        var errors = new List<string>();
-        foreach (var (key, value) in misc.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in overrides.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!PropertiesByMiscKey.TryGetValue(key, out var property))
             {
-                errors.Add($"misc.{key} is not a setting of the Kubernetes backend.");
+                errors.Add($"{name(key)} is not a setting of the Kubernetes backend.");
                 continue;
             }
             var jsonName = KubeJson.Options.PropertyNamingPolicy!.ConvertName(property.Name);
@@ -81,14 +127,10 @@ public static partial class ServerSettings
             catch (JsonException e)
             {
                 var where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" (at {e.Path.TrimStart('$')})";
-                errors.Add($"misc.{key} must be {Describe(property.PropertyType)}, not {Describe(value)}{where}.");
+                errors.Add($"{name(key)} must be {Describe(property.PropertyType)}, not {Describe(value)}{where}.");
             }
         }
-        KubernetesPodOptionsValidator.Validate(values, p => "misc." + MiscKey(p), errors);
-        if (errors.Count > 0)
-        {
-            throw new BackendException("The hub's overrides for the Kubernetes backend are not valid: " + string.Join(" ", errors));
-        }
+        KubernetesPodOptionsValidator.Validate(values, p => name(MiscKey(p)), errors);
         return patch;
     }
 

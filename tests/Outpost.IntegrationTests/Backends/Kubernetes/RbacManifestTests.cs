@@ -47,6 +47,35 @@ public sealed class RbacManifestTests
         Assert.Equal(Granted().Order(), needed.Order());
     }
 
+    /// <summary>
+    /// With NamespaceTemplate the chart grants the Role's rules in every namespace plus creating namespaces
+    /// (scripts/test-deploy checks the rendered ClusterRole is exactly that): the calls of a start and stop in a new
+    /// namespace are all granted, and creating the namespace is the only call beyond the Role.
+    /// </summary>
+    [Fact]
+    public async Task NamespaceTemplate_UsesTheRolesRulesPlusNamespacesCreate()
+    {
+        await using var f = await KubernetesBackendFixture.StartAsync(o =>
+        {
+            o.Namespace = null;
+            o.NamespaceTemplate = "jupyter-{hub}-{username}";
+        });
+        f.Server.StartPodsAutomatically();
+
+        var started = await f.Backend.StartAsync(KubernetesBackendFixture.Request(), new RecordingStartContext(), CancellationToken.None);
+        await f.Backend.GetLogsAsync(started.Handle, 10, CancellationToken.None);
+        await f.Backend.StopAsync(started.Handle, CancellationToken.None);
+
+        var used = f.Server.Requests.Where(r => r.Resource.Length > 0).Select(r => (Group(r.Resource), r.Resource, r.Verb)).ToHashSet();
+        var clusterWide = Granted().Append(("", KubeResource.Namespaces.Plural, "create")).ToHashSet();
+        Assert.Empty(used.Except(clusterWide));
+        Assert.Contains(("", KubeResource.Namespaces.Plural, "create"), used);
+        var needed = KubernetesAccess.Needed(new KubernetesBackendOptions { NamespaceTemplate = "jupyter-{hub}", RemoveOrphans = true })
+            .Select(p => (p.Group, p.Resource, p.Verb)).ToHashSet();
+        Assert.Equal(clusterWide.Order(), needed.Order());
+    }
+
+
     // Everything the backend touches in its namespace is in the core API group.
     private static string Group(string resource) => KubeResource.Pods.Group;
 

@@ -9,7 +9,8 @@ internal static class Requests
 {
     public static BackendStartRequest Make(
         string hub = "hub-a", string user = "alice", string server = "", string startId = "1",
-        string misc = "{}", ServerCerts? certs = null, string? profile = null, Dictionary<string, string>? env = null)
+        string misc = "{}", ServerCerts? certs = null, string? profile = null, Dictionary<string, string>? env = null,
+        string userOptions = "{}")
     {
         var spec = new ServerSpec
         {
@@ -25,6 +26,7 @@ internal static class Requests
             Misc = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(misc)!,
             Certs = certs,
             Profile = profile,
+            UserOptions = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(userOptions)!,
         };
         return new BackendStartRequest(new ServerKey(hub, server, startId), spec, $"{hub}-{user}-{server}-{startId}", "/tmp");
     }
