@@ -72,12 +72,22 @@ _clients: dict[str, AsyncHTTPClient] = {}
 _semaphores: dict[str, asyncio.Semaphore] = {}
 
 
+def _concurrent_limit() -> int:
+    return max(1, int(os.environ.get("OUTPOSTSPAWNER_HTTP_CLIENT_CONCURRENT_LIMIT", "10") or 10))
+
+
 def shared_http_client(defaults: dict | None = None) -> AsyncHTTPClient:
-    """One private tornado client per distinct ``defaults`` (never JupyterHub's own)."""
+    """One private tornado client per distinct ``defaults`` (never JupyterHub's own).
+
+    Its connection limit (``max_clients``) is room for both semaphores below: with tornado's default of 10,
+    ten slow starts held every connection, so polls and stops waited in tornado's queue and failed there
+    after ``connect_timeout`` although their own semaphore had let them through.
+    """
     key = json.dumps(defaults or {}, sort_keys=True, default=str)
     client = _clients.get(key)
     if client is None:
-        client = AsyncHTTPClient(force_instance=True, defaults=dict(defaults or {}))
+        client = AsyncHTTPClient(force_instance=True, max_clients=2 * _concurrent_limit(),
+                                 defaults=dict(defaults or {}))
         _clients[key] = client
     return client
 
@@ -86,8 +96,7 @@ def _semaphore(kind: str) -> asyncio.Semaphore:
     """Concurrency limit per kind of call, so slow starts cannot starve poll/stop."""
     sem = _semaphores.get(kind)
     if sem is None:
-        limit = int(os.environ.get("OUTPOSTSPAWNER_HTTP_CLIENT_CONCURRENT_LIMIT", "10") or 10)
-        sem = _semaphores[kind] = asyncio.Semaphore(max(1, limit))
+        sem = _semaphores[kind] = asyncio.Semaphore(_concurrent_limit())
     return sem
 
 

@@ -38,7 +38,7 @@ from .models import (
 )
 from .options import OutpostOptions
 from .systems import System, choose, parse_systems
-from .ssh import SshRunner
+from .ssh import shared_ssh_runner
 
 try:
     from contextlib import aclosing
@@ -84,7 +84,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._forward_health = None  # the open incident of the forward (see .healing)
         self._forward_heal_lock: asyncio.Lock | None = None
         self._events_changed = asyncio.Event()
-        self.ssh_runner = SshRunner(self.ssh_command)
+        self.ssh_runner = shared_ssh_runner(self.ssh_command)
         self._system_name = ""  # the declared system of the current server (kept in the state)
         self.flavor_cache = FLAVOR_CACHE
 
