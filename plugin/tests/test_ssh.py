@@ -260,3 +260,20 @@ async def test_many_forwards_finding_the_master_gone_open_it_once():
     fw = SshForwarder(runner)
     await asyncio.gather(*[fw.forward(endpoint(), f"127.0.0.1:{19000 + i}:127.0.0.1:8888") for i in range(30)])
     assert sum("-N" in c for c in runner.calls) == 1
+
+
+def test_hub_ports_are_never_handed_out_twice():
+    from outpostspawner.ports import HubPorts
+
+    class Sp:
+        pass
+
+    picks = iter([5000, 5000, 5000, 5001, 5000])
+    ports = HubPorts(pick=lambda: next(picks))
+    a, b, c = Sp(), Sp(), Sp()
+    assert ports.reserve(a) == 5000
+    assert ports.reserve(b) == 5001  # 5000 is held by a: picked again
+    ports.release(a)
+    assert ports.reserve(c) == 5000  # let go, so free to hand out again
+    ports.hold(a, 6000)
+    assert ports.in_use() == {5000, 5001, 6000}
