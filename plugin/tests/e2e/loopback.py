@@ -164,15 +164,16 @@ MaxSessions {max_sessions}
 MaxStartups {max_startups}
 Match User {user}
     AllowTcpForwarding local
-    PermitOpen 127.0.0.1:*
+    PermitOpen {permit_open}
     PermitTTY no
     ForceCommand /bin/false
 """
 
 
 def start_sshd(d: Path, user: str, port: int | None = None, key_comment: str = "loopback-hub",
-               max_sessions: int = 10, max_startups: str = "10:30:100") -> dict:
-    """sshd on 127.0.0.1 as the tunnel endpoint: key-only, ``user`` may only forward to 127.0.0.1.
+               max_sessions: int = 10, max_startups: str = "10:30:100",
+               permit_hosts: tuple[str, ...] = ("127.0.0.1",)) -> dict:
+    """sshd on 127.0.0.1 as the tunnel endpoint: key-only, ``user`` may only forward to ``permit_hosts``.
     Needs root (it adds ``user`` and writes its authorized_keys). Returns port, key, known_hosts,
     user, control_dir (where the hubs' ControlMaster sockets go), authorized_keys and proc."""
     d.mkdir(parents=True, exist_ok=True)
@@ -184,14 +185,15 @@ def start_sshd(d: Path, user: str, port: int | None = None, key_comment: str = "
     (home / ".ssh").mkdir(mode=0o700, exist_ok=True)
     pub = (d / "client_key.pub").read_text().strip()
     ak = home / ".ssh" / "authorized_keys"
-    ak.write_text(f'restrict,port-forwarding,permitopen="127.0.0.1:*",command="/bin/false" {pub}\n')
+    permits = ",".join(f'permitopen="{h}:*"' for h in permit_hosts)
+    ak.write_text(f'restrict,port-forwarding,{permits},command="/bin/false" {pub}\n')
     shutil.chown(home / ".ssh", user, user)
     shutil.chown(ak, user, user)
     os.chmod(ak, 0o600)
     port = port or free_port()
     cfg = d / "sshd_config"
     cfg.write_text(SSHD_CONFIG.format(port=port, dir=d, user=user, max_sessions=max_sessions,
-                                      max_startups=max_startups))
+                                      max_startups=max_startups, permit_open=" ".join(f"{h}:*" for h in permit_hosts)))
     os.makedirs("/run/sshd", exist_ok=True)
     subprocess.run(["/usr/sbin/sshd", "-t", "-f", str(cfg)], check=True)
     proc = Proc(["/usr/sbin/sshd", "-D", "-e", "-f", str(cfg)], d / "sshd.log")
@@ -230,9 +232,9 @@ def stop_sshd(sshd: dict, remove_key: bool = False) -> None:
 
 # ------------------------------------------------------------------------------------------ Outpost
 def outpost_env(data_dir: Path, passwords: dict, command: list[str] | None = None,
-                extra_env: dict | None = None) -> dict:
+                extra_env: dict | None = None, server_ip: str = "127.0.0.1") -> dict:
     """The environment of ``scripts/outpost serve``: local-process backend running ``command``
-    (default: jupyterhub-singleuser) on 127.0.0.1, one hub per entry of ``passwords``."""
+    (default: jupyterhub-singleuser) on ``server_ip``, one hub per entry of ``passwords``."""
     env = dict(os.environ)
     env["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin:" + env.get("PATH", "")
     env["Outpost__DataDir"] = str(data_dir)
@@ -242,20 +244,22 @@ def outpost_env(data_dir: Path, passwords: dict, command: list[str] | None = Non
     env["Outpost__Backends__Local__Command__0"] = command[0]
     for i, arg in enumerate(command[1:]):
         env[f"Outpost__Backends__Local__Args__{i}"] = arg
-    env["Outpost__Backends__Local__Ip"] = "127.0.0.1"
+    env["Outpost__Backends__Local__Ip"] = server_ip
     env.update(extra_env or {})
     return env
 
 
 def start_outpost_process(d: Path, port: int, passwords: dict, command: list[str] | None = None,
-                          extra_env: dict | None = None, boot_timeout: float = 900) -> Proc:
+                          extra_env: dict | None = None, boot_timeout: float = 900,
+                          server_ip: str = "127.0.0.1") -> Proc:
     """``scripts/outpost serve`` on 127.0.0.1:port with its data in ``d/data`` and its log in
-    ``d/outpost.log`` (appended, so a restart on the same folder keeps the earlier log)."""
-    script = REPO / "scripts" / "outpost"
+    ``d/outpost.log`` (appended, so a restart on the same folder keeps the earlier log).
+    ``OUTPOST_EXECUTABLE`` names an already published Outpost to run instead (as the integration tests do)."""
+    script = Path(os.environ.get("OUTPOST_EXECUTABLE") or REPO / "scripts" / "outpost")
     if not script.exists():
         raise RuntimeError(f"{script} is missing")
     d.mkdir(parents=True, exist_ok=True)
-    env = outpost_env(d / "data", passwords, command, extra_env)
+    env = outpost_env(d / "data", passwords, command, extra_env, server_ip)
     proc = Proc([str(script), "serve", "--urls", f"http://127.0.0.1:{port}"], d / "outpost.log",
                 env=env, cwd=str(REPO))
 
