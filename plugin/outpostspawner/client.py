@@ -72,12 +72,30 @@ _clients: dict[str, AsyncHTTPClient] = {}
 _semaphores: dict[str, asyncio.Semaphore] = {}
 
 
+# Requests of one kind (starts; polls, stops and the rest) in flight at once, per hub process. 10 (the
+# original plugin's value) queued 200 simultaneous spawns ten at a time behind starts that each last until
+# the server listens: about 16 s of a 46 s spawn in bench/hubscale's P8. The Outpost takes hundreds of
+# concurrent starts (P3), so the default is 100; OUTPOSTSPAWNER_HTTP_CLIENT_CONCURRENT_LIMIT still sets it.
+DEFAULT_CONCURRENT_LIMIT = 100
+
+
+def _concurrent_limit() -> int:
+    value = os.environ.get("OUTPOSTSPAWNER_HTTP_CLIENT_CONCURRENT_LIMIT", "") or DEFAULT_CONCURRENT_LIMIT
+    return max(1, int(value))
+
+
 def shared_http_client(defaults: dict | None = None) -> AsyncHTTPClient:
-    """One private tornado client per distinct ``defaults`` (never JupyterHub's own)."""
+    """One private tornado client per distinct ``defaults`` (never JupyterHub's own).
+
+    Its connection limit (``max_clients``) is room for both semaphores below: with tornado's default of 10,
+    ten slow starts held every connection, so polls and stops waited in tornado's queue and failed there
+    after ``connect_timeout`` although their own semaphore had let them through.
+    """
     key = json.dumps(defaults or {}, sort_keys=True, default=str)
     client = _clients.get(key)
     if client is None:
-        client = AsyncHTTPClient(force_instance=True, defaults=dict(defaults or {}))
+        client = AsyncHTTPClient(force_instance=True, max_clients=2 * _concurrent_limit(),
+                                 defaults=dict(defaults or {}))
         _clients[key] = client
     return client
 
@@ -86,8 +104,7 @@ def _semaphore(kind: str) -> asyncio.Semaphore:
     """Concurrency limit per kind of call, so slow starts cannot starve poll/stop."""
     sem = _semaphores.get(kind)
     if sem is None:
-        limit = int(os.environ.get("OUTPOSTSPAWNER_HTTP_CLIENT_CONCURRENT_LIMIT", "10") or 10)
-        sem = _semaphores[kind] = asyncio.Semaphore(max(1, limit))
+        sem = _semaphores[kind] = asyncio.Semaphore(_concurrent_limit())
     return sem
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import suppress
 
+from .listeners import LISTENERS
 from .models import resolve, split_service_address
 from .ssh import (
     RemoteForwarder,
@@ -100,6 +101,8 @@ class ServerForward:
             return "the ssh master does not answer -O check"
         bind, port = record["spec"].rsplit(":", 3)[0], int(record["spec"].rsplit(":", 3)[1])
         host = self.connect_host() if bind.strip("[]") in ("0.0.0.0", "::", "") else bind.strip("[]")
+        if LISTENERS.listening(host, port):
+            return None
         try:
             _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
         except (OSError, asyncio.TimeoutError):

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from prometheus_client import REGISTRY, Counter
 
+from .listeners import LISTENERS
+
 log = logging.getLogger("outpostspawner.healing")
 
 # poll() returns this exit status for a server whose forward stayed broken past the give-up time
@@ -168,13 +170,17 @@ class ForwardWatcher:
         return min([i for i in intervals if i > 0] or [10.0])
 
     async def check_all(self) -> None:
-        for sp in list(self._spawners):
-            if sp.ssh_forward_check_interval <= 0:
-                continue
-            try:
-                await ForwardHealer(sp).heal(wait=False)
-            except Exception:
-                log.exception("Checking the ssh forward of %s failed", sp._log_name)
+        LISTENERS.sweeping = True  # one read of the listening sockets serves many forwards (see .listeners)
+        try:
+            for sp in list(self._spawners):
+                if sp.ssh_forward_check_interval <= 0:
+                    continue
+                try:
+                    await ForwardHealer(sp).heal(wait=False)
+                except Exception:
+                    log.exception("Checking the ssh forward of %s failed", sp._log_name)
+        finally:
+            LISTENERS.sweeping = False
 
     async def _run(self) -> None:
         while True:

@@ -15,7 +15,7 @@ import uuid
 from contextlib import suppress
 
 from jupyterhub.spawner import Spawner
-from jupyterhub.utils import random_port, url_escape_path, url_path_join
+from jupyterhub.utils import url_escape_path, url_path_join
 from tornado.ioloop import PeriodicCallback
 from traitlets import default
 from urllib.parse import urlparse
@@ -38,7 +38,8 @@ from .models import (
 )
 from .options import OutpostOptions
 from .systems import System, choose, parse_systems
-from .ssh import SshRunner
+from .ports import HUB_PORTS
+from .ssh import shared_ssh_runner
 
 try:
     from contextlib import aclosing
@@ -84,7 +85,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._forward_health = None  # the open incident of the forward (see .healing)
         self._forward_heal_lock: asyncio.Lock | None = None
         self._events_changed = asyncio.Event()
-        self.ssh_runner = SshRunner(self.ssh_command)
+        self.ssh_runner = shared_ssh_runner(self.ssh_command)
         self._system_name = ""  # the declared system of the current server (kept in the state)
         self.flavor_cache = FLAVOR_CACHE
 
@@ -382,7 +383,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         uo = await self._user_options()
         port = await resolve(self.custom_port, self, uo)
         port = int(port or 0)
-        return port if port > 0 else random_port()
+        return port if port > 0 else HUB_PORTS.reserve(self)
 
     async def _resolve_poll_interval(self) -> int | None:
         uo = await self._user_options()
@@ -686,6 +687,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 await self.run_ssh_forward_remove(delete_svc=True)
                 await self._stop_remote_forward()
             self._remove_certs()
+            HUB_PORTS.release(self)
 
     # ------------------------------------------------------------------ progress
     async def _generate_progress(self):
@@ -764,6 +766,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         port = state.get("port", state.get("custom_port"))
         if port:
             self.port = int(port)
+            HUB_PORTS.hold(self, self.port)
         self.port_forward_info = copy.deepcopy(state.get("port_forward_info") or {})
         self._tunnels = copy.deepcopy(state.get("tunnels") or {})
         if "tunnels" not in state and self.port_forward_info.get("service"):

@@ -10,6 +10,7 @@ import asyncio
 import ipaddress
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -219,11 +220,63 @@ def local_forward_spec(bind: str, local_port: int, host: str, remote_port: int) 
     return f"{b}:{check_port(local_port, 'port')}:{h}:{check_port(remote_port, 'service')}"
 
 
+class MasterChecks:
+    """Shares the answers of ``ssh -O check`` per ControlMaster within one hub process.
+
+    With many servers behind one ssh node, every poll and every periodic forward check asked the same
+    master whether it is alive, one ssh process each (1,000 servers: about 130 processes a second).
+    Now checks of one master that overlap run one ssh process, and a "yes" holds for ``ttl`` seconds.
+    A "no" is never kept, and a failed ``-O forward`` forgets the "yes" (``forget``), so a dead master is
+    noticed and re-opened as before; each forward's own port is still checked one by one.
+
+    ``opening(key)`` is a lock per master: when many forwards find the master gone at once (a hub restart
+    with hundreds of servers), one of them opens it and the others then find it up, instead of each
+    starting its own ``ssh -f -N`` and crowding sshd's unauthenticated-connection limit (MaxStartups).
+    """
+
+    def __init__(self, ttl: float = 1.0, clock=time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._alive_at: dict[tuple, float] = {}
+        self._running: dict[tuple, asyncio.Future] = {}
+        self._opening: dict[tuple, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = {}
+
+    def opening(self, key: tuple) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        held = self._opening.get(key)
+        if held is None or held[0] is not loop:
+            held = self._opening[key] = (loop, asyncio.Lock())
+        return held[1]
+
+    async def check(self, key: tuple, run) -> bool:
+        """``run()`` asks the master (an awaitable giving True when it answers); shared as described."""
+        seen = self._alive_at.get(key)
+        if seen is not None and self.clock() - seen < self.ttl:
+            return True
+        loop = asyncio.get_running_loop()
+        future = self._running.get(key)
+        if future is None or future.get_loop() is not loop:
+            future = loop.create_task(run())
+            self._running[key] = future
+            future.add_done_callback(lambda f: self._finished(key, f))
+        return await asyncio.shield(future)
+
+    def _finished(self, key: tuple, future: asyncio.Future) -> None:
+        if self._running.get(key) is future:
+            del self._running[key]
+        if not future.cancelled() and future.exception() is None and future.result():
+            self._alive_at[key] = self.clock()
+
+    def forget(self, key: tuple) -> None:
+        self._alive_at.pop(key, None)
+
+
 class SshRunner:
     """Runs ssh argument lists. Tests may swap it for a recording fake."""
 
     def __init__(self, ssh_command: str = "ssh"):
         self.ssh_command = ssh_command
+        self.master_checks = MasterChecks()
 
     async def run(self, argv: list[str], timeout: float = 10,
                   capture: bool = True) -> tuple[int, str, str]:
@@ -251,6 +304,17 @@ class SshRunner:
                 (out or b"").decode("utf8", "replace"), (err or b"").decode("utf8", "replace"))
 
 
+_RUNNERS: dict[str, SshRunner] = {}
+
+
+def shared_ssh_runner(ssh_command: str = "ssh") -> SshRunner:
+    """One runner per ssh command for the whole hub process, so that its spawners share master checks."""
+    runner = _RUNNERS.get(ssh_command)
+    if runner is None:
+        runner = _RUNNERS[ssh_command] = SshRunner(ssh_command)
+    return runner
+
+
 class SshForwarder:
     """Local forwards through an OpenSSH ControlMaster (``-O check|forward|cancel``)."""
 
@@ -261,11 +325,32 @@ class SshForwarder:
         return base_argv(self.runner.ssh_command, endpoint)
 
     async def check(self, endpoint: SshEndpoint) -> bool:
-        rc, _, _ = await self.runner.run([*self._base(endpoint), "-O", "check", endpoint.destination])
-        return rc == 0
+        argv = list(self._check_key(endpoint))
+
+        async def ask() -> bool:
+            rc, _, _ = await self.runner.run(argv)
+            return rc == 0
+
+        checks = getattr(self.runner, "master_checks", None)  # a runner without it asks every time
+        return await (checks.check(tuple(argv), ask) if checks is not None else ask())
+
+    def _check_key(self, endpoint: SshEndpoint) -> tuple:
+        return tuple([*self._base(endpoint), "-O", "check", endpoint.destination])
+
+    def _forget_check(self, endpoint: SshEndpoint) -> None:
+        checks = getattr(self.runner, "master_checks", None)
+        if checks is not None:
+            checks.forget(self._check_key(endpoint))
 
     async def ensure_master(self, endpoint: SshEndpoint) -> bool:
-        """Starts the ControlMaster unless it runs; True if it had to be started."""
+        """Starts the ControlMaster unless it runs; True if it had to be started. One opener per master."""
+        checks = getattr(self.runner, "master_checks", None)
+        if checks is None:
+            return await self._ensure_master(endpoint)
+        async with checks.opening(self._check_key(endpoint)):
+            return await self._ensure_master(endpoint)
+
+    async def _ensure_master(self, endpoint: SshEndpoint) -> bool:
         if await self.check(endpoint):
             return False
         argv = [*base_argv(self.runner.ssh_command, endpoint, ["-f", "-N", "-n"]), endpoint.destination]
@@ -283,6 +368,7 @@ class SshForwarder:
         rc, _, err = await self.runner.run(argv)
         if rc == 0:
             return
+        self._forget_check(endpoint)  # the master may be gone: ask it again, never trust an earlier "yes"
         if await self.ensure_master(endpoint):
             rc, _, err = await self.runner.run(argv)
             if rc == 0:

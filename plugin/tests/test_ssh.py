@@ -1,7 +1,10 @@
 """ssh argument lists, ControlMaster sequence, setuptunnel input validation."""
+import asyncio
+
 import pytest
 
 from outpostspawner.ssh import (
+    MasterChecks,
     RemoteForwarder,
     SshEndpoint,
     SshForwarder,
@@ -162,3 +165,115 @@ def test_tunnel_body_refused_with_field_name(body, field):
         validate_tunnel_api_body(body, KEYS)
     assert info.value.field == field
     assert str(info.value).startswith(field)
+
+
+class CountingRunner(SshRunner):
+    """A real runner's master-check sharing, with scripted ``-O check`` answers instead of ssh."""
+
+    def __init__(self, answers, clock):
+        super().__init__("ssh")
+        self.master_checks = MasterChecks(ttl=1.0, clock=clock)
+        self.answers = list(answers)
+        self.calls = []
+        self.release = asyncio.Event()
+
+    async def run(self, argv, timeout=10, capture=True):
+        self.calls.append(list(argv))
+        if "check" in argv:
+            await self.release.wait()
+            return self.answers.pop(0), "", ""
+        return 0, "", ""
+
+
+async def test_overlapping_checks_of_one_master_run_one_ssh():
+    now = [100.0]
+    runner = CountingRunner([0], lambda: now[0])
+    checks = [asyncio.ensure_future(SshForwarder(runner).check(endpoint())) for _ in range(50)]
+    await asyncio.sleep(0)
+    runner.release.set()
+    assert await asyncio.gather(*checks) == [True] * 50
+    assert len(runner.calls) == 1
+
+
+async def test_a_yes_holds_for_the_ttl_and_a_no_is_never_kept():
+    now = [100.0]
+    runner = CountingRunner([0, 255, 255, 0], lambda: now[0])
+    runner.release.set()
+    fw = SshForwarder(runner)
+    assert await fw.check(endpoint()) is True
+    now[0] += 0.5
+    assert await fw.check(endpoint()) is True  # within the TTL: no ssh run
+    assert len(runner.calls) == 1
+    now[0] += 0.6
+    assert await fw.check(endpoint()) is False  # TTL over: asked again, the master is gone
+    assert await fw.check(endpoint()) is False  # a "no" is asked again every time
+    assert await fw.check(endpoint()) is True
+    assert len(runner.calls) == 4
+
+
+async def test_another_master_is_checked_on_its_own():
+    now = [100.0]
+    runner = CountingRunner([0, 0], lambda: now[0])
+    runner.release.set()
+    fw = SshForwarder(runner)
+    assert await fw.check(endpoint()) is True
+    assert await fw.check(endpoint(port=2223)) is True
+    assert len(runner.calls) == 2
+
+
+async def test_a_failed_forward_forgets_the_yes_and_reopens_the_master():
+    now = [100.0]
+
+    class Runner(CountingRunner):
+        async def run(self, argv, timeout=10, capture=True):
+            self.calls.append(list(argv))
+            if "check" in argv:
+                return self.answers.pop(0), "", ""
+            if "forward" in argv:
+                return (255 if sum("forward" in c for c in self.calls) == 1 else 0), "", ""
+            return 0, "", ""  # the master start (-f -N)
+
+    runner = Runner([0, 255, 0], lambda: now[0])
+    fw = SshForwarder(runner)
+    assert await fw.check(endpoint()) is True  # a "yes" is kept ...
+    await fw.forward(endpoint(), "127.0.0.1:19001:127.0.0.1:8888")
+    # ... but the failed forward asked the master again, found it gone and started it
+    kinds = [next((w for w in ("check", "forward") if w in c), "start") for c in runner.calls]
+    assert kinds == ["check", "forward", "check", "start", "check", "forward"]
+
+
+async def test_many_forwards_finding_the_master_gone_open_it_once():
+    now = [100.0]
+
+    class Runner(CountingRunner):
+        master_up = False
+
+        async def run(self, argv, timeout=10, capture=True):
+            self.calls.append(list(argv))
+            await asyncio.sleep(0)  # let the other forwards interleave
+            if "-N" in argv:
+                Runner.master_up = True
+                return 0, "", ""
+            return (0 if Runner.master_up else 255), "", ""
+
+    runner = Runner([], lambda: now[0])
+    fw = SshForwarder(runner)
+    await asyncio.gather(*[fw.forward(endpoint(), f"127.0.0.1:{19000 + i}:127.0.0.1:8888") for i in range(30)])
+    assert sum("-N" in c for c in runner.calls) == 1
+
+
+def test_hub_ports_are_never_handed_out_twice():
+    from outpostspawner.ports import HubPorts
+
+    class Sp:
+        pass
+
+    picks = iter([5000, 5000, 5000, 5001, 5000])
+    ports = HubPorts(pick=lambda: next(picks))
+    a, b, c = Sp(), Sp(), Sp()
+    assert ports.reserve(a) == 5000
+    assert ports.reserve(b) == 5001  # 5000 is held by a: picked again
+    ports.release(a)
+    assert ports.reserve(c) == 5000  # let go, so free to hand out again
+    ports.hold(a, 6000)
+    assert ports.in_use() == {5000, 5001, 6000}

@@ -21,103 +21,15 @@ from pathlib import Path
 import pytest
 import requests
 
-E2E_DIR = Path(__file__).resolve().parent
-PLUGIN_DIR = E2E_DIR.parent.parent
-REPO = PLUGIN_DIR.parent
-PY = "/usr/bin/python3"
+import loopback
+# The pieces every loopback setup shares (demo, e2e tests, chain benches) live in loopback.py;
+# these names stay importable from here for the tests.
+from loopback import (  # noqa: F401
+    E2E_DIR, PLUGIN_DIR, PY, REPO, Proc, free_port, free_port_block, port_open, ssh_forward_options, wait_until,
+)
+
 TUNNEL_USER = "optunnel"
 HUB_PASSWORDS = {"hub1": secrets.token_hex(12), "hub2": secrets.token_hex(12)}
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def free_port_block(n: int) -> int:
-    """A base port with n consecutive free ports (best effort)."""
-    for _ in range(50):
-        base = free_port()
-        if base + n > 65000:
-            continue
-        socks = []
-        try:
-            for i in range(n):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + i))
-                socks.append(s)
-            return base
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port block")
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.25, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            result = predicate()
-            if result:
-                return result
-        except Exception as e:  # keep trying until the deadline
-            last = e
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout}s waiting for {what} (last error: {last})")
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.5)
-        return s.connect_ex((host, port)) == 0
-
-
-class Proc:
-    """A child process in its own process group, with its output in a log file."""
-
-    def __init__(self, argv, log: Path, env=None, cwd=None):
-        self.log_path = log
-        self.log = open(log, "ab")
-        self.popen = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
-                                      env=env, cwd=cwd, start_new_session=True)
-        self.pid = self.popen.pid
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def stop(self, timeout: float = 15):
-        if self.popen.poll() is None:
-            try:
-                os.killpg(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with_kill = True
-                try:
-                    os.killpg(self.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.popen.wait(5)
-        # children left in the group (e.g. the proxy) go too
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.log.close()
-
-    def tail(self, n: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
 
 
 @pytest.fixture(scope="session")
@@ -134,67 +46,10 @@ def workdir():
 def sshd(workdir):
     if os.geteuid() != 0:
         pytest.fail("the e2e tests need root (they add a forward-only unix account for sshd)")
-    d = workdir / "ssh"
-    d.mkdir()
-    if subprocess.run(["id", TUNNEL_USER], capture_output=True).returncode != 0:
-        subprocess.run(["useradd", "-m", "-s", "/usr/sbin/nologin", TUNNEL_USER], check=True)
-        subprocess.run(["usermod", "-p", "*", TUNNEL_USER], check=True)
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / "host_key")], check=True)
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / "client_key"),
-                    "-C", "e2e-hub"], check=True)
-    home = Path(f"/home/{TUNNEL_USER}")
-    (home / ".ssh").mkdir(mode=0o700, exist_ok=True)
-    pub = (d / "client_key.pub").read_text().strip()
-    ak = home / ".ssh" / "authorized_keys"
-    ak.write_text(f'restrict,port-forwarding,permitopen="127.0.0.1:*",command="/bin/false" {pub}\n')
-    shutil.chown(home / ".ssh", TUNNEL_USER, TUNNEL_USER)
-    shutil.chown(ak, TUNNEL_USER, TUNNEL_USER)
-    os.chmod(ak, 0o600)
-    port = free_port()
-    cfg = d / "sshd_config"
-    cfg.write_text(f"""Port {port}
-ListenAddress 127.0.0.1
-HostKey {d}/host_key
-PidFile {d}/sshd.pid
-AuthorizedKeysFile .ssh/authorized_keys
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin no
-UsePAM no
-AllowUsers {TUNNEL_USER}
-X11Forwarding no
-AllowAgentForwarding no
-PermitTunnel no
-GatewayPorts no
-Match User {TUNNEL_USER}
-    AllowTcpForwarding local
-    PermitOpen 127.0.0.1:*
-    PermitTTY no
-    ForceCommand /bin/false
-""")
-    os.makedirs("/run/sshd", exist_ok=True)
-    subprocess.run(["/usr/sbin/sshd", "-t", "-f", str(cfg)], check=True)
-    proc = Proc(["/usr/sbin/sshd", "-D", "-e", "-f", str(cfg)], d / "sshd.log")
-    wait_until(lambda: port_open(port), 10, what="sshd")
-    host_pub = " ".join((d / "host_key.pub").read_text().split()[:2])
-    (d / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_pub}\n")
-    info = {"port": port, "key": str(d / "client_key"), "known_hosts": str(d / "known_hosts"),
-            "user": TUNNEL_USER, "control_dir": str(d), "proc": proc}
+    info = loopback.start_sshd(workdir / "ssh", TUNNEL_USER, key_comment="e2e-hub")
     yield info
     # stop every ControlMaster our hubs left behind, then sshd
-    for sock in d.glob("cm-*"):
-        subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", f"{TUNNEL_USER}@127.0.0.1"],
-                       capture_output=True, timeout=10)
-    proc.stop()
-
-
-def ssh_forward_options(sshd) -> dict:
-    return {
-        "UserKnownHostsFile": sshd["known_hosts"],
-        "StrictHostKeyChecking": "yes",
-        "IdentitiesOnly": "yes",
-        "ControlPath": f"{sshd['control_dir']}/cm-%C",
-    }
+    loopback.stop_sshd(info)
 
 
 # ---------------------------------------------------------------- Outpost
@@ -219,12 +74,7 @@ def start_outpost(workdir: Path, name: str, passwords: dict, extra_env: dict | N
             pytest.fail(f"{script} is missing: the C# Outpost has not landed on this branch yet "
                         "(merge main, or set OUTPOST_E2E_STANDIN=1 for harness development only)")
         argv = [str(script), "serve", "--urls", f"http://127.0.0.1:{port}"]
-        env["Outpost__DataDir"] = str(d / "data")
-        for hub, pw in passwords.items():
-            env[f"Outpost__Hubs__{hub}__Password"] = pw
-        env["Outpost__Backends__Local__Command__0"] = "/usr/bin/jupyterhub-singleuser"
-        env["Outpost__Backends__Local__Args__0"] = "--allow-root"
-        env["Outpost__Backends__Local__Ip"] = "127.0.0.1"
+        env = loopback.outpost_env(d / "data", passwords)
         boot_timeout = float(os.environ.get("OUTPOST_BOOT_TIMEOUT", "900"))  # first build
     env.update(extra_env or {})
     proc = Proc(argv, d / "outpost.log", env=env, cwd=str(REPO))

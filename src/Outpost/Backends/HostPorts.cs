@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -9,8 +10,17 @@ namespace Outpost.Backends;
 /// Ports on this host for backends whose servers listen here (local processes, containers on the host network):
 /// the one the hub asked for in <c>misc.port</c> when it is free, else one the kernel picks.
 /// </summary>
+/// <remarks>
+/// A port is only tried (bound and closed again) here; the server binds it later. With hundreds of starts at once,
+/// the kernel handed the same free port to two starts before either server had bound it, and one server failed
+/// (bench/hubscale, 400 starts). A port handed out is therefore not handed out again for <see cref="HoldFor"/>,
+/// by then its server listens on it or has failed.
+/// </remarks>
 public static class HostPorts
 {
+    public static readonly TimeSpan HoldFor = TimeSpan.FromMinutes(2);
+    private static readonly ConcurrentDictionary<int, long> HandedOut = new();
+
     /// <summary>The port <c>misc.port</c> asks for (0: any); the reason when it is not a port number, else null.</summary>
     public static string? Requested(ServerSpec spec, out int port)
     {
@@ -31,13 +41,35 @@ public static class HostPorts
         {
             throw new BackendException(invalid);
         }
+        var now = Environment.TickCount64;
+        ForgetOld(now);
         if (port > 0 && IsFree(ip, port))
         {
+            HandedOut[port] = now;  // asked for by name: the hub's choice, even when handed out lately
             return port;
         }
-        using var listener = new TcpListener(IPAddress.Parse(ip), 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var listener = new TcpListener(IPAddress.Parse(ip), 0);
+            listener.Start();
+            var picked = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (HandedOut.TryAdd(picked, now))
+            {
+                return picked;
+            }
+        }
+        throw new BackendException("No free port on this host that was not just handed to another server.");
+    }
+
+    private static void ForgetOld(long now)
+    {
+        foreach (var (port, at) in HandedOut)
+        {
+            if (now - at > (long)HoldFor.TotalMilliseconds)
+            {
+                HandedOut.TryRemove(new KeyValuePair<int, long>(port, at));
+            }
+        }
     }
 
     private static bool IsFree(string ip, int port)
