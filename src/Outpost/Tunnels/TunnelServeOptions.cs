@@ -26,6 +26,7 @@ public sealed record TunnelServeOptions(IPEndPoint Listen, string StateDirectory
         private readonly Option<string> _stateDir = new("--state-dir") { Description = "absolute directory for state, control sockets and known_hosts (OUTPOST_TUNNEL_STATE_DIR)", HelpName = "DIR" };
         private readonly Option<string> _tokenFile = new("--token-file") { Description = "file holding the bearer token (OUTPOST_TUNNEL_TOKEN_FILE; else OUTPOST_TUNNEL_TOKEN)", HelpName = "FILE" };
         private readonly Option<string> _checkInterval = new("--check-interval") { Description = "seconds between health checks of the forwards, 0.5..3600 (default 10; OUTPOST_TUNNEL_CHECK_SECONDS)", HelpName = "S" };
+        // Which ssh program runs the forwards; kept as before, but not offered in the help.
         private readonly Option<string> _ssh = new("--ssh") { Hidden = true };
 
         private Definition(Command command)
