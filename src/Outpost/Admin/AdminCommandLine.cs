@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Outpost.Hosting;
@@ -18,78 +19,120 @@ public static class AdminCommandLine
             (each of these takes --socket PATH; default: the admin socket in the configured DataDir)
         """;
 
-    public static bool Handles(string[] args) => args.Length > 0 && (args[0] == "events" || (args[0] == "servers" && args.Length > 1 && args[1] is "list" or "show" or "stop"));
-
+    /// <summary><c>servers list|show|stop</c> and <c>events</c> alone (as <c>outpost</c> runs them), writing to the given writers.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var command = args[0] == "events" ? "events" : args[1];
-        var rest = args[0] == "events" ? args[1..] : args[2..];
-        var options = Options.Parse(rest, flags: ["--json", "--undelivered"], valued: ["--hub", "--state", "--socket"]);
-        if (options.Error is { } usage)
+        var root = new RootCommand();
+        foreach (var command in Commands())
         {
-            error.WriteLine($"outpost: {usage}");
-            return 2;
+            root.Subcommands.Add(command);
         }
-        var socket = options.Get("--socket") ?? await SocketFromConfigurationAsync(options.Remaining);
-        if (socket is null)
+        var result = CommandLineInvocation.Parse(root, args);
+        return result.Errors.Count > 0
+            ? CommandLineInvocation.BadUsage(result, error, Usage)
+            : await CommandLineInvocation.InvokeAsync(result, output, error);
+    }
+
+    public static IEnumerable<Command> Commands()
+    {
+        var hub = new Option<string>("--hub") { Description = "only this hub's servers", HelpName = "H" };
+        var state = new Option<string>("--state") { Description = "only servers in this state", HelpName = "S" };
+        var list = WithAction(new Command("list", "servers of every hub (or of H), in state S") { hub, state },
+            (client, result, json) => ListAsync(client, result.GetValue(hub), result.GetValue(state), json, Writers(result)));
+
+        var servers = new Command("servers", "servers through the running Outpost's admin socket") { list, ServerCommand("show"), ServerCommand("stop") };
+
+        var eventsHub = new Option<string>("--hub") { Description = "only this hub's events", HelpName = "H" };
+        var undelivered = new Option<bool>("--undelivered") { Description = "only events not yet delivered" };
+        var events = WithAction(new Command("events", "progress events: waiting, delivered, refused, dropped") { eventsHub, undelivered },
+            (client, result, json) => EventsAsync(client, result.GetValue(eventsHub), result.GetValue(undelivered), json, Writers(result)));
+        return [servers, events];
+    }
+
+    /// <summary><c>servers show|stop HUB NAME [START_ID]</c>.</summary>
+    private static Command ServerCommand(string verb)
+    {
+        var hub = new Argument<string>("HUB");
+        var name = new Argument<string>("NAME") { Description = "the server's name ('' names the default server)" };
+        var startId = new Argument<string?>("START_ID") { Arity = ArgumentArity.ZeroOrOne };
+        var description = verb == "show" ? "one server: state, handle, last events, backlog" : "stop a server as its hub's DELETE does";
+        return WithAction(new Command(verb, description) { hub, name, startId },
+            (client, result, json) => ServerAsync(client, verb, result.GetValue(hub)!, result.GetValue(name)!, result.GetValue(startId), json, Writers(result)));
+    }
+
+    /// <summary>
+    /// Adds --socket and --json, and the action: find the socket, send the request. Tokens the command does not know
+    /// (<c>--config FILE</c>, <c>--Outpost:DataDir=...</c>) are configuration, read to find the socket.
+    /// </summary>
+    private static Command WithAction(Command command, Func<AdminClient, ParseResult, bool, Task<int>> send)
+    {
+        var socketOption = new Option<string>("--socket") { Description = "the admin socket (default: the one in the configured DataDir)", HelpName = "PATH" };
+        var json = new Option<bool>("--json") { Description = "print the Outpost's JSON answer" };
+        command.Options.Add(socketOption);
+        command.Options.Add(json);
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, _) =>
         {
-            error.WriteLine($"outpost: the admin socket is off ({AdminSocket.ConfigurationKey} is empty); name one with --socket PATH.");
-            return 1;
-        }
-        using var client = new AdminClient(Path.GetFullPath(socket));
-        try
-        {
-            return command switch
+            var error = result.InvocationConfiguration.Error;
+            var socket = result.GetValue(socketOption) ?? await SocketFromConfigurationAsync([.. result.UnmatchedTokens]);
+            if (socket is null)
             {
-                "list" => await ListAsync(client, options, output, error),
-                "show" or "stop" when options.Positional.Count is 2 or 3 => await ServerAsync(client, command, options, output, error),
-                "events" => await EventsAsync(client, options, output, error),
-                _ => Fail(error, 2, $"give the server as HUB NAME [START_ID]: outpost servers {command} hub1 alice"),
-            };
-        }
-        catch (AdminUnavailableException ex)
-        {
-            return Fail(error, 1, ex.Message);
-        }
+                error.WriteLine($"outpost: the admin socket is off ({AdminSocket.ConfigurationKey} is empty); name one with --socket PATH.");
+                return 1;
+            }
+            using var client = new AdminClient(Path.GetFullPath(socket));
+            try
+            {
+                return await send(client, result, result.GetValue(json));
+            }
+            catch (AdminUnavailableException ex)
+            {
+                return Fail(error, 1, ex.Message);
+            }
+        });
+        return command;
     }
 
-    private static async Task<int> ListAsync(AdminClient client, Options options, TextWriter output, TextWriter error)
+    private static (TextWriter Output, TextWriter Error) Writers(ParseResult result) =>
+        (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+
+    private static async Task<int> ListAsync(AdminClient client, string? hub, string? state, bool json, (TextWriter Output, TextWriter Error) writers)
     {
-        var query = Query(("hub", options.Get("--hub")), ("state", options.Get("--state")));
+        var query = Query(("hub", hub), ("state", state));
         var (status, body) = await client.SendAsync(HttpMethod.Get, $"/admin/servers{query}");
-        return Print(status, body, AdminJsonContext.Default.AdminServerArray, AdminOutput.Servers, options, output, error);
+        return Print(status, body, AdminJsonContext.Default.AdminServerArray, AdminOutput.Servers, json, writers);
     }
 
-    private static async Task<int> ServerAsync(AdminClient client, string command, Options options, TextWriter output, TextWriter error)
+    private static async Task<int> ServerAsync(AdminClient client, string command, string hub, string name, string? startId, bool json, (TextWriter Output, TextWriter Error) writers)
     {
-        var p = options.Positional;
-        var query = Query(("hub", p[0]), ("name", p[1]), ("start_id", p.Count > 2 ? p[2] : null));
+        var query = Query(("hub", hub), ("name", name), ("start_id", startId));
         if (command == "show")
         {
             var (status, body) = await client.SendAsync(HttpMethod.Get, $"/admin/server{query}");
-            return Print(status, body, AdminJsonContext.Default.AdminServerDetail, AdminOutput.Server, options, output, error);
+            return Print(status, body, AdminJsonContext.Default.AdminServerDetail, AdminOutput.Server, json, writers);
         }
         var (stopStatus, stopBody) = await client.SendAsync(HttpMethod.Post, $"/admin/server/stop{query}");
         return Print(stopStatus, stopBody, AdminJsonContext.Default.AdminServer,
-            s => $"Stopped {s.Hub}/{AdminApi.DisplayName(s.Name)}/{s.StartId} (it was {s.Phase}).\n", options, output, error);
+            s => $"Stopped {s.Hub}/{AdminApi.DisplayName(s.Name)}/{s.StartId} (it was {s.Phase}).\n", json, writers);
     }
 
-    private static async Task<int> EventsAsync(AdminClient client, Options options, TextWriter output, TextWriter error)
+    private static async Task<int> EventsAsync(AdminClient client, string? hub, bool undelivered, bool json, (TextWriter Output, TextWriter Error) writers)
     {
-        var query = Query(("hub", options.Get("--hub")), ("undelivered", options.Has("--undelivered") ? "true" : null));
+        var query = Query(("hub", hub), ("undelivered", undelivered ? "true" : null));
         var (status, body) = await client.SendAsync(HttpMethod.Get, $"/admin/events{query}");
-        return Print(status, body, AdminJsonContext.Default.AdminEventList, AdminOutput.Events, options, output, error);
+        return Print(status, body, AdminJsonContext.Default.AdminEventList, AdminOutput.Events, json, writers);
     }
 
     /// <summary>Prints an answer: as JSON when asked for, else for a person; an error's message on standard error.</summary>
-    private static int Print<T>(int status, string body, JsonTypeInfo<T> type, Func<T, string> render, Options options, TextWriter output, TextWriter error)
+    private static int Print<T>(int status, string body, JsonTypeInfo<T> type, Func<T, string> render, bool json, (TextWriter Output, TextWriter Error) writers)
     {
+        var (output, error) = writers;
         if (status != StatusCodes.Status200OK)
         {
             var message = TryRead(body, AdminJsonContext.Default.AdminError)?.Error ?? $"the Outpost answered HTTP {status}.";
             return Fail(error, 1, message);
         }
-        if (options.Has("--json"))
+        if (json)
         {
             output.WriteLine(body);
         }
@@ -129,49 +172,5 @@ public static class AdminCommandLine
     {
         await using var app = OutpostApp.Build(configurationArgs);
         return AdminSocket.PathFrom(app.Configuration);
-    }
-
-    /// <summary>The command's own options; what is left (<c>--config FILE</c>, <c>--Outpost:DataDir=...</c>) is configuration.</summary>
-    private sealed record Options(Dictionary<string, string?> Values, List<string> Positional, string[] Remaining, string? Error)
-    {
-        public string? Get(string name) => Values.GetValueOrDefault(name);
-
-        public bool Has(string name) => Values.ContainsKey(name);
-
-        public static Options Parse(string[] args, string[] flags, string[] valued)
-        {
-            var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-            var positional = new List<string>();
-            var remaining = new List<string>();
-            for (var i = 0; i < args.Length; i++)
-            {
-                var (name, inline) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], null);
-                if (flags.Contains(name))
-                {
-                    values[name] = null;
-                }
-                else if (valued.Contains(name))
-                {
-                    if (inline is null && i + 1 >= args.Length)
-                    {
-                        return new Options(values, positional, [], $"{name} needs a value.");
-                    }
-                    values[name] = inline ?? args[++i];
-                }
-                else if (args[i].StartsWith("--", StringComparison.Ordinal))
-                {
-                    remaining.Add(args[i]);
-                    if (inline is null && i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                    {
-                        remaining.Add(args[++i]);
-                    }
-                }
-                else
-                {
-                    positional.Add(args[i]);
-                }
-            }
-            return new Options(values, positional, [.. remaining], null);
-        }
     }
 }

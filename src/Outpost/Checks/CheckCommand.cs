@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Backends.LocalProcess;
@@ -18,9 +19,21 @@ public static class CheckCommand
 {
     private const string ConfigurationFix = "correct the key named here (in the --config file, the environment or the command line)";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    public static Command Create()
     {
-        var (buildArgs, hubUrl) = SplitHubOption(args);
+        var hub = new Option<string>("--hub") { Description = "also check that this hub URL answers", HelpName = "URL" };
+        var check = new Command("check", "check configuration, database, backends, sshd, clocks (and a hub's URL) without changing anything; "
+            + "one line each: ok | warn | fail, with a fix; exits 0 all ok, 1 warnings, 2 failures") { hub };
+        var configuration = ConfigurationArguments.AddTo(check);
+        check.SetAction((result, _) => RunAsync(configuration.From(result), result.GetValue(hub), result.InvocationConfiguration.Output));
+        return check;
+    }
+
+    /// <param name="buildArgs">configuration arguments, as <c>outpost serve</c> takes them</param>
+    /// <param name="hubUrl">a hub's URL to reach, or null</param>
+    /// <param name="output">where the findings go, one line each</param>
+    public static async Task<int> RunAsync(string[] buildArgs, string? hubUrl, TextWriter output)
+    {
         var lines = new List<CheckLine>();
         void Print(IEnumerable<CheckLine> found)
         {
@@ -123,27 +136,4 @@ public static class CheckCommand
         services.GetServices<IBackend>().OfType<LocalProcessBackend>().Any()
             ? [services.GetRequiredService<IOptions<LocalProcessBackendOptions>>().Value.Ip]
             : [];
-
-    /// <summary>Takes <c>--hub URL</c> (or <c>--hub=URL</c>) out of the arguments; the rest is configuration.</summary>
-    private static (string[] Configuration, string? HubUrl) SplitHubOption(string[] args)
-    {
-        var rest = new List<string>();
-        string? hub = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--hub" && i + 1 < args.Length)
-            {
-                hub = args[++i];
-            }
-            else if (args[i].StartsWith("--hub=", StringComparison.Ordinal))
-            {
-                hub = args[i]["--hub=".Length..];
-            }
-            else
-            {
-                rest.Add(args[i]);
-            }
-        }
-        return ([.. rest], hub);
-    }
 }

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Outpost.Checks;
@@ -28,20 +31,12 @@ public static class OutpostCommandLine
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var command = args.Length > 0 ? args[0] : "";
+        var result = CommandLineInvocation.Parse(Root(), args);
         try
         {
-            return command switch
-            {
-                "serve" => await ServeAsync(args[1..]),
-                "hub" when args.Length >= 3 && args[1] == "add" => await AddHubAsync(args[2], args[3..]),
-                "hub" when args.Length >= 2 && args[1] == "hash-password" => HashPassword(),
-                "check" => await CheckCommand.RunAsync(args[1..], Console.Out),
-                "tunnels" when args.Length >= 2 && args[1] == "serve" => await Tunnels.TunnelServeCommand.RunAsync(args[2..]),
-                "servers" or "events" when Admin.AdminCommandLine.Handles(args) => await Admin.AdminCommandLine.RunAsync(args, Console.Out, Console.Error),
-                "--help" or "-h" or "help" => PrintUsage(Console.Out, 0),
-                _ => PrintUsage(Console.Error, 2),
-            };
+            return result.Errors.Count > 0
+                ? CommandLineInvocation.BadUsage(result, Console.Error, FullUsage)
+                : await CommandLineInvocation.InvokeAsync(result, Console.Out, Console.Error);
         }
         catch (Exception ex) when (ValidationFailures(ex) is { Count: > 0 } failures)
         {
@@ -59,6 +54,54 @@ public static class OutpostCommandLine
         }
     }
 
+    /// <summary>The whole command tree; each feature contributes its own commands.</summary>
+    internal static RootCommand Root()
+    {
+        var root = new RootCommand("Outpost: starts JupyterHub single-user servers on remote systems.");
+        // `outpost --help` (and `outpost help`) show the overview above; a subcommand's --help is generated from its options.
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new OverviewHelpAction((SynchronousCommandLineAction)help.Action!);
+        var helpCommand = new Command("help") { Hidden = true };
+        helpCommand.SetAction(result => PrintUsage(result.InvocationConfiguration.Output, 0));
+        root.Subcommands.Add(helpCommand);
+
+        root.Subcommands.Add(ServeCommand());
+        root.Subcommands.Add(HubCommand());
+        root.Subcommands.Add(CheckCommand.Create());
+        var tunnels = new Command("tunnels", "the tunnel service that runs beside the hub");
+        tunnels.Subcommands.Add(Tunnels.TunnelServeCommand.Create());
+        root.Subcommands.Add(tunnels);
+        foreach (var command in Admin.AdminCommandLine.Commands())
+        {
+            root.Subcommands.Add(command);
+        }
+        return root;
+    }
+
+    private static Command ServeCommand()
+    {
+        var serve = new Command("serve", "run the Outpost (HTTP API) in the foreground");
+        var configuration = ConfigurationArguments.AddTo(serve, withUrls: true);
+        serve.SetAction((result, _) => ServeAsync(configuration.From(result)));
+        return serve;
+    }
+
+    private static Command HubCommand()
+    {
+        var name = new Argument<string>("NAME") { Description = "the hub's name (1-63 letters, digits, '.', '_' or '-')" };
+        var add = new Command("add", "create or reset hub NAME; prints its new password once") { name };
+        var configuration = ConfigurationArguments.AddTo(add);
+        add.SetAction((result, _) => AddHubAsync(result.GetValue(name)!, configuration.From(result)));
+
+        var hashPassword = new Command("hash-password", "read a password from stdin, print a PasswordHash for config");
+        hashPassword.SetAction(_ => HashPassword());
+
+        return new Command("hub", "hubs that may use this Outpost") { add, hashPassword };
+    }
+
+    private static string FullUsage =>
+        Usage.Replace("\n\nConfiguration:", $"\n{Admin.AdminCommandLine.Usage}\n\nConfiguration:", StringComparison.Ordinal);
+
     /// <summary>Every option failure in <paramref name="exception"/>; start-up validation aggregates one per options type.</summary>
     internal static List<string> ValidationFailures(Exception exception) => exception switch
     {
@@ -69,8 +112,17 @@ public static class OutpostCommandLine
 
     private static int PrintUsage(TextWriter writer, int exitCode)
     {
-        writer.WriteLine(Usage.Replace("\n\nConfiguration:", $"\n{Admin.AdminCommandLine.Usage}\n\nConfiguration:", StringComparison.Ordinal));
+        writer.WriteLine(FullUsage);
         return exitCode;
+    }
+
+    /// <summary>Help for <c>outpost</c> itself is the overview; for a subcommand, the generated help.</summary>
+    private sealed class OverviewHelpAction(SynchronousCommandLineAction generated) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult) =>
+            parseResult.CommandResult.Command is RootCommand
+                ? PrintUsage(parseResult.InvocationConfiguration.Output, 0)
+                : generated.Invoke(parseResult);
     }
 
     private static async Task<int> ServeAsync(string[] args)

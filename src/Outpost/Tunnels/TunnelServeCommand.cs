@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,13 +10,22 @@ namespace Outpost.Tunnels;
 /// <summary><c>outpost tunnels serve</c>: runs the tunnel service in the foreground until stopped.</summary>
 public static class TunnelServeCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
+    {
+        var serve = new Command("serve", "run the tunnel service beside the hub: it owns the SSH forwards "
+            + "(HTTP API, bearer token from the file or OUTPOST_TUNNEL_TOKEN)");
+        var definition = TunnelServeOptions.Definition.AddTo(serve);
+        serve.SetAction((result, _) => RunAsync(result, definition));
+        return serve;
+    }
+
+    private static async Task<int> RunAsync(ParseResult result, TunnelServeOptions.Definition definition)
     {
         TunnelServeOptions options;
         TunnelToken token;
         try
         {
-            options = TunnelServeOptions.Parse(args, Environment.GetEnvironmentVariable);
+            options = definition.Read(result, Environment.GetEnvironmentVariable);
             token = TunnelToken.Load(options.TokenFile, Environment.GetEnvironmentVariable);
         }
         catch (TunnelInputException ex)
