@@ -9,8 +9,9 @@ namespace Outpost.Operations;
 /// Listens to the Outpost's meter and to the built-in meters of ASP.NET Core and the runtime, aggregates what they
 /// measure, and writes it in the Prometheus text format, named the way OpenTelemetry's Prometheus exporter names
 /// instruments (dots become underscores, the unit a suffix, counters end in <c>_total</c>). Not that exporter itself
-/// (a beta): it adds scope labels to every series and reads gauges only through synchronous callbacks, while the
-/// store's counts are read asynchronously at scrape time, and /metrics keeps its exact text this way. Only meters of this host are heard (its own meter and those of its <see cref="IMeterFactory"/>; the
+/// (1.20.1-beta.1; measured: AOT-clean, +1.3 MB binary, +3.7 MiB idle RSS): it adds an <c>otel_scope_name</c> label
+/// to every series and a <c>target_info</c> family, and reads gauges only through synchronous callbacks, while the
+/// store's counts are read asynchronously at scrape time; this way /metrics keeps its exact text. Only meters of this host are heard (its own meter and those of its <see cref="IMeterFactory"/>; the
 /// runtime's is process-wide), so hosts that share a process (tests) do not count each other's requests.
 /// </summary>
 internal sealed class PrometheusCollector : IDisposable
