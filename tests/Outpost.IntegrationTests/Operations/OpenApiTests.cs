@@ -18,6 +18,7 @@ public sealed class OpenApiTests : IAsyncLifetime
         ["DELETE /services/{path}"] = $"200 202 {Hub} 404 419",
         ["GET /flavors"] = $"200 {Hub}",
         ["POST /userflavors"] = $"200 {Hub} 413 422",
+        ["GET /profiles"] = $"200 {Hub}",
     };
 
     private OutpostHost _outpost = null!;

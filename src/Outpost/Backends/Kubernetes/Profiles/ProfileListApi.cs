@@ -16,7 +16,7 @@ public static class ProfileListApi
 {
     public static IEndpointRouteBuilder MapKubernetesProfiles(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("").RequireAuthorization().WithTags("Profiles")
+        app.MapGroup("").RequireHub().WithTags("Profiles")
             .MapGet("/profiles", ListProfiles).WithName("ListProfiles");
         return app;
     }
