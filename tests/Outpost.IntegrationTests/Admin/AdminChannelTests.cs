@@ -38,6 +38,8 @@ public sealed class AdminChannelTests
         Assert.Equal((0, "Stopped hub1/(default)/s1 (it was running).\n", ""), stop);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/services//s1")).StatusCode);
         Assert.DoesNotContain("alice", (await RunAsync(outpost, "servers", "list")).Output);
+        // The local backend's servers outlive the Outpost (restart recovery): stop the other one too.
+        Assert.Equal(HttpStatusCode.OK, (await outpost.Client(OutpostHost.Hub2).StopAsync("/services/lab/7")).StatusCode);
 
         var events = await RunAsync(outpost, "events", "--hub", "hub1");
         Assert.Contains("hub1//s1", events.Output);
@@ -59,6 +61,7 @@ public sealed class AdminChannelTests
 
         Assert.Contains("hub1//s1", events);
         Assert.DoesNotContain("delivered", events.Replace("undelivered", "", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await outpost.Client().StopAsync("/services//s1")).StatusCode);
     }
 
     [Fact]
@@ -74,6 +77,8 @@ public sealed class AdminChannelTests
         Assert.Equal((1, "", "outpost: Hub 'hub2' has no server nb on this Outpost.\n"), await RunAsync(outpost, "servers", "show", "hub2", "nb"));
         var badState = await RunAsync(outpost, "servers", "list", "--state", "sleeping");
         Assert.Equal((1, "outpost: 'sleeping' is not a state; use one of pending, starting, running, stopping, stopped, failed.\n"), (badState.ExitCode, badState.Errors));
+        Assert.Equal(HttpStatusCode.OK, (await client.StopAsync("/services/nb/a")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.StopAsync("/services/nb/b")).StatusCode);
     }
 
     [Fact]
