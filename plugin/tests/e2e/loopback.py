@@ -13,6 +13,7 @@ import base64
 import http.client
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -30,7 +31,31 @@ NOTEBOOK_COMMAND = ["/usr/bin/jupyterhub-singleuser", "--allow-root"]
 
 
 # ------------------------------------------------------------------------------------------ basics
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
 def free_port() -> int:
+    """A free port below the kernel's ephemeral range: a port from that range can be taken between this check and
+    the server's bind by any outgoing connection's local end (a hub connecting to its proxy took its own hub port)."""
+    low, _ = _ephemeral_range()
+    for _ in range(200):
+        port = random.randint(10000, max(10001, low - 10))
+        if _bindable(port):
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
