@@ -9,8 +9,14 @@ from outpostspawner.client import OutpostClient, _concurrent_limit, shared_http_
 
 
 class SlowStart(web.RequestHandler):
+    waiting = 0  # starts the server holds
+
     async def post(self):
-        await self.application.settings["release"].wait()
+        SlowStart.waiting += 1
+        try:
+            await self.application.settings["release"].wait()
+        finally:
+            SlowStart.waiting -= 1
         self.write({"service": "127.0.0.1:8888"})
 
 
@@ -38,7 +44,11 @@ async def test_a_poll_answers_while_every_start_slot_waits_on_a_slow_start():
 
     starts = [asyncio.ensure_future(start()) for _ in range(_concurrent_limit())]
     try:
-        await asyncio.sleep(0.3)  # every start slot is taken and waiting on the server
+        # every start slot is taken and waiting on the server
+        deadline = asyncio.get_running_loop().time() + 10
+        while SlowStart.waiting < len(starts):
+            assert asyncio.get_running_loop().time() < deadline, f"{SlowStart.waiting} of {len(starts)} starts arrived"
+            await asyncio.sleep(0.02)
         status = await asyncio.wait_for(client.poll("srv", "abc"), 5)
         assert status.status is None
     finally:

@@ -255,7 +255,11 @@ async def test_stop_waits_for_a_heal_in_flight_and_leaves_no_forward(make_spawne
         if master.ops.count("-O check") >= 2:
             break
     stop = asyncio.ensure_future(sp.stop())
-    await asyncio.sleep(0.05)
+    # Either stop ends (wrong) or it queues behind the heal on the forward lock (asyncio.Lock keeps its queue in _waiters).
+    deadline = asyncio.get_running_loop().time() + 10
+    while not stop.done() and not sp.forward_heal_lock._waiters:
+        assert asyncio.get_running_loop().time() < deadline, "stop neither ended nor waited for the lock"
+        await asyncio.sleep(0.01)
     assert not stop.done(), "stop waits for the heal in flight"
     gate.set()
     await asyncio.wait_for(asyncio.gather(heal, stop), 10)

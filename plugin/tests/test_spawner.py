@@ -318,9 +318,9 @@ async def test_progress_yields_events_until_done(make_spawner):
             got.append(ev)
 
     consumer = asyncio.ensure_future(consume())
-    await asyncio.sleep(0.1)
+    await until(lambda: len(got) == 2, timeout=3)  # the first two, then the consumer waits for more
     sp.add_event({"progress": 50, "message": "half"})
-    await asyncio.sleep(0.1)
+    await until(lambda: len(got) == 3, timeout=3)
     fut.set_result(None)
     await asyncio.wait_for(consumer, 3)
     assert [e["progress"] for e in got] == [0, 20, 50]
