@@ -140,6 +140,14 @@ class _ProfilesHandler(web.RequestHandler):
         self.finish(json.dumps(self.state.profiles))
 
 
+def serve(app):
+    """Serves a tornado app on a free port of 127.0.0.1; the server and its port."""
+    port = free_port()
+    server = HTTPServer(app)
+    server.listen(port, "127.0.0.1")
+    return server, port
+
+
 @pytest.fixture
 async def outpost():
     state = FakeOutpostState()
@@ -151,9 +159,7 @@ async def outpost():
         (r"/services/([^/]+)/?", _OutpostHandler, {"state": state}),
         (r"/services/([^/]+)/([^/]+)/?", _OutpostHandler, {"state": state}),
     ])
-    port = free_port()
-    server = HTTPServer(app)
-    server.listen(port, "127.0.0.1")
+    server, port = serve(app)
     state.url = f"http://127.0.0.1:{port}/services/"
     yield state
     server.stop()
@@ -218,9 +224,7 @@ async def kube(tmp_path):
         (r"/api/v1/namespaces/([^/]+)/services/?", _KubeServicesHandler, {"state": state}),
         (r"/api/v1/namespaces/([^/]+)/services/([^/]+)", _KubeServicesHandler, {"state": state}),
     ])
-    port = free_port()
-    server = HTTPServer(app)
-    server.listen(port, "127.0.0.1")
+    server, port = serve(app)
     state.url = f"http://127.0.0.1:{port}"
     token_file = tmp_path / "kube-token"
     token_file.write_text(state.token + "\n")

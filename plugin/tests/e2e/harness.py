@@ -25,7 +25,8 @@ import loopback
 # The pieces every loopback setup shares (demo, e2e tests, chain benches) live in loopback.py;
 # these names stay importable from here for the tests.
 from loopback import (  # noqa: F401
-    E2E_DIR, PLUGIN_DIR, PY, REPO, Proc, free_port, free_port_block, port_open, ssh_forward_options, wait_until,
+    E2E_DIR, PLUGIN_DIR, PY, REPO, Proc, free_port, free_port_block, port_open, ssh_client_pids, ssh_forward_options,
+    wait_until,
 )
 
 TUNNEL_USER = "optunnel"

@@ -245,6 +245,19 @@ def close_masters(sshd: dict) -> None:
                        capture_output=True, timeout=10)
 
 
+def ssh_client_pids(matches) -> list[int]:
+    """The running ssh clients whose argument list ``matches`` (a function of it), sorted."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith("ssh") and matches(argv):
+            pids.append(int(cmdline.parent.name))
+    return sorted(pids)
+
+
 def stop_sshd(sshd: dict, remove_key: bool = False) -> None:
     close_masters(sshd)
     sshd["proc"].stop()

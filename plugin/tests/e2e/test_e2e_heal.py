@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness import HUB_EXTRA_CONFIG, Hub, ssh_forward_options, wait_until
+from harness import HUB_EXTRA_CONFIG, Hub, ssh_client_pids, ssh_forward_options, wait_until
 
 HEAL_WITHIN = 20.0  # seconds from kill -9 of the master to the server answering through the proxy
 
@@ -43,15 +43,7 @@ c.OutpostSpawner.ssh_forward_heal_backoff_max = 2.0
 
 def master_pids(control_path: str) -> list[int]:
     """The ssh ControlMaster processes (``ssh -f -N``) using ``control_path``."""
-    pids = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            argv = cmdline.read_bytes().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith("ssh") and "-N" in argv and f"ControlPath={control_path}" in argv:
-            pids.append(int(cmdline.parent.name))
-    return pids
+    return ssh_client_pids(lambda argv: "-N" in argv and f"ControlPath={control_path}" in argv)
 
 
 def reachable(hub, user: str, server: str) -> bool:

@@ -21,7 +21,7 @@ import pytest
 import requests
 import websocket
 
-from harness import HUB_EXTRA_CONFIG, REPO, Hub, Proc, free_port, port_open, wait_until
+from harness import HUB_EXTRA_CONFIG, REPO, Hub, Proc, free_port, port_open, ssh_client_pids, wait_until
 
 USER, SERVER = "erin", "ts"
 FORWARD_BACK_WITHIN = 20.0  # seconds from the restart of a kill -9'd tunnel service to a 200 through the proxy
@@ -30,15 +30,7 @@ FORWARD_BACK_WITHIN = 20.0  # seconds from the restart of a kill -9'd tunnel ser
 def service_master_pids(state_dir: Path) -> list[int]:
     """The ssh ControlMasters of the tunnel service: their ControlPath is in its state directory."""
     prefix = f"ControlPath={state_dir}/cm-"
-    pids = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            argv = cmdline.read_bytes().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith("ssh") and "-M" in argv and any(a.startswith(prefix) for a in argv):
-            pids.append(int(cmdline.parent.name))
-    return sorted(pids)
+    return ssh_client_pids(lambda argv: "-M" in argv and any(a.startswith(prefix) for a in argv))
 
 
 class TunnelService:
