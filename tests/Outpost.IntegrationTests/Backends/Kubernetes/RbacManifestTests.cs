@@ -49,7 +49,7 @@ public sealed class RbacManifestTests
 
     /// <summary>
     /// With NamespaceTemplate the chart grants the Role's rules in every namespace plus creating namespaces
-    /// (scripts/test-deploy checks the rendered ClusterRole is exactly that): the calls of a start and stop in a new
+    /// (scripts/test_deploy.py checks the rendered ClusterRole is exactly that): the calls of a start and stop in a new
     /// namespace are all granted, and creating the namespace is the only call beyond the Role.
     /// </summary>
     [Fact]
