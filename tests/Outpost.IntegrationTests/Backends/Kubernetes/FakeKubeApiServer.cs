@@ -78,6 +78,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         DropWatches();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        DeleteKubeconfigs();
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -59,48 +59,26 @@ public sealed class KubeClientTests : IAsyncLifetime
     public async Task ExecCredentialPlugin_TheTokenItPrints_AuthenticatesCallsAndWatches()
     {
         // The login of EKS, GKE and AKS kubeconfigs: a command that prints an ExecCredential. This one is a script.
-        var dir = Directory.CreateTempSubdirectory("kubeclient-exec-").FullName;
-        try
+        var kubeconfig = _server.WriteKubeconfig(Ns, execToken: "exec-token-1");
+        using var client = new KubeClient(KubeClient.FromKubeConfig(kubeconfig), TimeSpan.FromSeconds(10));
+        _server.RequiredToken = "exec-token-1";
+        var refused = await Assert.ThrowsAsync<KubeApiException>(() => _client.ListAsync<V1Pod>(Ns)); // no credentials
+
+        await client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
+        var list = await client.ListAsync<V1Pod>(Ns, cancellationToken: CancellationToken.None);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await foreach (var change in client.WatchAsync<V1Pod>(Ns, "", cancellationToken: cts.Token))
         {
-            var script = Path.Combine(dir, "credential");
-            File.WriteAllText(script, """
-                #!/bin/sh
-                printf '%s' '{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {"token": "exec-token-1"}}'
-                """);
-            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var kubeconfig = Path.Combine(dir, "config");
-            File.WriteAllText(kubeconfig, $"""
-                apiVersion: v1
-                kind: Config
-                current-context: x
-                clusters: [{"{"}name: c, cluster: {"{"}server: "{_server.Address}"{"}"}{"}"}]
-                users: [{"{"}name: u, user: {"{"}exec: {"{"}apiVersion: client.authentication.k8s.io/v1, command: "{script}", interactiveMode: Never{"}"}{"}"}{"}"}]
-                contexts: [{"{"}name: x, context: {"{"}cluster: c, user: u, namespace: {Ns}{"}"}{"}"}]
-                """);
-            using var client = new KubeClient(KubeClient.FromKubeConfig(kubeconfig), TimeSpan.FromSeconds(10));
-            _server.RequiredToken = "exec-token-1";
-            var refused = await Assert.ThrowsAsync<KubeApiException>(() => _client.ListAsync<V1Pod>(Ns)); // no credentials
-
-            await client.CreateAsync(Ns, Pod("a"), CancellationToken.None);
-            var list = await client.ListAsync<V1Pod>(Ns, cancellationToken: CancellationToken.None);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await foreach (var change in client.WatchAsync<V1Pod>(Ns, "", cancellationToken: cts.Token))
-            {
-                Assert.Equal("a", change.Object!.Metadata!.Name);
-                break;
-            }
-
-            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-            Assert.Equal(Ns, client.DefaultNamespace);
-            Assert.Single(list.Items);
-            foreach (var verb in new[] { "create", "list", "watch" })
-            {
-                Assert.Contains(_server.Requests, r => r.Verb == verb && r.Authorization == "Bearer exec-token-1");
-            }
+            Assert.Equal("a", change.Object!.Metadata!.Name);
+            break;
         }
-        finally
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(Ns, client.DefaultNamespace);
+        Assert.Single(list.Items);
+        foreach (var verb in new[] { "create", "list", "watch" })
         {
-            Directory.Delete(dir, recursive: true);
+            Assert.Contains(_server.Requests, r => r.Verb == verb && r.Authorization == "Bearer exec-token-1");
         }
     }
 

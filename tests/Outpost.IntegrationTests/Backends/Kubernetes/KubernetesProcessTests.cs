@@ -19,21 +19,7 @@ public sealed class KubernetesProcessTests
         var dir = Directory.CreateTempSubdirectory("k8sclient-process-").FullName;
         try
         {
-            var script = Path.Combine(dir, "credential");
-            File.WriteAllText(script, """
-                #!/bin/sh
-                printf '%s' '{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {"token": "exec-token-process"}}'
-                """);
-            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var kubeconfig = Path.Combine(dir, "kubeconfig");
-            File.WriteAllText(kubeconfig, $"""
-                apiVersion: v1
-                kind: Config
-                current-context: x
-                clusters: [{"{"}name: c, cluster: {"{"}server: "{api.Address}"{"}"}{"}"}]
-                users: [{"{"}name: u, user: {"{"}exec: {"{"}apiVersion: client.authentication.k8s.io/v1, command: "{script}", interactiveMode: Never{"}"}{"}"}{"}"}]
-                contexts: [{"{"}name: x, context: {"{"}cluster: c, user: u, namespace: jhub{"}"}{"}"}]
-                """);
+            var kubeconfig = api.WriteKubeconfig("jhub", execToken: "exec-token-process");
             var dataDir = Path.Combine(dir, "data");
             Directory.CreateDirectory(dataDir);
             await using var outpost = await OutpostProcess.StartAsync(dataDir, extra: new()

@@ -15,22 +15,10 @@ public sealed class KubernetesRegistrationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await FakeKubeApiServer.StartAsync();
-        _kubeconfig = Path.GetTempFileName();
-        await File.WriteAllTextAsync(_kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Config
-            current-context: fake
-            clusters: [{name: fake, cluster: {server: "{{{_server.Address}}}"}}]
-            users: [{name: outpost, user: {token: fake-token}}]
-            contexts: [{name: fake, context: {cluster: fake, user: outpost, namespace: from-kubeconfig}}]
-            """);
+        _kubeconfig = _server.WriteKubeconfig("from-kubeconfig");
     }
 
-    public async Task DisposeAsync()
-    {
-        File.Delete(_kubeconfig);
-        await _server.DisposeAsync();
-    }
+    public Task DisposeAsync() => _server.DisposeAsync().AsTask();
 
     private ServiceProvider Build(Dictionary<string, string?> settings)
     {

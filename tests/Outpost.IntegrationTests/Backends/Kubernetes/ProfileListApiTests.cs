@@ -14,15 +14,7 @@ public sealed class ProfileListApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await FakeKubeApiServer.StartAsync();
-        _kubeconfig = Path.GetTempFileName();
-        await File.WriteAllTextAsync(_kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Config
-            current-context: fake
-            clusters: [{name: fake, cluster: {server: "{{{_server.Address}}}"}}]
-            users: [{name: outpost, user: {token: fake-token}}]
-            contexts: [{name: fake, context: {cluster: fake, user: outpost, namespace: jhub}}]
-            """);
+        _kubeconfig = _server.WriteKubeconfig("jhub");
         const string K = "Outpost:Backends:Kubernetes";
         _outpost = await OutpostHost.StartAsync(new()
         {
@@ -45,7 +37,6 @@ public sealed class ProfileListApiTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _outpost.DisposeAsync();
-        File.Delete(_kubeconfig);
         await _server.DisposeAsync();
     }
 
