@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Outpost.Backends.Kubernetes.Client;
+using Outpost.IntegrationTests.Backends.Kubernetes;
 using k8s;
 using k8s.Models;
 
@@ -244,18 +245,6 @@ internal sealed class InMemoryKubeApi : IKubeApi
     /// <summary>A deep copy, through the library's JSON as over the wire.</summary>
     private static T Copy<T>(T obj) => KubeJson.Clone(obj);
 
-    /// <summary>Equality-based label selectors ("a=b,c=d"), the only kind the Outpost uses.</summary>
-    private static bool Matches(IKubernetesObject<V1ObjectMeta> obj, string? selector)
-    {
-        if (string.IsNullOrEmpty(selector))
-        {
-            return true;
-        }
-        var labels = obj.Metadata?.Labels ?? new Dictionary<string, string>();
-        return selector.Split(',').All(term =>
-        {
-            var parts = term.Split('=', 2);
-            return parts.Length == 2 && labels.TryGetValue(parts[0], out var value) && value == parts[1];
-        });
-    }
+    private static bool Matches(IKubernetesObject<V1ObjectMeta> obj, string? selector) =>
+        new FakeLabelSelector(selector).Matches(obj.Metadata?.Labels);
 }
