@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Backends.Containers;
 using Outpost.IntegrationTests.Backends.Shared;
@@ -199,22 +197,11 @@ public sealed class ContainerBackendTests(PodmanEngine engine) : IDisposable
         await backend.StopAsync(new ContainerHandle(name, "127.0.0.1", 1).ToBackendHandle(), Timeout());
     }
 
-    private ContainerBackend Backend(Action<ContainerBackendOptions>? configure = null)
+    private ContainerBackend Backend(Action<ContainerBackendOptions>? configure = null) => engine.Backend(o =>
     {
-        var options = new ContainerBackendOptions
-        {
-            Endpoint = engine.Endpoint,
-            Image = engine.Image,
-            InstanceName = engine.Instance,
-            Command = ["/usr/bin/python3", "/opt/fake_singleuser.py"],
-            User = "1000:1000",
-            StopGraceSeconds = 2,
-            StartTimeoutSeconds = 60,
-        };
-        configure?.Invoke(options);
-        Assert.True(new ContainerBackendOptionsValidator().Validate(null, options).Succeeded);
-        return new ContainerBackend(Options.Create(options), engine.Client, TimeProvider.System, NullLogger<ContainerBackend>.Instance);
-    }
+        o.StartTimeoutSeconds = 60;
+        configure?.Invoke(o);
+    });
 
     private BackendStartRequest Request(string user, string startId, Dictionary<string, string>? env = null, string name = "")
     {

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Backends.Containers;
 using Outpost.IntegrationTests.Backends.Shared;
@@ -76,18 +74,11 @@ public sealed class ContainerPullTests(PodmanEngine engine) : IAsyncLifetime
     [Fact]
     public async Task Start_PullPolicyAlways_PullsWithProgress_ThenServes()
     {
-        var options = new ContainerBackendOptions
+        var backend = engine.Backend(o =>
         {
-            Endpoint = engine.Endpoint,
-            Image = Image,
-            PullPolicy = ContainerPullPolicy.Always,
-            InstanceName = engine.Instance,
-            Command = ["/usr/bin/python3", "/opt/fake_singleuser.py"],
-            User = "1000:1000",
-            StopGraceSeconds = 2,
-        };
-        Assert.True(new ContainerBackendOptionsValidator().Validate(null, options).Succeeded);
-        var backend = new ContainerBackend(Options.Create(options), engine.Client, TimeProvider.System, NullLogger<ContainerBackend>.Instance);
+            o.Image = Image;
+            o.PullPolicy = ContainerPullPolicy.Always;
+        });
         var key = new ServerKey("hub1", "", "pull");
         var spec = new ServerSpec
         {

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Outpost.Backends.Containers;
 using Outpost.Backends.Containers.Docker;
 
 namespace Outpost.IntegrationTests.Backends.Containers;
@@ -130,6 +133,26 @@ public sealed class PodmanEngine : IAsyncLifetime
 
     /// <summary>Volumes a test made (by template), removed at the end.</summary>
     public List<string> CreatedVolumes { get; } = [];
+
+    /// <summary>
+    /// A container backend on this engine that runs the test image's fake single-user server as uid 1000, with the
+    /// options validated as at start-up; <paramref name="configure"/> changes them first.
+    /// </summary>
+    public ContainerBackend Backend(Action<ContainerBackendOptions>? configure = null)
+    {
+        var options = new ContainerBackendOptions
+        {
+            Endpoint = Endpoint,
+            Image = Image,
+            InstanceName = Instance,
+            Command = ["/usr/bin/python3", "/opt/fake_singleuser.py"],
+            User = "1000:1000",
+            StopGraceSeconds = 2,
+        };
+        configure?.Invoke(options);
+        Assert.True(new ContainerBackendOptionsValidator().Validate(null, options).Succeeded);
+        return new ContainerBackend(Options.Create(options), Client, TimeProvider.System, NullLogger<ContainerBackend>.Instance);
+    }
 
     /// <summary>Runs <c>podman ARGS</c> with this engine's configuration; its exit code.</summary>
     public Task<int> PodmanAsync(params string[] args) => RunAsync("podman", args);

@@ -58,8 +58,16 @@ public sealed class PosixShellTests
 
     internal static string Run(string shell, string script)
     {
-        var start = new ProcessStartInfo(shell) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(shell);
         start.ArgumentList.Add("-s");
+        return Run(start, script);
+    }
+
+    /// <summary>Runs <paramref name="start"/> with <paramref name="script"/> on its stdin; what it printed.</summary>
+    internal static string Run(ProcessStartInfo start, string script)
+    {
+        start.RedirectStandardInput = start.RedirectStandardOutput = true;
+        start.UseShellExecute = false;
         using var process = Process.Start(start)!;
         process.StandardInput.Write(script);
         process.StandardInput.Close();

@@ -100,17 +100,12 @@ public sealed class RemoteScriptsTests : IDisposable
     /// <summary>As sshd does: the login shell runs the command with -c; the script comes on stdin.</summary>
     private string Login(string script)
     {
-        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("/bin/bash");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(RemoteScripts.Login("/usr/bin:/bin"));
         start.Environment["HOME"] = _home;
         start.Environment["OUTPOST_TEST_LEAK"] = "must not reach the server";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(script);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
+        return PosixShellTests.Run(start, script);
     }
 
     private static void WaitFor(Func<bool> condition)
