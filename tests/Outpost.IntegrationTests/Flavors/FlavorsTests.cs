@@ -105,7 +105,7 @@ public sealed class FlavorsTests
     public async Task RuntimeLimit_WithAnInjectedClock_StopsTheServerAndTellsTheHub()
     {
         await using var hub = await FakeHub.StartAsync();
-        var clock = new ManualClock();
+        var clock = new ShiftedClock();
         var calls = new CallCounter();
         await using var outpost = await OutpostHost.StartAsync(FlavorSettings(), configure: builder =>
         {

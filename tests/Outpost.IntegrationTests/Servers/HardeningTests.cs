@@ -200,7 +200,7 @@ public sealed class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task AsyncStart_FailureTheHubNeverDeletes_IsRemovedAfterTheRetentionTime()
     {
-        var clock = new ManualClock();
+        var clock = new ShiftedClock();
         var calls = new CallCounter();
         await using var outpost = await OutpostHost.StartAsync(
             new() { ["Outpost:RuntimeSweepSeconds"] = "1", ["Outpost:FailedRetentionMinutes"] = "30" },
