@@ -143,7 +143,8 @@ public sealed class LeaderElectionTests : IAsyncLifetime
             }
         }, stopping.Token);
 
-        await Task.Delay(100);
+        await b.TickAsync(CancellationToken.None); // a holds the lease: b's try leaves it a follower, its work unstarted
+        Assert.False(b.IsLeader);
         Assert.Equal(0, runs);
 
         await a.StopAsync(CancellationToken.None);

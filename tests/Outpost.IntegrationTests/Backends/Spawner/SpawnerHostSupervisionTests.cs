@@ -11,7 +11,8 @@ public sealed class SpawnerHostSupervisionTests
     public async Task HostKilledDuringACall_TheCallFailsNamingIt_AndANewHostStartsWithoutAnyCall()
     {
         var folder = SpawnerOutpost.NewFolder();
-        await using var host = new SpawnerHost("Spawner", Options(folder, SpawnerOutpost.TestSpawnerConfig(folder, "SlowSpawner")), NullLogger.Instance);
+        var config = SpawnerOutpost.TestSpawnerConfig(folder, "SlowSpawner");
+        await using var host = new SpawnerHost("Spawner", Options(folder, config), NullLogger.Instance);
         var pid = await host.PidAsync(CancellationToken.None);
 
         var start = host.CallAsync("start", w =>
@@ -25,9 +26,9 @@ public sealed class SpawnerHostSupervisionTests
 
         var failure = await Assert.ThrowsAsync<SpawnerHostUnavailableException>(() => start);
         Assert.Equal($"The spawner host (pid {pid}) ended before it answered.", failure.Message);
-        // Started again after a second (it had not lived a minute) without waiting for a call: the next host
-        // is older than the first call after the kill.
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // Started again after a second (it had not lived a minute) without waiting for a call: a new host appears
+        // by itself, and the next host is older than the first call after the kill.
+        await WaitForAnotherHostAsync(config, pid);
         var asked = DateTime.Now;
         var next = await host.PidAsync(CancellationToken.None);
         Assert.NotEqual(pid, next);
@@ -100,6 +101,20 @@ public sealed class SpawnerHostSupervisionTests
         Assert.InRange(waits[1].TotalSeconds, 0.9, 10);
         Assert.InRange(waits[2].TotalSeconds, 1.9, 10);
         Assert.InRange(waits[3].TotalSeconds, 1.9, 10); // capped at MaxRestartDelaySeconds
+    }
+
+    /// <summary>
+    /// Waits until a spawner host other than <paramref name="old"/> runs with <paramref name="config"/>: a process of
+    /// that command line whose parent, its keeper, runs it too (the keeper is this test process's child).
+    /// </summary>
+    private static async Task WaitForAnotherHostAsync(string config, int old)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Processes.ChildrenOf(Environment.ProcessId, config).Any(keeper => Processes.ChildrenOf(keeper, config).Any(h => h != old && Processes.IsAlive(h))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no new spawner host started within 30 s");
+            await Task.Delay(50);
+        }
     }
 
     private static SpawnerBackendOptions Options(string folder, string configFile) => new()

@@ -32,8 +32,8 @@ public sealed class PosixProcessTests
         var (pid, gate) = PosixProcess.SpawnGated("/bin/sh", ["sh", "-c", "echo ran $$ in $(pwd)"], Env, dir, log);
         using (gate)
         {
-            await Task.Delay(300);
-            Assert.NotNull(PosixProcess.StartTicks(pid)); // waiting at the gate
+            await WaitUntilBlockedInReadAsync(pid); // waiting at the gate
+            Assert.NotNull(PosixProcess.StartTicks(pid));
             Assert.Equal("", await File.ReadAllTextAsync(log));
             Assert.True(gate.Open());
         }
@@ -97,6 +97,17 @@ public sealed class PosixProcessTests
             secondGate.Dispose();
             PosixProcess.SignalGroup(second, PosixProcess.SigKill);
             await ExitAsync(second);
+        }
+    }
+
+    /// <summary>Waits until the process sleeps in read(2) (syscall 0 on x86-64, first field of /proc/PID/syscall): the gate script's only read.</summary>
+    private static async Task WaitUntilBlockedInReadAsync(int pid)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.ReadAllText($"/proc/{pid}/syscall").StartsWith("0 ", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"process {pid} did not block in read: {File.ReadAllText($"/proc/{pid}/syscall")}");
+            await Task.Delay(20);
         }
     }
 
