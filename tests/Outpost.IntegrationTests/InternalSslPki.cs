@@ -96,7 +96,7 @@ public sealed class InternalSslPki : IDisposable
         {
             request.CertificateExtensions.Add(names);
         }
-        var now = DateTimeOffset.UtcNow.AddMinutes(-5);
-        return request.Create(ca, now, now.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        // Within the CA's validity: read from the clock again, "a day from now" can end after the CA (a loaded machine).
+        return request.Create(ca, ca.NotBefore, ca.NotAfter, RandomNumberGenerator.GetBytes(8));
     }
 }
