@@ -597,6 +597,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
             status = None
         else:
             status = verdict
+        recreated = False
         if self._restored:
             self._restored = False
             if status is None and self.port_forward_info.get("service") and self.forward.exists \
@@ -604,10 +605,11 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 try:
                     await self.run_ssh_forward(create_svc=False)
                     self.log.info("Recreated the ssh forward of %s", self._log_name)
+                    recreated = True
                 except Exception:
                     self.log.exception("Recreating the ssh forward of %s failed", self._log_name)
                     status = 0
-        if status is None:
+        if status is None and not recreated:  # a forward made just now needs no check (it watches itself)
             status = await self._heal_forward()
         if status is not None:
             # The server is gone (or unusable): clean up our side and the Outpost's
