@@ -352,6 +352,13 @@ class SshForwarder:
         async with checks.opening(self._check_key(endpoint)):
             return await self._ensure_master(endpoint)
 
+    async def _master_opened(self, endpoint: SshEndpoint) -> None:
+        """Waits while another task opens this master: a forward sent now would fail and wait for it anyway."""
+        checks = getattr(self.runner, "master_checks", None)
+        if checks is not None and checks.opening(self._check_key(endpoint)).locked():
+            async with checks.opening(self._check_key(endpoint)):
+                pass
+
     async def _ensure_master(self, endpoint: SshEndpoint) -> bool:
         if await self.check(endpoint):
             return False
@@ -395,6 +402,7 @@ class SshForwarder:
                 return [None]
             except SshError as e:
                 return [e]
+        await self._master_opened(endpoint)
         argv = [*self._base(endpoint), "-O", "forward"]
         for flag, spec in items:
             argv += [flag, spec]
@@ -416,6 +424,7 @@ class SshForwarder:
         """One forward in its own ssh run."""
         # Ask the master straight away: with ControlPersist it is nearly always up, and `-O forward`
         # fails (rc 255) when it is not, so a `-O check` first would cost every start one more ssh run.
+        await self._master_opened(endpoint)
         argv = [*self._base(endpoint), "-O", "forward", flag, spec, endpoint.destination]
         rc, _, err = await self.runner.run(argv)
         if rc == 0:

@@ -220,3 +220,27 @@ async def test_an_error_settling_the_batch_reaches_every_caller():
         return [None] * len(items)
     await asyncio.wait_for(batches.submit("m", ("-L", spec(5009)), ok), 5)
 
+
+
+async def test_restored_servers_find_the_master_opened_while_the_outpost_answered(make_spawner, outpost):
+    before = MasterRunner()
+    spawners = []
+    for i in range(5):
+        sp = make_spawner(f"r{i}", ssh_during_startup=True, ssh_key="/k/id")
+        sp.ssh_runner = before
+        await sp.start()
+        spawners.append(sp)
+    # the hub restarts: its ssh master is gone, every server is restored from its state and polled at once
+    after = MasterRunner(up=False)
+    restored = []
+    for sp in spawners:
+        again = make_spawner(sp.name, ssh_key="/k/id", ssh_recreate_at_start=True, ssh_forward_check_interval=0)
+        again.ssh_runner = after
+        again.load_state(sp.get_state())
+        restored.append(again)
+    assert await asyncio.gather(*(sp.poll() for sp in restored)) == [None] * 5
+    assert after.opened == 1
+    # the master was opened while the Outpost answered the polls: one forward run, none that failed first
+    runs = after.forward_runs()
+    assert len(runs) == 1 and sorted(runs[0]) == sorted(sp.tunnels["local"]["spec"] for sp in restored)
+    assert set(after.forwards) == {sp.port for sp in restored}
