@@ -88,6 +88,16 @@ class ServerForward:
         await SshForwarder(sp.ssh_runner).forward(endpoint, spec)
         return self.connect_host(), sp.port
 
+    async def open_master(self, info: dict) -> None:
+        """Open the ssh master the default forward goes through, unless it is up (one opener per master).
+
+        A restarted hub calls it while it still waits for the Outpost's answers, so its first forwards find
+        the master up instead of each batch failing and waiting for it. Errors are left to :meth:`create`.
+        """
+        if self.spawner.ssh_custom_forward:
+            return
+        await SshForwarder(self.spawner.ssh_runner).ensure_master(await self.endpoint(info))
+
     async def check(self) -> bool:
         """The default forward is up: its ssh master answers and the hub-side port accepts connections."""
         return await self.diagnose() is None

@@ -84,6 +84,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._lock: asyncio.Lock | None = None
         self._forward_health = None  # the open incident of the forward (see .healing)
         self._forward_heal_lock: asyncio.Lock | None = None
+        self._master_opening: asyncio.Future | None = None  # see _open_master_early
         self._events_changed = asyncio.Event()
         self.ssh_runner = shared_ssh_runner(self.ssh_command)
         self._system_name = ""  # the declared system of the current server (kept in the state)
@@ -591,12 +592,15 @@ class OutpostSpawner(OutpostOptions, Spawner):
             verdict = await resolve(self.pre_poll_hook, self)
         else:
             verdict = True
+        if self._restored:
+            self._open_master_early()
         if verdict is True:
             status = await self._poll_outpost()
         elif verdict is False:
             status = None
         else:
             status = verdict
+        recreated = False
         if self._restored:
             self._restored = False
             if status is None and self.port_forward_info.get("service") and self.forward.exists \
@@ -604,10 +608,11 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 try:
                     await self.run_ssh_forward(create_svc=False)
                     self.log.info("Recreated the ssh forward of %s", self._log_name)
+                    recreated = True
                 except Exception:
                     self.log.exception("Recreating the ssh forward of %s failed", self._log_name)
                     status = 0
-        if status is None:
+        if status is None and not recreated:  # a forward made just now needs no check (it watches itself)
             status = await self._heal_forward()
         if status is not None:
             # The server is gone (or unusable): clean up our side and the Outpost's
@@ -622,6 +627,21 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 ))
             await self._teardown()
         return status
+
+    def _open_master_early(self) -> None:
+        """After a hub restart: open the ssh master of a forward that will be made again while the Outpost
+        is still being asked (in the background; shared by every server behind that master)."""
+        if not (self.port_forward_info.get("service") and self.forward.exists):
+            return
+
+        async def open_master():
+            try:
+                if await resolve(self.ssh_recreate_at_start, self):
+                    await self.forward.open_master(self.port_forward_info)
+            except Exception as e:  # the forward itself reports it (run_ssh_forward)
+                self.log.debug("Opening the ssh master of %s early failed: %s", self._log_name, e)
+
+        self._master_opening = asyncio.ensure_future(open_master())
 
     async def _heal_forward(self):
         """Check (and heal) the forward of a running server; an exit status once it is lost."""

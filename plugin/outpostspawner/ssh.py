@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .forward_batches import ForwardBatches
 from .models import format_hostport
 
 log = logging.getLogger("outpostspawner.ssh")
@@ -277,6 +278,7 @@ class SshRunner:
     def __init__(self, ssh_command: str = "ssh"):
         self.ssh_command = ssh_command
         self.master_checks = MasterChecks()
+        self.forward_batches = ForwardBatches()
 
     async def run(self, argv: list[str], timeout: float = 10,
                   capture: bool = True) -> tuple[int, str, str]:
@@ -350,6 +352,13 @@ class SshForwarder:
         async with checks.opening(self._check_key(endpoint)):
             return await self._ensure_master(endpoint)
 
+    async def _master_opened(self, endpoint: SshEndpoint) -> None:
+        """Waits while another task opens this master: a forward sent now would fail and wait for it anyway."""
+        checks = getattr(self.runner, "master_checks", None)
+        if checks is not None and checks.opening(self._check_key(endpoint)).locked():
+            async with checks.opening(self._check_key(endpoint)):
+                pass
+
     async def _ensure_master(self, endpoint: SshEndpoint) -> bool:
         if await self.check(endpoint):
             return False
@@ -362,8 +371,60 @@ class SshForwarder:
         return True
 
     async def forward(self, endpoint: SshEndpoint, spec: str, flag: str = "-L") -> None:
+        """Make one forward; raises :class:`SshError` naming ``spec`` when it cannot be made.
+
+        Forwards asked of the same master at about the same time go out together, in one ``-O forward``
+        with many ``-L`` (see :mod:`.forward_batches`); each caller still gets its own forward's result.
+        """
+        batches = getattr(self.runner, "forward_batches", None)  # a runner without it: one ssh run each
+        if batches is None:
+            return await self.forward_one(endpoint, spec, flag)
+        await batches.submit(self._master_key(endpoint), (flag, spec),
+                             lambda items: self.forward_many(endpoint, items))
+
+    def _master_key(self, endpoint: SshEndpoint) -> tuple:
+        return (*self._base(endpoint), endpoint.destination)
+
+    async def forward_many(self, endpoint: SshEndpoint, items: Sequence[tuple[str, str]]) -> list:
+        """Make the forwards ``items`` ((flag, spec) each) through one master: ``None`` for each one made,
+        else its own :class:`SshError`.
+
+        One ``-O forward`` for all; if it fails, a master that is gone is opened and the batch asked again.
+        If it still fails with the master up, one or more of its forwards were refused (ssh does not say
+        which): the batch is split in halves, down to one forward, which gets the cancel-and-retry of
+        :meth:`forward_one` and its own error. Forwards of a failed batch that were made answer "done" when
+        asked again (the master takes an identical forward as a duplicate).
+        """
+        if len(items) == 1:
+            flag, spec = items[0]
+            try:
+                await self.forward_one(endpoint, spec, flag)
+                return [None]
+            except SshError as e:
+                return [e]
+        await self._master_opened(endpoint)
+        argv = [*self._base(endpoint), "-O", "forward"]
+        for flag, spec in items:
+            argv += [flag, spec]
+        argv.append(endpoint.destination)
+        timeout = 10 + 0.05 * len(items)  # the master binds each in turn; under load that takes a while
+        rc, _, err = await self.runner.run(argv, timeout=timeout)
+        if rc == 0:
+            return [None] * len(items)
+        self._forget_check(endpoint)
+        if await self.ensure_master(endpoint):
+            rc, _, err = await self.runner.run(argv, timeout=timeout)
+            if rc == 0:
+                return [None] * len(items)
+        log.debug("ssh -O forward of %d forwards failed (rc %s): %s; splitting", len(items), rc, err.strip())
+        half = len(items) // 2
+        return [*await self.forward_many(endpoint, items[:half]), *await self.forward_many(endpoint, items[half:])]
+
+    async def forward_one(self, endpoint: SshEndpoint, spec: str, flag: str = "-L") -> None:
+        """One forward in its own ssh run."""
         # Ask the master straight away: with ControlPersist it is nearly always up, and `-O forward`
         # fails (rc 255) when it is not, so a `-O check` first would cost every start one more ssh run.
+        await self._master_opened(endpoint)
         argv = [*self._base(endpoint), "-O", "forward", flag, spec, endpoint.destination]
         rc, _, err = await self.runner.run(argv)
         if rc == 0:

@@ -67,6 +67,9 @@ class TunnelServiceForward(ServerForward):
     def exists(self) -> bool:
         return bool(self.record)
 
+    async def open_master(self, info: dict) -> None:
+        """The tunnel service holds the ssh masters."""
+
     def server_id(self) -> str:
         sp = self.spawner
         name = f"{sp.user.name}-{sp.name or 'default'}-{sp.user.id}"

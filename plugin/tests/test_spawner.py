@@ -237,6 +237,21 @@ async def test_restart_recreates_forward_when_configured(make_spawner, outpost, 
     assert ssh_runner.calls == []
 
 
+async def test_a_forward_recreated_after_a_restart_is_not_checked_again_in_the_same_poll(
+        make_spawner, outpost, ssh_runner, stop_forward_watcher):
+    sp = make_spawner("a", ssh_during_startup=True, ssh_key="/k/id")
+    await sp.start()
+    state = sp.get_state()
+    ssh_runner.calls.clear()
+    sp2 = make_spawner("a", ssh_recreate_at_start=True, ssh_forward_heal=True, ssh_forward_check_interval=0)
+    sp2.load_state(state)
+    assert await sp2.poll() is None
+    # the master asked (opened early, while the Outpost answers), its forward, then nothing: no -O check of
+    # the forward, no connection through it (a restart has hundreds at once)
+    assert ssh_runner.ops() == ["-O check", "-O forward"]
+    assert sp2 in stop_forward_watcher._spawners  # the periodic check still watches it
+
+
 async def test_restart_without_tunnel_does_not_stop(make_spawner, outpost):
     sp = make_spawner("a")
     await sp.start()  # direct connection, no tunnel

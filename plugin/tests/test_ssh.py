@@ -1,5 +1,6 @@
 """ssh argument lists, ControlMaster sequence, setuptunnel input validation."""
 import asyncio
+import socket
 
 import pytest
 
@@ -277,3 +278,26 @@ def test_hub_ports_are_never_handed_out_twice():
     assert ports.reserve(c) == 5000  # let go, so free to hand out again
     ports.hold(a, 6000)
     assert ports.in_use() == {5000, 5001, 6000}
+
+
+def test_hub_ports_come_from_below_the_ephemeral_range_and_are_free():
+    from outpostspawner.ports import LOWEST_PORT, bindable, ephemeral_range, pick_port
+
+    tries = iter([20000, 20001, 20002])
+    taken = {20000, 20001}
+    assert pick_port(lambda: (32768, 60999), lambda p: p not in taken, lambda a, b: next(tries)) == 20002
+    low, _ = ephemeral_range()
+    assert low > LOWEST_PORT + 1000  # this machine's range leaves room below it
+    for _ in range(20):
+        assert LOWEST_PORT <= pick_port() < low
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        assert not bindable(held.getsockname()[1])
+
+
+def test_hub_ports_fall_back_to_the_kernel_without_room_below_the_ephemeral_range():
+    from outpostspawner.ports import pick_port
+
+    port = pick_port(lambda: (1024, 65000), lambda p: True, lambda a, b: 1 / 0)
+    assert 1024 <= port <= 65535
