@@ -8,8 +8,8 @@ namespace Outpost.Bench.Backends;
 /// <summary>
 /// P11: P1–P5 on the Spawner backend (the supervised Python spawner host running <c>bench/spawner</c>'s
 /// <c>MarkerSpawner</c>) and the Container backend (rootful Podman), each next to the Local backend measured in the
-/// same run. Every backend gets its own Outpost process (<see cref="BenchHost"/>, all three backends configured), so
-/// its memory and its restart are its own; the measurements of the backends are interleaved. The Local backend and the
+/// same run. Every backend gets its own Outpost process (<see cref="BenchHost"/>, the Local backend and the measured
+/// one configured), so its memory and its restart are its own; the measurements of the backends are interleaved. The Local backend and the
 /// containers run the same program (<c>bench/hubscale/tinyserver.c</c>, a static binary, about 1 MB resident).
 /// </summary>
 public static class BackendsBench
@@ -25,7 +25,6 @@ public static class BackendsBench
         var markers = Directory.CreateDirectory(Path.Combine(workDir, "markers")).FullName;
         BenchPodman? podman = null;
         var hosts = new Dictionary<BackendArm, ChildHost>();
-        ChildHost.OutpostSettings? settings = null;
         try
         {
             string engine;
@@ -40,18 +39,16 @@ public static class BackendsBench
                 engine = "not measured (--p11-no-containers)";
             }
             var server = Path.Combine(podman is null ? workDir : Path.Combine(workDir, "podman"), "tinyserver");
-            settings = ChildHost.OutpostSettings.Create(options.LogLevel, server, null) with
-            {
-                Environment = Configuration(sourceRoot, markers, podman),
-            };
+            var common = ChildHost.OutpostSettings.Create(options.LogLevel, server, null);
             BackendArm[] arms = podman is null ? [BackendArm.Local, BackendArm.Spawner] : [BackendArm.Local, BackendArm.Spawner, BackendArm.Container];
+            var settings = arms.ToDictionary(a => a, a => common with { Environment = Configuration(a, sourceRoot, markers, podman) });
             var targets = new Dictionary<BackendArm, PollTargets>();
 
             log.WriteLine($"P11: {sizes.Servers:N0} servers per backend; {engine}");
             var memory = new List<ArmMemory>();
             foreach (var arm in arms)
             {
-                var host = await ChildHost.StartOutpostAsync(Path.Combine(workDir, arm.Profile), settings);
+                var host = await ChildHost.StartOutpostAsync(Path.Combine(workDir, arm.Profile), settings[arm]);
                 hosts[arm] = host;
                 for (var i = 0; i < 3; i++)
                 {
@@ -140,7 +137,7 @@ public static class BackendsBench
                 {
                     await hosts[arm].DisposeAsync();
                     hosts.Remove(arm);
-                    var host = ChildHost.LaunchOutpost(Path.Combine(workDir, arm.Profile), settings);
+                    var host = ChildHost.LaunchOutpost(Path.Combine(workDir, arm.Profile), settings[arm]);
                     hosts[arm] = host;
                     times.Add(await FirstRunningAsync(host, $"/services/{arm.Prefix}{run * 7 % sizes.Servers}/{StartId}"));
                     await host.Client.PollManyAsync(arm.Prefix, StartId, sizes.Servers, 8);
@@ -167,25 +164,29 @@ public static class BackendsBench
         }
     }
 
-    /// <summary>The bench Outpost's configuration for the Spawner and Container backends and their profiles.</summary>
-    private static Dictionary<string, string> Configuration(string sourceRoot, string markers, BenchPodman? podman)
+    /// <summary>
+    /// The configuration of the arm's Outpost beyond the Local backend (which every Outpost has): the Spawner backend
+    /// only in the Spawner arm's (its host would otherwise run beside the others too), the Container backend only in the Container arm's.
+    /// </summary>
+    private static Dictionary<string, string> Configuration(BackendArm arm, string sourceRoot, string markers, BenchPodman? podman)
     {
-        var config = new Dictionary<string, string>
+        var config = new Dictionary<string, string>();
+        if (arm == BackendArm.Spawner)
         {
-            ["Outpost__Backends__Spawner__ConfigFile"] = Path.Combine(sourceRoot, "bench", "spawner", "marker_config.py"),
-            ["Outpost__Backends__Spawner__HostPath"] = Path.Combine(sourceRoot, "spawnerhost"),
-            ["Outpost__Backends__Spawner__PythonPath__0"] = Path.Combine(sourceRoot, "bench", "spawner"),
-            ["Outpost__Backends__Spawner__Environment__OUTPOST_BENCH_MARKERS"] = markers,
-            [$"Outpost__Profiles__{BackendArm.Spawner.Profile}__Backend"] = "Spawner",
-        };
-        if (podman is not null)
+            config["Outpost__Backends__Spawner__ConfigFile"] = Path.Combine(sourceRoot, "bench", "spawner", "marker_config.py");
+            config["Outpost__Backends__Spawner__HostPath"] = Path.Combine(sourceRoot, "spawnerhost");
+            config["Outpost__Backends__Spawner__PythonPath__0"] = Path.Combine(sourceRoot, "bench", "spawner");
+            config["Outpost__Backends__Spawner__Environment__OUTPOST_BENCH_MARKERS"] = markers;
+            config[$"Outpost__Profiles__{arm.Profile}__Backend"] = "Spawner";
+        }
+        if (arm == BackendArm.Container && podman is not null)
         {
             config["Outpost__Backends__Containers__Endpoint"] = podman.Endpoint;
             config["Outpost__Backends__Containers__Image"] = BenchPodman.Image;
             config["Outpost__Backends__Containers__PullPolicy"] = "Never";
             config["Outpost__Backends__Containers__InstanceName"] = BenchPodman.Instance;
             config["Outpost__Backends__Containers__Command__0"] = "/tinyserver";
-            config[$"Outpost__Profiles__{BackendArm.Container.Profile}__Backend"] = "Containers";
+            config[$"Outpost__Profiles__{arm.Profile}__Backend"] = "Containers";
         }
         return config;
     }

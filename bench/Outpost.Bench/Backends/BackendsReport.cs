@@ -28,11 +28,11 @@ public static class BackendsReport
         Line();
         Line($"- Date: {started.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the run took {took.TotalSeconds:0} s. Machine: {Machine.Cores} cores ({Machine.Cpu}), {Machine.Memory} memory.");
         Line($"- Load average before: {loadBefore}; after: {loadAfter}. Other work shared the machine.");
-        Line($"- Each backend has its own Outpost process (`bench/Outpost.BenchHost outpost`, {options.Runtime}), all three backends configured, the backend chosen by the start's profile; the measurements of the backends are interleaved, so each figure has the Local backend's beside it.");
+        Line($"- Each backend has its own Outpost process (`bench/Outpost.BenchHost outpost`, {options.Runtime}) with its own SQLite file, configured with the Local backend and the measured one, chosen by the start's profile; the measurements of the backends are interleaved, so each figure has the Local backend's from the same minutes beside it.");
         Line("- **Local**: the local-process backend running `bench/hubscale/tinyserver.c` (static, about 1 MB resident; the start waits until it listens).");
         Line("  **Spawner**: the supervised Python spawner host (`spawnerhost/`, Debian's JupyterHub) running `bench/spawner/benchspawners.py`'s `MarkerSpawner`: no process, its server is a file, so it outlives the host and an Outpost restart; the figures are the bridge's cost (HTTP, store, the C# backend, the pipe, the host building the spawner) with a spawner that takes no time of its own.");
         Line($"  **Container**: {r.Engine}; every server a container of a one-file image holding the same tinyserver (host network, the backend's defaults: read-only root, no capabilities); the start waits until it listens; a poll inspects the container through the engine's API.");
-        Line($"- Sizes: {r.Servers:N0} running servers per backend for P1, P4 and P5 (P1–P5 use 1,000 and 10,000 with the instant backend; on 2 cores with other work running, 10,000 containers or even 1,000 do not fit: Podman 4.3 with runc starts about a few containers a second here, each with a conmon process); {r.BurstSize} concurrent starts for P3 (200 with the instant backend); {r.StartStops[0].StartMs.Count} single starts and stops per backend for P2; {options.Runs} P1 rounds of {options.Duration.TotalSeconds:0} s after {options.Warmup.TotalSeconds:0} s of warm-up; {r.Restarts[0].FirstRunningSeconds.Count} restarts for P5. Figures are medians.");
+        Line($"- Sizes: {r.Servers:N0} running servers per backend for P1, P4 and P5 (P1–P5 use 1,000 and 10,000 with the instant backend; on 2 cores shared with other work, 10,000 containers or even 1,000 do not fit: {ContainerRate(r)}, and each container keeps a conmon process); {r.BurstSize} concurrent starts for P3 (200 with the instant backend); {r.StartStops[0].StartMs.Count} single starts and stops per backend for P2; {options.Runs} P1 rounds of {options.Duration.TotalSeconds:0} s after {options.Warmup.TotalSeconds:0} s of warm-up; {r.Restarts[0].FirstRunningSeconds.Count} restarts for P5. Figures are medians.");
         Line();
         Line("| id | measure | figure | baseline (same run) | ratio | target | result |");
         Line("|---|---|---|---|---:|---|---|");
@@ -220,6 +220,13 @@ public static class BackendsReport
             ? text[..from] + trimmed + text[(to + End.Length)..]
             : text.TrimEnd('\n') + "\n\n" + trimmed + "\n";
     }
+
+    private static string ContainerRate(BackendsResults r) =>
+        r.Memory.FirstOrDefault(m => m.Arm == BackendArm.Container) is { } m
+            ? $"in this run the Container backend started {m.Servers / m.FillSeconds:0.0} containers a second ({BackendArm.Container.Parallel} at a time), the Local backend {LocalRate(r):0} servers a second"
+            : "Podman was not measured in this run";
+
+    private static double LocalRate(BackendsResults r) => r.Memory.First(m => m.Arm == BackendArm.Local) is var l ? l.Servers / l.FillSeconds : 0;
 
     private static double PollRatio(BackendsResults r, BackendArm arm, int connections) =>
         Stats.Median(r.Polls.Where(p => p.Arm == arm && p.Load.Connections == connections).Select(p =>

@@ -48,8 +48,13 @@ public sealed class BenchPodman : IAsyncDisposable
         var version = (await RunAsync(work, "podman", "--version")).Trim();
         await RunAsync(work, "/bin/bash", makeServer, work, Image);
         var info = Start(work, "podman", "system", "service", "--time=0", $"unix://{Path.Combine(work, "podman.sock")}");
-        info.RedirectStandardOutput = info.RedirectStandardError = false;
         var service = Process.Start(info) ?? throw new InvalidOperationException("podman system service did not start");
+        // Its log goes to a file in the work folder (kept when the bench fails), not into the bench's progress.
+        var log = new StreamWriter(Path.Combine(work, "service.log")) { AutoFlush = true };
+        service.OutputDataReceived += (_, e) => Write(log, e.Data);
+        service.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        service.BeginOutputReadLine();
+        service.BeginErrorReadLine();
         var engine = new BenchPodman(work, service, version);
         var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
         while (!await engine.PingAsync())
@@ -123,6 +128,17 @@ public sealed class BenchPodman : IAsyncDisposable
         }
         _service.Dispose();
         await RunAsync(_work, "podman", "rmi", "-f", Image);
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is not null)
+        {
+            lock (log)
+            {
+                log.WriteLine(line);
+            }
+        }
     }
 
     private static ProcessStartInfo Start(string work, string program, params string[] args)
