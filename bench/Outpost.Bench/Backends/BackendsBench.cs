@@ -54,19 +54,18 @@ public static class BackendsBench
                 {
                     await ThroughApiAsync(host.Client, arm, $"{arm.Prefix}warm{i}");
                 }
-                var (outpostIdle, childrenIdle) = await SettledAsync(host);
+                var (outpostIdle, childrenIdle) = await SettledAsync(host, arm, podman);
                 var fill = Stopwatch.GetTimestamp();
                 await Parallel.ForEachAsync(Enumerable.Range(0, sizes.Servers), new ParallelOptions { MaxDegreeOfParallelism = arm.Parallel },
                     async (i, _) => await host.Client.StartServerAsync($"{arm.Prefix}{i}", StartId, arm.Profile));
                 var fillSeconds = Stopwatch.GetElapsedTime(fill).TotalSeconds;
                 await host.Client.PollManyAsync(arm.Prefix, StartId, sizes.Servers, 8);
-                var (outpostRunning, childrenRunning) = await SettledAsync(host);
+                var (outpostRunning, childrenRunning) = await SettledAsync(host, arm, podman);
                 memory.Add(new ArmMemory(arm, sizes.Servers, outpostIdle, outpostRunning, childrenIdle, childrenRunning, fillSeconds));
                 targets[arm] = new PollTargets(arm.Prefix, sizes.Servers, StartId, host.Client.Authorization.ToString());
                 log.WriteLine($"  {arm.Name}: {sizes.Servers:N0} servers started in {fillSeconds:0.0} s; Outpost RSS {Mib(outpostIdle)} → {Mib(outpostRunning)} MiB, " +
-                              $"its child processes {Mib(childrenIdle)} → {Mib(childrenRunning)} MiB");
+                              $"the backend's processes {Mib(childrenIdle)} → {Mib(childrenRunning)} MiB");
             }
-            var engineMemory = podman?.ResidentBytes();
 
             log.WriteLine("P11, P1 poll throughput:");
             var polls = new List<ArmPoll>();
@@ -145,10 +144,7 @@ public static class BackendsBench
                 restarts.Add(new ArmRestart(arm, sizes.Servers, times));
                 log.WriteLine($"  {arm.Name,-9}: first poll answered running after {string.Join(", ", times.Select(t => $"{t:0.000}"))} s; every server still running");
             }
-            return new BackendsResults(arms, sizes.Servers, sizes.Burst, engine, polls, startStops, bursts, memory, restarts)
-            {
-                EngineResidentBytes = engineMemory,
-            };
+            return new BackendsResults(arms, sizes.Servers, sizes.Burst, engine, polls, startStops, bursts, memory, restarts);
         }
         finally
         {
@@ -201,11 +197,15 @@ public static class BackendsBench
         return (startMs, Stopwatch.GetElapsedTime(stopping).TotalMilliseconds);
     }
 
-    /// <summary>The Outpost's and its descendants' resident sets after polling is done, a full collection and a second's rest.</summary>
-    private static async Task<(long Outpost, long Children)> SettledAsync(ChildHost host)
+    /// <summary>
+    /// The Outpost's resident set after polling is done, a full collection and a second's rest, and the backend's own
+    /// processes': the Outpost's descendants (the spawner host and its keeper, the Local backend's servers), or for the
+    /// Container backend Podman's service with the conmon and process of each of the bench's containers.
+    /// </summary>
+    private static async Task<(long Outpost, long Backend)> SettledAsync(ChildHost host, BackendArm arm, BenchPodman? podman)
     {
         var (_, after) = await host.SettledResidentBytesAsync();
-        return (after, ProcessTree.DescendantsResidentBytes(host.Process.Pid));
+        return (after, arm == BackendArm.Container && podman is not null ? podman.ResidentBytes() : ProcessTree.DescendantsResidentBytes(host.Process.Pid));
     }
 
     /// <summary>Seconds from the launch until <paramref name="path"/> (a stored server's poll) answers running; throws on any other answer.</summary>

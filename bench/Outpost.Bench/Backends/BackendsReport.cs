@@ -97,18 +97,13 @@ public static class BackendsReport
 
         Line("### P4 and P5: memory and restart");
         Line();
-        Line($"Resident sets (VmRSS) settled after a forced full collection: the Outpost with no servers (after 3 starts and stops, so the backend is warm: the spawner host runs) and with {r.Servers:N0} running, all polled once; \"its child processes\" are the Outpost's descendants (the spawner host and its keeper; the Local backend's servers). 1 KB = 1,000 bytes.");
+        Line($"Resident sets (VmRSS): the Outpost, settled after a forced full collection, with no servers (after 3 starts and stops, so the backend is warm: the spawner host runs) and with {r.Servers:N0} running, all polled once; the backend's own processes at the same moments: the Local backend's servers (the Outpost's descendants), the spawner host and its keeper, or Podman's service with each container's conmon and process. 1 KB = 1,000 bytes. With {r.Servers:N0} servers the Outpost's own growth is within its noise (about a MiB either way from one collection to the next), so its per-server figure says little; the backend's processes are what grows.");
         Line();
-        Line("| backend | Outpost idle (MiB) | Outpost running (MiB) | Outpost per server (KB) | child processes idle → running (MiB) | child processes per server (KB) | starting them (s) |");
+        Line("| backend | Outpost idle (MiB) | Outpost running (MiB) | Outpost per server (KB) | backend's processes idle → running (MiB) | backend's processes per server (KB) | starting them (s) |");
         Line("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var m in r.Memory)
         {
             Line($"| {m.Arm.Name} | {Mib(m.OutpostIdle)} | {Mib(m.OutpostRunning)} | {F(m.OutpostBytesPerServer / 1000)} | {Mib(m.ChildrenIdle)} → {Mib(m.ChildrenRunning)} | {F(m.ChildrenBytesPerServer / 1000)} | {m.FillSeconds:0.0} |");
-        }
-        if (r.EngineResidentBytes is { } engine)
-        {
-            Line();
-            Line($"Podman with the {r.Servers:N0} containers running (its service, one conmon per container and the container's tinyserver): {Mib(engine)} MiB.");
         }
         Line();
         Line($"P5: the Outpost is stopped (SIGTERM) with its {r.Servers:N0} servers running and launched again on the same SQLite file; time from the launch until the poll of a stored server answers running; then every server is polled and must still run.");
@@ -154,9 +149,10 @@ public static class BackendsReport
             rows.Add(Row($"P3 on the {arm.Name} backend: {r.BurstSize} concurrent sync starts, wall time",
                 $"{wall:0.000} s, {bursts.Sum(b => b.Burst.Errors)} errors", $"Local backend {localWall:0.000} s, {localBursts.Sum(b => b.Burst.Errors)} errors", F(wall / localWall)));
             var m = r.Memory.First(x => x.Arm == arm);
-            rows.Add(Row($"P4 on the {arm.Name} backend: Outpost resident memory per running server, 0 → {r.Servers:N0} (idle)",
-                $"{F(m.OutpostBytesPerServer / 1000)} KB ({Mib(m.OutpostIdle)} MiB idle)", $"Local backend {F(localMemory.OutpostBytesPerServer / 1000)} KB ({Mib(localMemory.OutpostIdle)} MiB idle)",
-                F(m.OutpostBytesPerServer / localMemory.OutpostBytesPerServer)));
+            rows.Add(Row($"P4 on the {arm.Name} backend: resident memory per running server (the backend's processes), 0 → {r.Servers:N0}; the Outpost idle → running",
+                $"{F(m.ChildrenBytesPerServer / 1000)} KB; Outpost {Mib(m.OutpostIdle)} → {Mib(m.OutpostRunning)} MiB",
+                $"Local backend {F(localMemory.ChildrenBytesPerServer / 1000)} KB; Outpost {Mib(localMemory.OutpostIdle)} → {Mib(localMemory.OutpostRunning)} MiB",
+                F(m.ChildrenBytesPerServer / localMemory.ChildrenBytesPerServer)));
             var restart = Stats.Median(r.Restarts.First(x => x.Arm == arm).FirstRunningSeconds);
             rows.Add(Row($"P5 on the {arm.Name} backend: restart with {r.Servers:N0} stored running servers until the first poll answers running",
                 $"{restart:0.000} s", $"Local backend {localRestart:0.000} s", F(restart / localRestart)));

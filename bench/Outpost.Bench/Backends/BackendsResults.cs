@@ -13,9 +13,9 @@ public sealed record ArmStartStop(BackendArm Arm, IReadOnlyList<double> StartMs,
 public sealed record ArmBurst(BackendArm Arm, StartBurst Burst, double StopAllSeconds, int StopErrors);
 
 /// <summary>
-/// P4 of one backend: resident sets (bytes, settled after a full collection) of its Outpost with no servers and with
-/// <c>Servers</c> running, and of the Outpost's descendant processes (the spawner host and its keeper; the Local
-/// backend's servers), which a restart does not bring back as descendants.
+/// P4 of one backend: resident sets (bytes) of its Outpost (settled after a full collection) with no servers and with
+/// <c>Servers</c> running, and of the backend's own processes: the Outpost's descendants (the spawner host and its
+/// keeper; the Local backend's servers), or Podman's service, conmons and containers.
 /// </summary>
 public sealed record ArmMemory(BackendArm Arm, int Servers, long OutpostIdle, long OutpostRunning, long ChildrenIdle, long ChildrenRunning, double FillSeconds)
 {
@@ -37,8 +37,4 @@ public sealed record BackendsResults(
     IReadOnlyList<ArmStartStop> StartStops,
     IReadOnlyList<ArmBurst> Bursts,
     IReadOnlyList<ArmMemory> Memory,
-    IReadOnlyList<ArmRestart> Restarts)
-{
-    /// <summary>Podman's service, conmons and container processes with every container of P1 running; null without containers.</summary>
-    public long? EngineResidentBytes { get; init; }
-}
+    IReadOnlyList<ArmRestart> Restarts);
