@@ -231,7 +231,12 @@ public static class BackendsReport
     private static string Row(string measure, string figure, string baseline, string ratio) =>
         $"{RowPrefix} {measure} | {figure} | {baseline} | {ratio} | {Target} | {Measured} |";
 
-    private static string Escape(string text) => text.Replace('|', '/').Replace('\n', ' ') is var t && t.Length > 120 ? t[..120] + "…" : text.Replace('|', '/').Replace('\n', ' ');
+    /// <summary>An error message fit for a table cell: one line, no column bars, at most 120 characters.</summary>
+    private static string Escape(string text)
+    {
+        var cell = text.Replace('|', '/').Replace('\n', ' ');
+        return cell.Length > 120 ? cell[..120] + "…" : cell;
+    }
 
     private static string F(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
