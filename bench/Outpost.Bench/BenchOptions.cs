@@ -28,6 +28,16 @@ public sealed record BenchOptions
           --host-exe PATH           the Native AOT publish of bench/Outpost.BenchHost to measure (scripts/bench passes it)
           --jit                     measure the JIT build under `dotnet exec` instead (the runtime before Native AOT)
           --quick                   short smoke run (1 s runs, 1 round, few servers and iterations)
+
+        P11 (scripts/bench --only P11; as root, for Podman): P1-P5 on the Spawner and Container backends next to the Local
+        backend, instead of P1-P6; it rewrites only its own section and summary rows of --results.
+          --p11                     run P11
+          --p11-servers N           running servers per backend for P1, P4 and P5 (default 100)
+          --p11-iterations N        single starts and stops per backend, P2 (default 20)
+          --p11-burst N             concurrent sync starts per backend, P3 (default 50)
+          --p11-restarts N          restarts per backend, P5 (default 3)
+          --p11-no-containers       leave the Container backend out (no Podman)
+          --p11-command TEXT        the command line to name in the report (scripts/bench passes its own)
         """;
 
     public string? ResultsFile { get; init; }
@@ -50,6 +60,13 @@ public sealed record BenchOptions
     public bool Quick { get; init; }
     public string? HostExecutable { get; init; }
     public bool Jit { get; init; }
+    public bool P11 { get; init; }
+    public int P11Servers { get; init; } = 100;
+    public int P11Iterations { get; init; } = 20;
+    public int P11Burst { get; init; } = 50;
+    public int P11Restarts { get; init; } = 3;
+    public bool P11Containers { get; init; } = true;
+    public string P11Command { get; init; } = "scripts/bench --only P11";
 
     /// <summary>How the measured processes run, for the report.</summary>
     public string Runtime => HostExecutable is null ? "JIT (dotnet exec)" : "Native AOT";
@@ -67,7 +84,13 @@ public sealed record BenchOptions
                 {
                     Quick = true, Duration = TimeSpan.FromSeconds(1), BreakdownDuration = TimeSpan.FromSeconds(1), Warmup = TimeSpan.FromSeconds(1),
                     Runs = 1, Servers = 100, InstantIterations = 20, Burst = 50, MemoryServers = [100, 500], LocalIterations = 5, ProfileIterations = 300,
+                    P11Servers = 10, P11Iterations = 5, P11Burst = 10, P11Restarts = 1,
                 };
+                continue;
+            }
+            if (name is "--p11" or "--p11-no-containers")
+            {
+                options = name == "--p11" ? options with { P11 = true } : options with { P11Containers = false };
                 continue;
             }
             if (name == "--jit")
@@ -102,6 +125,11 @@ public sealed record BenchOptions
                     "--generator" when value is "auto" or "wrk" or "dotnet" => options with { Generator = value },
                     "--wrk-threads" => options with { WrkThreads = Positive(value) },
                     "--outpost-log-level" => options with { LogLevel = value },
+                    "--p11-servers" => options with { P11Servers = Positive(value) },
+                    "--p11-iterations" => options with { P11Iterations = Positive(value) },
+                    "--p11-burst" => options with { P11Burst = Positive(value) },
+                    "--p11-restarts" => options with { P11Restarts = Positive(value) },
+                    "--p11-command" => options with { P11Command = value },
                     "--host-exe" => options.Jit ? options : options with { HostExecutable = Path.GetFullPath(value) },
                     _ => throw new FormatException($"unknown option or value: {name} {value}"),
                 };

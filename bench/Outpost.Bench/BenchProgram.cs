@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Outpost.Bench.Backends;
 using Outpost.Bench.Chain;
 using Outpost.Bench.Concurrency;
 using Outpost.Bench.Hosts;
@@ -47,6 +48,10 @@ public static class BenchProgram
             return 2;
         }
         ChildProcess.NativeHost = options.HostExecutable;
+        if (options.P11)
+        {
+            return await BackendsProgram.RunAsync(options, generator, log);
+        }
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var loadBefore = Machine.LoadAverage;

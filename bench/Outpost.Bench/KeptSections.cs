@@ -2,7 +2,7 @@ namespace Outpost.Bench;
 
 /// <summary>
 /// Sections of <c>RESULTS.md</c> that another bench writes between its own markers (<c>bench/spawner/run</c>,
-/// <c>bench/hubscale/run</c>):
+/// <c>bench/hubscale/run</c>, P11 of this bench with <c>--p11</c>), and P11's rows of the summary table:
 /// carried over unchanged when this bench rewrites the file, so each bench keeps its latest figures.
 /// </summary>
 public static class KeptSections
@@ -11,6 +11,7 @@ public static class KeptSections
     [
         ("<!-- bench/hubscale/run: begin -->", "<!-- bench/hubscale/run: end -->"),
         ("<!-- bench/spawner/run: begin -->", "<!-- bench/spawner/run: end -->"),
+        (Backends.BackendsReport.Begin, Backends.BackendsReport.End),
     ];
 
     /// <summary><paramref name="markdown"/> followed by every marked section found in <paramref name="previous"/>.</summary>
@@ -29,6 +30,7 @@ public static class KeptSections
                 markdown = markdown.TrimEnd('\n') + "\n\n" + previous[from..(to + end.Length)] + "\n";
             }
         }
-        return markdown;
+        var rows = Backends.BackendsReport.CarriedRows(previous);
+        return rows.Count > 0 ? Backends.BackendsReport.InsertSummaryRows(markdown, rows) : markdown;
     }
 }

@@ -9,7 +9,8 @@ namespace Outpost.Bench.Hosts;
 /// <list type="bullet">
 /// <item><c>outpost</c>: the real Outpost exactly as <c>outpost serve</c> builds it (<see cref="OutpostApp.Build"/>),
 /// plus the bench-only <see cref="InstantBackend"/> as default backend, the local-process backend behind the
-/// profile <c>local</c>, and the bench's diagnostic routes. Test-only pieces stay out of the product this way.</item>
+/// profile <c>local</c> (<c>--python P [--script S]</c>: the command <c>P S</c>), and the bench's diagnostic routes;
+/// more configuration comes through the environment (<c>Outpost__…</c>, P11's Spawner and Container backends). Test-only pieces stay out of the product this way.</item>
 /// <item><c>bare</c>: the baseline, a bare ASP.NET Core minimal API (<see cref="BareEndpoint"/>).</item>
 /// </list>
 /// </summary>
@@ -55,14 +56,14 @@ public static class BenchHost
         {
             InstantBackend.AddInstantBackend(builder, startDelay);
             builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(BenchHostJsonContext.Default));
-            if (python is not null && script is not null)
+            if (python is not null)
             {
                 // Set in code, not as Outpost:Backends:Local:Command:0: the configuration binder appends bound
                 // items to an array property's default, so that key yields ["jupyterhub-singleuser", python3].
                 builder.Services.PostConfigure<LocalProcessBackendOptions>(local =>
                 {
                     local.Command = [python];
-                    local.Args = [script];
+                    local.Args = script is null ? [] : [script];
                 });
             }
         });

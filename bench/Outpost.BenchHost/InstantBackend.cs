@@ -5,7 +5,7 @@ namespace Outpost.Bench;
 /// <summary>
 /// A backend that runs nothing: a start succeeds after <see cref="StartDelay"/> (zero by default) and
 /// every server answers Running. What the bench measures with it is the Outpost alone (API, auth,
-/// storage, launcher), without any workload. Selected with <c>Outpost:Backends:Default=Instant</c>
+/// storage, the poll and start use cases), without any workload. Selected with <c>Outpost:Backends:Default=Instant</c>
 /// after <see cref="AddInstantBackend"/>; it exists only in the bench, never in the product.
 /// </summary>
 public sealed class InstantBackend(TimeSpan startDelay) : IBackend

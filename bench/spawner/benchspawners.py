@@ -63,6 +63,47 @@ class NoopSpawner(Spawner):
         self.token = ""
 
 
+class MarkerSpawner(Spawner):
+    """P11's spawner (bench/Outpost.Bench/Backends): like NoopSpawner, but its "server" is an empty file in
+    $OUTPOST_BENCH_MARKERS, so it outlives the spawner host and an Outpost restart (P5) finds it running."""
+
+    token = Unicode("")
+
+    def _marker(self):
+        return os.path.join(os.environ["OUTPOST_BENCH_MARKERS"], self.token)
+
+    async def start(self):
+        number = next(_tokens)
+        self.token = f"{os.getpid()}-{number}"
+        with open(self._marker(), "x"):
+            pass
+        return ("127.0.0.1", 20000 + number % 40000)
+
+    async def poll(self):
+        return None if self.token and os.path.exists(self._marker()) else 0
+
+    async def stop(self, now=False):
+        if self.token:
+            try:
+                os.unlink(self._marker())
+            except FileNotFoundError:
+                pass
+
+    def get_state(self):
+        state = super().get_state()
+        if self.token:
+            state["token"] = self.token
+        return state
+
+    def load_state(self, state):
+        super().load_state(state)
+        self.token = state.get("token", "")
+
+    def clear_state(self):
+        super().clear_state()
+        self.token = ""
+
+
 def dump_own_time(path=None):
     """Writes OWN_TIME (and how many servers run) to `path` or $OUTPOST_BENCH_OWN_TIME."""
     path = path or os.environ.get("OUTPOST_BENCH_OWN_TIME")

@@ -16,7 +16,8 @@ public sealed record StartBurst(int Run, int Starts, int Errors, double WallSeco
 /// </summary>
 public static class ConcurrentStarts
 {
-    public static async Task<StartBurst> RunAsync(ChildHost outpost, int run, int count)
+    /// <summary>One burst; the servers are named <c>{prefix}-r{run}-{i}</c> (start id "s") and start with <paramref name="profile"/>.</summary>
+    public static async Task<StartBurst> RunAsync(ChildHost outpost, int run, int count, string? profile = null, string prefix = "burst")
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = count, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
         using var client = new HttpClient(handler) { BaseAddress = outpost.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
@@ -34,7 +35,7 @@ public static class ConcurrentStarts
             var sent = Stopwatch.GetTimestamp();
             try
             {
-                using var response = await client.PostAsJsonAsync("/services", BenchClient.StartBody($"burst-r{run}-{i}", "s"));
+                using var response = await client.PostAsJsonAsync("/services", BenchClient.StartBody($"{prefix}-r{run}-{i}", "s", profile));
                 if (!response.IsSuccessStatusCode)
                 {
                     Interlocked.Increment(ref errors);

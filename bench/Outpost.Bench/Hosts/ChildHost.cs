@@ -21,10 +21,14 @@ public sealed class ChildHost : IAsyncDisposable
     /// <summary>The Outpost's data folder (SQLite file, key); null for the bare endpoint.</summary>
     public string? DataDir { get; }
 
-    /// <summary>Settings every Outpost host of one bench run shares.</summary>
-    public sealed record OutpostSettings(string Password, string? LogLevel, string Python, string ListenScript)
+    /// <summary>
+    /// Settings every Outpost host of one bench run shares. The Local backend runs <c>Python ListenScript</c>, or
+    /// <c>Python</c> alone when <c>ListenScript</c> is null; <c>Environment</c> adds configuration (P11's backends).
+    /// </summary>
+    public sealed record OutpostSettings(string Password, string? LogLevel, string Python, string? ListenScript,
+        IReadOnlyDictionary<string, string>? Environment = null)
     {
-        public static OutpostSettings Create(string? logLevel, string python, string listenScript) =>
+        public static OutpostSettings Create(string? logLevel, string python, string? listenScript) =>
             new(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), logLevel, python, listenScript);
     }
 
@@ -34,14 +38,18 @@ public sealed class ChildHost : IAsyncDisposable
         Directory.CreateDirectory(dataDir);
         List<string> args =
         [
-            "--data", dataDir, "--password", settings.Password, "--python", settings.Python, "--script", settings.ListenScript,
+            "--data", dataDir, "--password", settings.Password, "--python", settings.Python,
             "--start-delay-ms", ((int)startDelay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ];
+        if (settings.ListenScript is { } script)
+        {
+            args.AddRange(["--script", script]);
+        }
         if (settings.LogLevel is { } level)
         {
             args.AddRange(["--log-level", level]);
         }
-        var process = ChildProcess.Launch("outpost", args, Path.Combine(dataDir, "outpost.log"));
+        var process = ChildProcess.Launch("outpost", args, Path.Combine(dataDir, "outpost.log"), settings.Environment);
         return new ChildHost(process, new BenchClient(process.BaseAddress, BenchHost.Hub, settings.Password), dataDir);
     }
 

@@ -34,8 +34,11 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary><see cref="Stopwatch.GetTimestamp"/> just before the process was started.</summary>
     public long LaunchedAt { get; }
 
-    /// <summary>Starts the host; returns at once (see <see cref="WaitForPingAsync"/>).</summary>
-    public static ChildProcess Launch(string kind, IEnumerable<string> hostArgs, string logFile)
+    /// <summary>
+    /// Starts the host; returns at once (see <see cref="WaitForPingAsync"/>). <paramref name="environment"/> adds
+    /// variables, e.g. configuration keys as <c>Outpost__Backends__…</c>.
+    /// </summary>
+    public static ChildProcess Launch(string kind, IEnumerable<string> hostArgs, string logFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = LocalProcesses.FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -51,6 +54,10 @@ public sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         var launchedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(info) ?? throw new InvalidOperationException($"the {kind} host did not start");
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };

@@ -23,7 +23,7 @@ public static class PollBreakdown
             ("+ Basic auth of the hub", outpost, new(PollBench.Prefix, servers, PollBench.StartId, auth, DiagnosticRoutes.Anonymous)),
             ("+ authorization policy", outpost, new(PollBench.Prefix, servers, PollBench.StartId, auth, DiagnosticRoutes.Authorized)),
             ("+ IServerStore.FindPollStateAsync (the poll's read)", outpost, new(PollBench.Prefix, servers, PollBench.StartId, auth, DiagnosticRoutes.Find)),
-            ("real poll route (launcher, backend, answer)", outpost, new(PollBench.Prefix, servers, PollBench.StartId, auth)),
+            ("real poll route (PollServer, backend, answer)", outpost, new(PollBench.Prefix, servers, PollBench.StartId, auth)),
         };
         var results = new List<BreakdownStep>();
         double? bareRate = null;

@@ -6,12 +6,16 @@ namespace Outpost.Operations;
 
 /// <summary>
 /// One Prometheus metric family: its series by label set. Observed kinds are emptied before each scrape's
-/// observation, so a series that is gone (no servers left in a phase) leaves the scrape as it did before.
+/// observation, so a series that is gone (no servers left in a phase) leaves the scrape as it did before. The other
+/// kinds find a tag set's series through <see cref="MetricSeriesIndex{TSeries}"/>, without rendering its labels again.
 /// </summary>
 internal sealed class MetricFamily(string name, MetricKind kind, string help, double[] buckets, int order)
 {
     private readonly ConcurrentDictionary<string, MetricHistogram> _histograms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MetricValue> _values = new(StringComparer.Ordinal);
+    private readonly MetricSeriesIndex<MetricHistogram> _histogramIndex = new();
+    private readonly MetricSeriesIndex<MetricValue> _valueIndex = new();
+    private readonly Func<string, MetricHistogram> _newHistogram = _ => new MetricHistogram(buckets);
 
     public MetricKind Kind => kind;
 
@@ -19,20 +23,25 @@ internal sealed class MetricFamily(string name, MetricKind kind, string help, do
 
     public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = PrometheusCollector.Labels(tags);
         switch (kind)
         {
             case MetricKind.Histogram:
-                _histograms.GetOrAdd(labels, _ => new MetricHistogram(buckets)).Observe(value);
+                (_histogramIndex.Find(tags) ?? _histogramIndex.Add(tags, _histograms.GetOrAdd(PrometheusCollector.Labels(tags), _newHistogram))).Observe(value);
                 break;
             case MetricKind.Counter or MetricKind.Sum:
-                _values.GetOrAdd(labels, _ => new MetricValue()).Add(value);
+                (_valueIndex.Find(tags) ?? _valueIndex.Add(tags, _values.GetOrAdd(PrometheusCollector.Labels(tags), NewValue))).Add(value);
+                break;
+            case MetricKind.Gauge:
+                (_valueIndex.Find(tags) ?? _valueIndex.Add(tags, _values.GetOrAdd(PrometheusCollector.Labels(tags), NewValue))).Set(value);
                 break;
             default:
-                _values.GetOrAdd(labels, _ => new MetricValue()).Set(value);
+                // Observed kinds report at scrape time only, and their series are emptied before each: no index.
+                _values.GetOrAdd(PrometheusCollector.Labels(tags), NewValue).Set(value);
                 break;
         }
     }
+
+    private static MetricValue NewValue(string labels) => new();
 
     /// <summary>Before the observable callbacks run: what they do not report again is gone.</summary>
     public void BeginObservation()
