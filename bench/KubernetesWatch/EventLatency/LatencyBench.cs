@@ -103,7 +103,7 @@ internal static class LatencyBench
             var (residentEnd, peak) = outpost.Memory();
             var result = new LatencyResult(options, rounds, afterFill.Resident, residentEnd, Math.Max(peak, outpost.PeakResidentSampled),
                 fillClock.Elapsed.TotalSeconds, fillCpuUsed.TotalSeconds, began, loadBefore, File.ReadAllText("/proc/loadavg").Split(' ')[..3],
-                clock.Elapsed.TotalSeconds, CommandLine(args));
+                clock.Elapsed.TotalSeconds, CommandLine(args), executable);
             Console.WriteLine();
             Console.WriteLine(LatencyReport.SummaryTable(result));
             if (options.Results is { } file)

@@ -4,7 +4,7 @@ namespace Outpost.Bench.KubernetesWatch.EventLatency;
 internal sealed record LatencyResult(
     LatencyOptions Options, IReadOnlyList<LatencyRound> Rounds, long ResidentAfterFill, long ResidentEnd, long ResidentPeak,
     double FillSeconds, double FillCpuSeconds, DateTimeOffset Began, string[] LoadBefore, string[] LoadAfter, double TookSeconds,
-    string Command)
+    string Command, string Executable)
 {
     public const double TargetP99Ms = 100;
     public const double TargetResidentBytes = 200e6;
