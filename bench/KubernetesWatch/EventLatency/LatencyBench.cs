@@ -253,7 +253,9 @@ internal static class LatencyBench
         }
     }
 
-    private static string CommandLine(string[] args) => string.Join(' ', new[] { "p7" }.Concat(args));
+    /// <summary>The arguments as given, with paths inside the repository written relative to it.</summary>
+    private static string CommandLine(string[] args) =>
+        string.Join(' ', new[] { "p7" }.Concat(args)).Replace(RepoRoot() + "/", "", StringComparison.Ordinal);
 
     private static string RepoRoot()
     {
