@@ -7,10 +7,15 @@ using Outpost.Bench.KubernetesWatch;
 // Measured: the typed client + KubeReflector cache, against a baseline that reads the same stream as raw lines and
 // pulls out name and phase with Utf8JsonReader. Usage: dotnet run -c Release --project bench/KubernetesWatch [-- pods]
 
+if (args.Length > 0 && args[0] == "p7")
+{
+    return await Outpost.Bench.KubernetesWatch.EventLatency.LatencyBench.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "--serve")
 {
     await FakeHost.ServeAsync();
-    return;
+    return 0;
 }
 
 var pods = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
@@ -38,3 +43,4 @@ Console.WriteLine($"Reflector vs raw lines: {reflector.Elapsed.TotalMilliseconds
                   $"{(double)reflector.Allocated / baseline.Allocated:F2}x allocation.");
 Console.WriteLine($"Peak working set of this process: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB.");
 Console.WriteLine($"Producer (child) time to queue the events, per run (not measured above): {string.Join(", ", child.ProducerTimes.Skip(2).Select(t => $"{t.TotalMilliseconds:F0} ms"))}.");
+return 0;

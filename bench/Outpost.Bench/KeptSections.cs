@@ -2,7 +2,8 @@ namespace Outpost.Bench;
 
 /// <summary>
 /// Sections of <c>RESULTS.md</c> that another bench writes between its own markers (<c>bench/spawner/run</c>,
-/// <c>bench/hubscale/run</c>, P11 of this bench with <c>--p11</c>), and P11's rows of the summary table:
+/// <c>bench/hubscale/run</c>, <c>bench/KubernetesWatch p7</c>, P11 of this bench with <c>--p11</c>), and P11's rows of the
+/// summary table:
 /// carried over unchanged when this bench rewrites the file, so each bench keeps its latest figures.
 /// </summary>
 public static class KeptSections
@@ -10,6 +11,7 @@ public static class KeptSections
     private static readonly (string Begin, string End)[] Markers =
     [
         ("<!-- bench/hubscale/run: begin -->", "<!-- bench/hubscale/run: end -->"),
+        ("<!-- bench/KubernetesWatch p7: begin -->", "<!-- bench/KubernetesWatch p7: end -->"),
         ("<!-- bench/spawner/run: begin -->", "<!-- bench/spawner/run: end -->"),
         (Backends.BackendsReport.Begin, Backends.BackendsReport.End),
     ];

@@ -2,19 +2,30 @@ using System.Data.Common;
 
 namespace Outpost.Storage.Sqlite;
 
-/// <summary><see cref="IEventOutbox"/> over SQLite; tokens are encrypted.</summary>
+/// <summary>
+/// <see cref="IEventOutbox"/> over SQLite; tokens are encrypted. Appends and finishes, the writes every progress event
+/// makes twice, are group-committed (<see cref="SqliteGroupCommit{TItem, TResult}"/>): with many starts reporting at
+/// once they share transactions instead of queueing one by one for SQLite's single writer.
+/// </summary>
 public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector protector, TimeProvider time) : IEventOutbox
 {
-    public Task<long> AppendAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken = default)
-    {
-        var now = SqliteDialect.Format(time.GetUtcNow());
-        return database.WriteAsync(connection => connection.ExecuteScalarAsync<long>(
+    private readonly SqliteGroupCommit<(string Hub, string Server, string Url, byte[] Token, string Body, string Now), long> _appends =
+        new(database, (connection, transaction, e) => connection.ExecuteScalarAsync<long>(
             OutboxSql.Insert,
-            [
-                ("@Hub", outboxEvent.Hub), ("@Server", outboxEvent.Server), ("@Url", outboxEvent.Url),
-                ("@Token", protector.Protect(outboxEvent.Token)), ("@Body", outboxEvent.Body), ("@Now", now),
-            ]), cancellationToken);
-    }
+            [("@Hub", e.Hub), ("@Server", e.Server), ("@Url", e.Url), ("@Token", e.Token), ("@Body", e.Body), ("@Now", e.Now)],
+            transaction));
+
+    private readonly SqliteGroupCommit<(long Id, int Attempts, string Outcome, string Now), bool> _finishes =
+        new(database, async (connection, transaction, f) =>
+        {
+            await connection.ExecuteAsync(OutboxSql.Finish, [("@id", f.Id), ("@attempts", f.Attempts), ("@outcome", f.Outcome), ("@now", f.Now)], transaction);
+            return true;
+        });
+
+    public Task<long> AppendAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken = default) =>
+        _appends.WriteAsync(
+            (outboxEvent.Hub, outboxEvent.Server, outboxEvent.Url, protector.Protect(outboxEvent.Token), outboxEvent.Body, SqliteDialect.Format(time.GetUtcNow())),
+            cancellationToken);
 
     public Task<IReadOnlyList<OutboxEvent>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         QueryAsync(OutboxSql.Due, [("@now", SqliteDialect.Format(now)), ("@limit", limit)], cancellationToken);
@@ -53,17 +64,8 @@ public sealed class SqliteEventOutbox(SqliteDatabase database, SecretProtector p
         return (int)await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events");
     }
 
-    public Task FinishAsync(long id, int attempts, string outcome, CancellationToken cancellationToken = default)
-    {
-        var now = SqliteDialect.Format(time.GetUtcNow());
-        return database.WriteAsync(async connection =>
-        {
-            await using var transaction = connection.BeginTransaction();
-            await connection.ExecuteAsync(OutboxSql.Finish, [("@id", id), ("@attempts", attempts), ("@outcome", outcome), ("@now", now)], transaction);
-            await transaction.CommitAsync(CancellationToken.None);
-            return 0;
-        }, cancellationToken);
-    }
+    public Task FinishAsync(long id, int attempts, string outcome, CancellationToken cancellationToken = default) =>
+        _finishes.WriteAsync((id, attempts, outcome, SqliteDialect.Format(time.GetUtcNow())), cancellationToken);
 
     public async Task<EventListing> ListAsync(EventQuery query, CancellationToken cancellationToken = default)
     {

@@ -47,11 +47,11 @@ public sealed partial class FakeKubeApiServer
         AddPodEvent(ns, name, "Warning", "FailedScheduling", message);
     }
 
-    /// <summary>Phase Running, a pod IP, and every container running and ready.</summary>
-    public void SetPodRunning(string ns, string name, string? podIp = null)
+    /// <summary>Phase Running, a pod IP, and every container running and ready; returns the pod's new resourceVersion.</summary>
+    public long SetPodRunning(string ns, string name, string? podIp = null)
     {
         podIp ??= $"10.244.0.{Interlocked.Increment(ref _nextPodIp)}";
-        Update("pods", ns, name, pod =>
+        return Update("pods", ns, name, pod =>
         {
             var status = Status(pod);
             status["phase"] = "Running";
@@ -115,11 +115,11 @@ public sealed partial class FakeKubeApiServer
         });
     });
 
-    /// <summary>Records an Event about a pod, as the kubelet or scheduler would.</summary>
-    public void AddPodEvent(string ns, string podName, string type, string reason, string message)
+    /// <summary>Records an Event about a pod, as the kubelet or scheduler would; returns the Event's resourceVersion.</summary>
+    public long AddPodEvent(string ns, string podName, string type, string reason, string message)
     {
         var uid = Get("pods", ns, podName)?["metadata"]?["uid"]?.GetValue<string>();
-        Create("events", ns, new JsonObject
+        var created = Create("events", ns, new JsonObject
         {
             ["metadata"] = new JsonObject { ["name"] = $"{podName}.{Guid.NewGuid().ToString("N")[..16]}" },
             ["involvedObject"] = new JsonObject
@@ -134,6 +134,7 @@ public sealed partial class FakeKubeApiServer
             ["lastTimestamp"] = Now(),
             ["source"] = new JsonObject { ["component"] = reason == "Scheduled" || reason == "FailedScheduling" ? "default-scheduler" : "kubelet" },
         });
+        return long.Parse(created["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
     }
 
     /// <summary>Lines a pod's container has "written", served by <c>GET .../pods/{name}/log</c>.</summary>

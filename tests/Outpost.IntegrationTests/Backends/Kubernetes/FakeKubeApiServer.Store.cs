@@ -77,8 +77,15 @@ public sealed partial class FakeKubeApiServer
         return code == 201 ? body : throw new InvalidOperationException(body["message"]?.GetValue<string>());
     }
 
-    /// <summary>Changes a stored object in place; watchers see MODIFIED with a new resourceVersion.</summary>
-    public void Update(string plural, string ns, string name, Action<JsonObject> mutate)
+    /// <summary>
+    /// Called after a watch stream has flushed lines to its client: the watcher's resource (plural), its client's
+    /// User-Agent, the resourceVersions written and the moment (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).
+    /// A bench times how long an event takes from here to wherever the client delivers it.
+    /// </summary>
+    public Action<string, string, IReadOnlyList<long>, long>? WatchWritten { get; set; }
+
+    /// <summary>Changes a stored object in place; watchers see MODIFIED with a new resourceVersion, which is returned.</summary>
+    public long Update(string plural, string ns, string name, Action<JsonObject> mutate)
     {
         lock (_gate)
         {
@@ -88,6 +95,7 @@ public sealed partial class FakeKubeApiServer
                 : throw new InvalidOperationException($"{plural}/{name} does not exist in {ns}.");
             mutate(obj);
             Commit("MODIFIED", plural, key, obj);
+            return _resourceVersion;
         }
     }
 
@@ -300,7 +308,7 @@ public sealed partial class FakeKubeApiServer
         {
             if (watcher.Matches(change))
             {
-                watcher.Channel.Writer.TryWrite(change.Line());
+                watcher.Channel.Writer.TryWrite(new FakeWatchLine(change.Line(), change.ResourceVersion));
             }
         }
     }
@@ -335,7 +343,7 @@ public sealed partial class FakeKubeApiServer
     private async Task WatchAsync(HttpContext context, string plural, string? ns, string? resourceVersion,
         string? labelSelector, string? fieldSelector, int timeoutSeconds)
     {
-        var watcher = new FakeWatcher(plural, ns, new FakeSelector(labelSelector, fieldSelector));
+        var watcher = new FakeWatcher(plural, ns, new FakeSelector(labelSelector, fieldSelector), context.Request.Headers.UserAgent.ToString());
         // Headers go out first, as the apiserver does, so a client sees the stream open before any event.
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
@@ -350,21 +358,21 @@ public sealed partial class FakeKubeApiServer
                     var change = new FakeChange(0, "ADDED", plural, Namespace(obj), (JsonObject)obj.DeepClone());
                     if (watcher.Matches(change))
                     {
-                        watcher.Channel.Writer.TryWrite(change.Line());
+                        watcher.Channel.Writer.TryWrite(new FakeWatchLine(change.Line(), 0));
                     }
                 }
             }
             else if (!long.TryParse(resourceVersion, CultureInfo.InvariantCulture, out var from) || from < _compactedBefore)
             {
                 var status = Status(410, "Expired", $"too old resource version: {resourceVersion} ({_compactedBefore})", null, plural);
-                watcher.Channel.Writer.TryWrite(new JsonObject { ["type"] = "ERROR", ["object"] = status }.ToJsonString());
+                watcher.Channel.Writer.TryWrite(new FakeWatchLine(new JsonObject { ["type"] = "ERROR", ["object"] = status }.ToJsonString(), 0));
                 watcher.Channel.Writer.TryComplete();
             }
             else
             {
                 foreach (var change in _history.Where(c => c.ResourceVersion > from && watcher.Matches(c)))
                 {
-                    watcher.Channel.Writer.TryWrite(change.Line());
+                    watcher.Channel.Writer.TryWrite(new FakeWatchLine(change.Line(), change.ResourceVersion));
                 }
             }
             if (!watcher.Channel.Reader.Completion.IsCompleted)
@@ -385,11 +393,17 @@ public sealed partial class FakeKubeApiServer
                     await held.WaitAsync(timeout.Token);
                 }
                 // One line per event; what is queued goes out together, then one flush (as a busy apiserver's would).
+                var written = WatchWritten is null ? null : new List<long>();
                 while (reader.TryRead(out var line))
                 {
-                    await context.Response.WriteAsync(line + "\n", timeout.Token);
+                    await context.Response.WriteAsync(line.Text + "\n", timeout.Token);
+                    written?.Add(line.ResourceVersion);
                 }
                 await context.Response.Body.FlushAsync(timeout.Token);
+                if (written is not null)
+                {
+                    WatchWritten?.Invoke(watcher.Plural, watcher.Client, written, System.Diagnostics.Stopwatch.GetTimestamp());
+                }
             }
         }
         catch (OperationCanceledException)
