@@ -135,7 +135,7 @@ class OutpostClient:
 
     async def _call(self, action: str, url: str, method: str, body: Any = None,
                     extra_headers: dict | None = None, request_kwargs: dict | None = None,
-                    ok_404: bool = False) -> Any:
+                    ok_404: bool = False, list_ok: bool = False) -> Any:
         headers = dict(self.headers)
         headers.update(extra_headers or {})
         kwargs = dict(self.request_kwargs)
@@ -168,7 +168,7 @@ class OutpostClient:
             data = json.loads((resp.body or b"{}").decode("utf8"))
         except ValueError:
             data = {}
-        return data if isinstance(data, dict) else {}
+        return data if isinstance(data, dict) or (list_ok and isinstance(data, list)) else {}
 
     async def start(self, request: StartRequest, start_async: bool = False,
                     request_kwargs: dict | None = None) -> str:
@@ -183,6 +183,12 @@ class OutpostClient:
         """GET the status; a 404 raises :class:`OutpostError` with ``not_found``."""
         data = await self._call("poll", self.server_url(name, start_id, collect_logs), "GET")
         return ServerStatus.from_json(data)
+
+    async def poll_all(self) -> list:
+        """``GET /services?poll=true``: this hub's servers, each with its poll answer under ``poll`` (an Outpost
+        without the feature ignores the parameter and answers the plain list: see :mod:`.bulkpoll`)."""
+        data = await self._call("poll", f"{self.base_url}?poll=true", "GET", list_ok=True)
+        return data if isinstance(data, list) else []
 
     async def stop(self, name: str, start_id: str, stop_async: bool = False,
                    collect_logs: bool = False) -> list | None:

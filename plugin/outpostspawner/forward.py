@@ -107,10 +107,9 @@ class ServerForward:
         record = self.record
         if not record:
             return "no forward recorded"
-        if not await SshForwarder(self.spawner.ssh_runner).check(endpoint_from(record)):
+        endpoint, host, port = self._parsed(record)
+        if not await SshForwarder(self.spawner.ssh_runner).check(endpoint):
             return "the ssh master does not answer -O check"
-        bind, port = record["spec"].rsplit(":", 3)[0], int(record["spec"].rsplit(":", 3)[1])
-        host = self.connect_host() if bind.strip("[]") in ("0.0.0.0", "::", "") else bind.strip("[]")
         if LISTENERS.listening(host, port):
             return None
         try:
@@ -121,6 +120,19 @@ class ServerForward:
         with suppress(OSError):
             await writer.wait_closed()
         return None
+
+    def _parsed(self, record: dict) -> tuple[SshEndpoint, str, int]:
+        """The record's endpoint and hub-side host and port, parsed once per record (a new forward is a new
+        record): the periodic check of 1,000 forwards every few seconds spent much of its time validating them."""
+        sp = self.spawner
+        cached = getattr(sp, "_forward_parsed", None)
+        if cached is not None and cached[0] is record:
+            return cached[1]
+        bind, port = record["spec"].rsplit(":", 3)[0], int(record["spec"].rsplit(":", 3)[1])
+        host = self.connect_host() if bind.strip("[]") in ("0.0.0.0", "::", "") else bind.strip("[]")
+        parsed = (endpoint_from(record), host, port)
+        sp._forward_parsed = (record, parsed)
+        return parsed
 
     async def remove(self, info: dict) -> None:
         sp = self.spawner

@@ -6,7 +6,8 @@ with capped exponential backoff. Each incident is logged twice at most (broken, 
 given up), never once per attempt, and counted in ``outpostspawner_forward_events_total``.
 
 :data:`WATCHER` is the one asyncio task per hub process that checks every watched forward
-between polls (``ssh_forward_check_interval``); ``poll()`` checks its own server on every poll.
+between polls (``ssh_forward_check_interval``); ``poll()`` checks its own server too, unless that check found
+it working within the last 1.5 intervals (an open incident is always checked on poll).
 
 With ``tunnel_service_url`` the check and the repair are requests to the tunnel service (``GET``, then the
 same ``PUT`` again); the service runs ssh, the hub never does. Forwards made by an ``ssh_custom_forward`` hook
@@ -58,6 +59,7 @@ class ForwardHealth:
     attempts: int = 0
     next_attempt: float = 0.0
     given_up: bool = False
+    working_at: float | None = None  # when a check last found the forward working
 
     def reset(self) -> None:
         self.broken_since, self.reason, self.attempts = None, "", 0
@@ -101,11 +103,22 @@ class ForwardHealer:
                 return "skipped"
             return await self._heal()
 
+    def checked_recently(self) -> bool:
+        """The periodic check found the forward working within 1.5 check intervals (and no incident is open), so a
+        poll need not check it again: with 1,000 servers, one check per poll besides the periodic one was an
+        ``ssh -O check`` a second and a connection through the master per poll."""
+        sp, health = self.spawner, self.health
+        interval = sp.ssh_forward_check_interval
+        return bool(interval > 0 and health.broken_since is None and health.working_at is not None
+                    and self.clock() - health.working_at <= 1.5 * interval)
+
     async def _heal(self) -> str:
         sp, health = self.spawner, self.health
         reason = await sp.forward.diagnose()
         if reason is None:
+            health.working_at = self.clock()
             return self._restored() if health.broken_since is not None else "ok"
+        health.working_at = None
         now = self.clock()
         if health.broken_since is None:
             health.broken_since, health.reason, health.next_attempt = now, reason, now
@@ -119,6 +132,7 @@ class ForwardHealer:
             except Exception as e:  # an ssh error: keep the incident open and try again later
                 reason = str(e) or type(e).__name__
             if reason is None:
+                health.working_at = self.clock()
                 return self._restored()
             FORWARD_EVENTS.labels("attempt_failed").inc()
             health.reason = reason

@@ -247,6 +247,21 @@ class OutpostOptions(Configurable):
         help="""How any other failed poll request is read: True (default) = still running,
         False = stopped (status 0).""",
     )
+    poll_bulk_max_age = Float(
+        10.0, config=True,
+        help="""Polls share one status read of all of this hub's servers on an Outpost
+        (``GET /services?poll=true``, one request per Outpost and credentials instead of one per
+        server): a poll takes the last read if it is at most this many seconds old, otherwise it
+        starts one. Each server's answer in the read is what its own poll would answer at that moment
+        (the Outpost runs the same poll for every server of the hub), so a server that ended is
+        noticed up to this much later than with its own request. A server the read does not list is
+        treated as a 404 of its own poll (``request_404_poll_keep_running``); a server whose backend
+        could not be asked, a failed read and an Outpost without the feature (the original Outpost)
+        fall back to the server's own poll. Polls with ``collect_logs_polling`` and hubs that send
+        ``auth-state-*`` headers always poll one by one. The Outpost asks its backend about every
+        server of the hub per read, so with the default about ``poll_interval / 10`` times as often as
+        the single polls did. ``0`` = every poll is its own request. Default: ``10`` seconds.""",
+    )
     collect_logs = Bool(
         False, config=True,
         help="""Ask the Outpost for the server's logs when stopping
@@ -425,9 +440,9 @@ class OutpostOptions(Configurable):
             raise TraitError(f"tunnel_service_selector: must be a non-empty dict of label: value strings, not {value!r}")
         return value
 
-    @validate("ssh_forward_check_interval", "ssh_forward_heal_backoff_initial",
+    @validate("poll_bulk_max_age", "ssh_forward_check_interval", "ssh_forward_heal_backoff_initial",
               "ssh_forward_heal_backoff_max", "ssh_forward_heal_give_up")
-    def _validate_heal_seconds(self, proposal):
+    def _validate_seconds(self, proposal):
         value = proposal["value"]
         name = proposal["trait"].name
         if not value >= 0 or value == float("inf"):

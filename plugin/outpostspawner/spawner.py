@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import time
 import traceback
 import uuid
 from contextlib import suppress
@@ -21,6 +22,7 @@ from traitlets import default
 from urllib.parse import urlparse
 
 from ._version import STATE_VERSION, __version__
+from .bulkpoll import BULK_POLLS, NOT_LISTED
 from .client import OutpostClient, OutpostError, shared_http_client
 from .flavors import FLAVOR_CACHE
 from .form import SystemOffer, parse_form, render_form, system_offer
@@ -78,6 +80,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._remote_active = False
         self._restored = False
         self._starting = False
+        self._known_since = 0.0  # monotonic time the Outpost surely lists this server from (see .bulkpoll)
         self._start_task: asyncio.Future | None = None
         self._cancel_reason: str | None = None
         self._poll_interval_ms: int | None = None
@@ -419,6 +422,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         finally:
             self._starting = False
             self._start_task = None
+            self._known_since = time.monotonic()
 
     async def _start(self) -> str:
         uo = await self._user_options()
@@ -649,6 +653,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
         if not healer.applies():
             return None
         WATCHER.watch(self)  # after a hub restart the first poll registers the server
+        if healer.checked_recently():
+            return None
         if await healer.heal() != "given_up":
             return None
         self.log.warning("Poll of %s reports exit status %d: its ssh forward is lost",
@@ -662,6 +668,13 @@ class OutpostSpawner(OutpostOptions, Spawner):
     async def _poll_outpost(self):
         try:
             client = await self.outpost_client()
+            if self.poll_bulk_max_age > 0 and BULK_POLLS.applies(client, self.collect_logs_polling):
+                verdict = await BULK_POLLS.status(client, self.wire_name, self.start_id, self._known_since,
+                                                  self.poll_bulk_max_age)
+                if verdict is NOT_LISTED:
+                    return None if self.request_404_poll_keep_running else 0
+                if verdict is not None:
+                    return verdict.status
             result = await client.poll(self.wire_name, self.start_id, self.collect_logs_polling)
         except OutpostError as e:
             if e.not_found:
@@ -795,6 +808,7 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._remote_active = bool(state.get("remote_active", True))
         self._poll_interval_ms = state.get("poll_interval_ms")
         self._restored = True
+        self._known_since = time.monotonic()
 
     def clear_state(self):
         super().clear_state()

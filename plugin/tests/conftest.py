@@ -53,6 +53,7 @@ class FakeOutpostState:
     posts_answered: int = 0  # start requests answered so far (after start_delay)
     profiles: dict | None = None  # GET /profiles answer; None: an Outpost without the endpoint (404)
     profile_requests: int = 0
+    bulk_poll: bool = True  # GET /services?poll=true adds each server's poll answer; False: the original Outpost
 
     def of(self, method: str) -> list:
         return [r for r in self.requests if r["method"] == method]
@@ -96,13 +97,29 @@ class _OutpostHandler(web.RequestHandler):
             return self.reply(202, {"service": ""})
         return self.reply(200, {"service": self.state.service})
 
-    def get(self, name, start_id="0"):
+    def get(self, name=None, start_id="0"):
+        if name is None:
+            return self._list()
         if self.state.poll_reply:
             return self.reply(*self.state.poll_reply)
         server = self.state.servers.get((name, start_id))
         if server is None:
             return self.reply(404, {"detail": "Item not found"})
         return self.reply(200, {"status": server["status"], "logs": ["line1", "line2"]})
+
+    def _list(self):
+        """The hub's servers; with ``?poll=true`` (and ``bulk_poll``) each with what its own poll answers."""
+        entries = []
+        for (name, start_id), server in self.state.servers.items():
+            entry = {"name": name, "start_id": start_id, "jupyterhub": HUB_NAME, "phase": "running"}
+            if self.state.bulk_poll and self.get_query_argument("poll", "") == "true":
+                code, body = self.state.poll_reply or (200, {"status": server["status"]})
+                if code == 404:
+                    continue
+                entry["poll"] = {"status": body.get("status")} if code == 200 else \
+                    {"status": None, "error": json.dumps(body)}
+            entries.append(entry)
+        self.reply(200, entries)
 
     def delete(self, name, start_id="0"):
         if self.state.stop_reply:
@@ -146,6 +163,16 @@ def serve(app):
     server = HTTPServer(app)
     server.listen(port, "127.0.0.1")
     return server, port
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_bulk_reads():
+    """Every test starts without the bulk poll reads (and "unsupported" marks) of earlier tests."""
+    from outpostspawner.bulkpoll import BULK_POLLS
+
+    BULK_POLLS.forget()
+    yield
+    BULK_POLLS.forget()
 
 
 @pytest.fixture

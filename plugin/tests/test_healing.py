@@ -272,3 +272,30 @@ async def test_interval_zero_checks_only_on_poll(make_spawner, master, stop_forw
     assert stop_forward_watcher._task is None, "no periodic task when the interval is 0"
     master.kill()
     assert await sp.poll() is None and sp.port in master.listeners  # the poll healed it
+
+
+async def test_a_poll_leaves_a_forward_the_periodic_check_just_found_working(make_spawner, outpost, master, clock,
+                                                                             stop_forward_watcher):
+    sp = await running(make_spawner, master, ssh_forward_check_interval=10)
+    assert await ForwardHealer(sp).heal(wait=False) == "ok"  # what the periodic check does
+    ops = len(master.ops)
+    clock.now += 15  # 1.5 intervals: still fresh
+    assert await sp.poll() is None
+    assert master.ops[ops:] == [], "no ssh -O check on this poll"
+    clock.now += 0.5
+    assert await sp.poll() is None
+    assert master.ops[ops:] == ["-O check"], "an older check is done again by the poll"
+
+
+async def test_a_poll_checks_a_forward_with_an_open_incident(make_spawner, outpost, master, clock,
+                                                             stop_forward_watcher):
+    sp = await running(make_spawner, master, ssh_forward_check_interval=10, ssh_forward_heal_backoff_initial=1)
+    assert await ForwardHealer(sp).heal(wait=False) == "ok"
+    master.kill()
+    master.reachable = False
+    assert await ForwardHealer(sp).heal(wait=False) == "broken"  # the periodic check found it broken
+    master.reachable = True
+    clock.now += 1
+    assert await sp.poll() is None
+    assert sp.port in master.listeners, "the poll healed it at once, although the last check was just now"
+    assert not ForwardHealer(sp).health.broken_since

@@ -41,3 +41,38 @@ def test_a_wildcard_listener_serves_every_address():
         assert listeners.listening("127.0.0.1", s.getsockname()[1])
     finally:
         s.close()
+
+
+def test_netlink_and_the_text_tables_see_the_same_listeners():
+    from outpostspawner.listeners import _TABLES, read_netlink
+
+    sockets = []
+    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::1")):
+        s = socket.socket(family)
+        s.bind((address, 0))
+        s.listen()
+        sockets.append(s)
+    connected = socket.create_connection(("127.0.0.1", sockets[0].getsockname()[1]))  # not a listener
+    try:
+        from_tables = set().union(*(parse(t.read_text()) for t in _TABLES))
+        from_netlink = read_netlink()
+        ours = {("127.0.0.1", sockets[0].getsockname()[1]), ("0.0.0.0", sockets[1].getsockname()[1]),
+                ("::1", sockets[2].getsockname()[1])}
+        assert ours <= from_netlink and ours <= from_tables
+        assert ("127.0.0.1", connected.getsockname()[1]) not in from_netlink
+    finally:
+        connected.close()
+        for s in sockets:
+            s.close()
+
+
+def test_without_netlink_the_text_tables_answer():
+    listeners = Listeners(ttl=0, netlink=False)
+    listeners.sweeping = True
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    try:
+        assert listeners.listening("127.0.0.1", s.getsockname()[1])
+    finally:
+        s.close()

@@ -9,7 +9,7 @@ from outpostspawner.client import OutpostError
 
 
 async def test_start_poll_stop_named_server(make_spawner, outpost):
-    sp = make_spawner("gpu")
+    sp = make_spawner("gpu", poll_bulk_max_age=0)  # every poll its own request (the bulk read: test_bulkpoll.py)
     await sp.run_pre_spawn_hook()
     url = await sp.start()
     assert url == "http://127.0.0.1:34567"
@@ -30,7 +30,7 @@ async def test_start_poll_stop_named_server(make_spawner, outpost):
 
 
 async def test_default_server_has_a_routable_name(make_spawner, outpost):
-    sp = make_spawner("")
+    sp = make_spawner("", poll_bulk_max_age=0)
     await sp.start()
     assert outpost.of("POST")[0]["body"]["name"] == "default"
     assert await sp.poll() is None

@@ -30,7 +30,7 @@ from loopback import (  # noqa: F401
 )
 
 TUNNEL_USER = "optunnel"
-HUB_PASSWORDS = {"hub1": secrets.token_hex(12), "hub2": secrets.token_hex(12)}
+HUB_PASSWORDS = {"hub1": secrets.token_hex(12), "hub2": secrets.token_hex(12), "hubpoll": secrets.token_hex(12)}
 
 
 @pytest.fixture(scope="session")

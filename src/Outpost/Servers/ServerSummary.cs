@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace Outpost.Servers;
 
-/// <summary>One entry of <c>GET /services</c>, in the original's shape, plus additive fields.</summary>
+/// <summary>
+/// One entry of <c>GET /services</c>, in the original's shape, plus additive fields; <see cref="Poll"/> only with
+/// <c>?poll=true</c> (absent otherwise, so the original bytes stay).
+/// </summary>
 public sealed record ServerSummary(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("start_id")] string StartId,
@@ -20,6 +23,10 @@ public sealed record ServerSummary(
     [property: JsonPropertyName("flavor")] string? Flavor,
     [property: JsonPropertyName("service")] string? Service)
 {
+    [JsonPropertyName("poll")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PolledStatus? Poll { get; init; }
+
     private const string NoEndDate = "9999-12-31T23:59:59.999999+00:00";
 
     public static ServerSummary From(ServerRecord record) => new(

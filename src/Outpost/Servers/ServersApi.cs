@@ -25,8 +25,33 @@ public static class ServersApi
         return app;
     }
 
-    private static async Task<Ok<ServerSummary[]>> ListServers(ClaimsPrincipal user, ListServers servers, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await servers.RunAsync(user.HubName(), cancellationToken));
+    /// <summary>The list; <c>?poll=true</c> adds each server's poll answer (an addition: the original ignores the parameter).</summary>
+    private static async Task<Results<Ok<ServerSummary[]>, UnprocessableEntity<ValidationProblem>>> ListServers(
+        HttpRequest request, ClaimsPrincipal user, ListServers servers, CancellationToken cancellationToken)
+    {
+        if (!TryReadFlag(request, "poll", out var withPoll))
+        {
+            return TypedResults.UnprocessableEntity(new ValidationProblem(
+                [new FieldError("bool_parsing", ["query", "poll"], "poll must be true or false.")]));
+        }
+        return TypedResults.Ok(await servers.RunAsync(user.HubName(), withPoll, cancellationToken));
+    }
+
+    /// <summary>An optional true/false query parameter (any case); false when absent.</summary>
+    private static bool TryReadFlag(HttpRequest request, string name, out bool value)
+    {
+        value = false;
+        var values = request.Query[name];
+        if (values.Count == 0)
+        {
+            return true;
+        }
+        if (values.Count > 1)
+        {
+            return false;
+        }
+        return bool.TryParse(values[0], out value);
+    }
 
     private static async Task<Results<Ok<Dictionary<string, string>>, Accepted<Dictionary<string, string>>, UnprocessableEntity<ValidationProblem>, WireRefusal, RequestTooLarge>> StartServer(
         HttpRequest request, ClaimsPrincipal user, StartServer start, CancellationToken cancellationToken)
