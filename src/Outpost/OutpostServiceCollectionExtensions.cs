@@ -6,10 +6,12 @@ using Outpost.Flavors;
 using Outpost.Hosting;
 using Outpost.Hubs;
 using Outpost.Operations;
+using Outpost.Processes;
 using Outpost.Replicas;
 using Outpost.Servers;
 using Outpost.Status;
 using Outpost.Storage;
+using Outpost.Wire;
 
 namespace Outpost;
 

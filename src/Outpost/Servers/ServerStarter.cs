@@ -1,7 +1,7 @@
 using Outpost.Backends;
 using Outpost.Events;
 using Outpost.Flavors;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Storage;
 
 namespace Outpost.Servers;

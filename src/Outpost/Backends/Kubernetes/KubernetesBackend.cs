@@ -3,7 +3,7 @@ using Outpost.Backends.Kubernetes.Client;
 using k8s;
 using k8s.Models;
 using Outpost.Events;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Kubernetes;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Outpost.Servers;
 
-namespace Outpost.Hosting;
+namespace Outpost.Wire;
 
 /// <summary>
 /// Reads a request's JSON body whatever its declared content type (the original Outpost did, and the original
