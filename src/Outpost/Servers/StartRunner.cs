@@ -1,8 +1,6 @@
-using Microsoft.Extensions.Options;
 using Outpost.Backends;
 using Outpost.Events;
 using Outpost.Flavors;
-using Outpost.Hosting;
 using Outpost.Operations;
 using Outpost.Storage;
 
@@ -21,12 +19,9 @@ public sealed partial class StartRunner(
     StartsInFlight starts,
     ServerStopper stopper,
     ServerRemoval removal,
-    AuthStateCache authStates,
     FlavorUpdates flavorUpdates,
     OutpostMetrics metrics,
     TimeProvider time,
-    IOptions<OutpostOptions> options,
-    IHostApplicationLifetime lifetime,
     ILogger<StartRunner> logger)
 {
     /// <summary>The service address; throws <see cref="BackendException"/> with a redacted message when the start fails.</summary>
@@ -34,10 +29,8 @@ public sealed partial class StartRunner(
     {
         var (record, spec, backend) = (run.Record, run.Spec, run.Backend);
         var key = record.Key;
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
-        var timeout = TimeSpan.FromSeconds(options.Value.StartTimeoutSeconds);
-        cancellation.CancelAfter(timeout);
-        var inFlight = starts.Begin(record.Id, cancellation);
+        var inFlight = starts.Begin(record.Id);
+        using var cancellation = inFlight.Cancellation; // fires on a stop, at the start's deadline or at shutdown
         var context = new StartContext(store, events, run);
         long? backendCalledAt = null;
         try
@@ -87,12 +80,11 @@ public sealed partial class StartRunner(
                 inFlight.StopRequested = true;
                 ex = new OperationCanceledException("stopped on another replica", ex);
             }
-            var timedOut = ex is OperationCanceledException && !lifetime.ApplicationStopping.IsCancellationRequested
-                && cancellation.IsCancellationRequested && !inFlight.StopRequested;
+            var timedOut = ex is OperationCanceledException && inFlight.TimedOut;
             var message = ex switch
             {
-                OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested => "The Outpost shut down while the server was starting.",
-                OperationCanceledException when timedOut => $"The server did not start within {timeout.TotalSeconds:0} s.",
+                OperationCanceledException when inFlight.ShuttingDown => "The Outpost shut down while the server was starting.",
+                OperationCanceledException when timedOut => $"The server did not start within {starts.Timeout.TotalSeconds:0} s.",
                 OperationCanceledException => "The start was cancelled because the server was stopped.",
                 BackendException or OutpostRefusal => ex.Message,
                 _ => $"The server could not be started: {ex.Message}",
@@ -105,14 +97,9 @@ public sealed partial class StartRunner(
                 await stopper.StopQuietlyAsync(backend, handle);
             }
             var failed = await store.TransitionAsync(record.Id, ServerPhase.Starting, ServerPhase.Failed, new ServerChanges { Error = message }, CancellationToken.None);
-            authStates.Remove(key);
             var outcome = timedOut ? StartOutcome.TimedOut : ex is OperationCanceledException ? StartOutcome.Cancelled : StartOutcome.Failed;
             metrics.StartFinished(backend.Name, outcome, Since(backendCalledAt));
-            if (failed && run.Synchronous)
-            {
-                // The hub gets the 419 now and never polls this start: remove it, as the original does.
-                await removal.RemoveAsync(record);
-            }
+            await removal.ForgetFailedStartAsync(record, remove: failed && run.Synchronous);
             if (!run.Synchronous && !inFlight.StopRequested)
             {
                 await events.RecordAsync(key, spec, ProgressEvent.StartFailed(message), CancellationToken.None);

@@ -309,7 +309,12 @@ public sealed class StartRequestReaderTests
     private static (ServerSpec? Spec, IReadOnlyList<FieldError> Errors) Read(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return StartRequestReader.Read(document.RootElement);
+        return StartRequestReader.Read(document.RootElement) switch
+        {
+            StartRequestResult.Valid valid => (valid.Spec, []),
+            StartRequestResult.Invalid invalid => (null, invalid.Errors),
+            _ => throw new InvalidOperationException(),
+        };
     }
 
     [Theory]
