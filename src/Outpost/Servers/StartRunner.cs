@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Outpost.Backends;
 using Outpost.Events;
 using Outpost.Flavors;
@@ -25,13 +26,13 @@ public sealed partial class StartRunner(
     ILogger<StartRunner> logger)
 {
     /// <summary>The service address; throws <see cref="BackendException"/> with a redacted message when the start fails.</summary>
-    internal async Task<string> RunAsync(StartRun run)
+    internal async Task<string> RunAsync(Run run)
     {
         var (record, spec, backend) = (run.Record, run.Spec, run.Backend);
         var key = record.Key;
         var inFlight = starts.Begin(record.Id);
         using var cancellation = inFlight.Cancellation; // fires on a stop, at the start's deadline or at shutdown
-        var context = new StartContext(store, events, run);
+        var context = new Context(store, events, run);
         long? backendCalledAt = null;
         try
         {
@@ -139,5 +140,29 @@ public sealed partial class StartRunner(
 
         [LoggerMessage(EventId = LogEvents.ServerStartFailed, Level = LogLevel.Warning, Message = "Start of {Server} failed: {Reason}")]
         public static partial void StartFailed(ILogger logger, string server, string reason, Exception? exception);
+    }
+
+    /// <summary>One stored start: what it starts, with what, when it was asked for (a timestamp), and the last progress event it recorded.</summary>
+    internal sealed record Run(
+        ServerRecord Record, ServerSpec Spec, IBackend Backend, IReadOnlyDictionary<string, string> AuthState, JsonObject? Flavor, bool Synchronous, long RequestedAt)
+    {
+        public long? LastEventId { get; private set; }
+
+        public void Progress(long? eventId) => LastEventId = eventId ?? LastEventId;
+    }
+
+    /// <summary>What a backend may do while its start runs: report progress and persist its handle as soon as it has one.</summary>
+    private sealed class Context(IServerStore store, ServerEvents events, Run run) : IStartContext
+    {
+        public BackendHandle? Handle { get; private set; }
+
+        public async ValueTask ReportAsync(ProgressEvent progressEvent, CancellationToken cancellationToken) =>
+            run.Progress(await events.RecordAsync(run.Record.Key, run.Spec, progressEvent with { Failed = false }, cancellationToken));
+
+        public async ValueTask SaveHandleAsync(BackendHandle handle, CancellationToken cancellationToken)
+        {
+            Handle = handle;
+            await store.SaveHandleAsync(run.Record.Id, handle, CancellationToken.None);
+        }
     }
 }
