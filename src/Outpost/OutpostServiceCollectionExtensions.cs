@@ -6,10 +6,12 @@ using Outpost.Flavors;
 using Outpost.Hosting;
 using Outpost.Hubs;
 using Outpost.Operations;
+using Outpost.Processes;
 using Outpost.Replicas;
 using Outpost.Servers;
 using Outpost.Status;
 using Outpost.Storage;
+using Outpost.Wire;
 
 namespace Outpost;
 
@@ -23,9 +25,10 @@ public static class OutpostServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ICommandRunner, ProcessCommandRunner>();
 
-        services.AddStorage(configuration);
+        var storage = StorageProvider.From(configuration); // once: it chooses both the stores and the leadership
+        services.AddStorage(configuration, storage);
         services.AddHostedService<DatabaseMigrator>(); // first: everything after it reads the schema
-        services.AddReplicas(configuration);             // then: background services below wait for leadership
+        services.AddReplicas(configuration, storage);  // then: background services below wait for leadership
         services.AddHubs(configuration);
         services.AddBackends(configuration);
         services.AddServers(configuration);

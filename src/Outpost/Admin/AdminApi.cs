@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Outpost.Backends;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Servers;
 using Outpost.Storage;
 

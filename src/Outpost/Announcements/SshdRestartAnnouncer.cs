@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Outpost.Events;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Servers;
 using Outpost.Storage;
 

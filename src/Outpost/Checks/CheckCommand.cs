@@ -4,6 +4,7 @@ using Outpost.Backends;
 using Outpost.Backends.LocalProcess;
 using Outpost.Hosting;
 using Outpost.Hubs;
+using Outpost.Processes;
 using Outpost.Replicas;
 using Outpost.Storage;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Checks;
 

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Outpost.Hosting;
 using Outpost.Operations;
 using Outpost.Replicas;
 using Outpost.Storage;

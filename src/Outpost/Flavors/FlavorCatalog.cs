@@ -2,6 +2,7 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Outpost.Hosting;
+using Outpost.Operations;
 
 namespace Outpost.Flavors;
 

@@ -4,9 +4,9 @@ namespace Outpost.Flavors;
 
 /// <summary>
 /// The flavor configuration (<c>Outpost:Flavors</c>), in the original Outpost's shape: named flavors,
-/// hub sets that restrict or override them per hub, and user sets that do so per user. Read once and replaced as a
-/// whole on reload, never changed in place: the <see cref="JsonObject"/> definitions are shared by every reader, so
-/// code that needs a changed definition works on a <c>DeepClone()</c> (as <see cref="FlavorSelector"/> does).
+/// hub sets that restrict or override them per hub, and user sets that do so per user. Immutable: it is shared by
+/// every request and replaced as a whole on reload, so the <see cref="JsonObject"/> definitions it hands out are
+/// copies (<see cref="JsonDefinitions"/>) that a reader may change without touching the configuration.
 /// </summary>
 public sealed record FlavorConfig(
     IReadOnlyList<KeyValuePair<string, JsonObject>> Flavors,
@@ -16,8 +16,13 @@ public sealed record FlavorConfig(
 {
     public static readonly FlavorConfig Empty = new([], [], [], -1);
 
+    private readonly IReadOnlyList<KeyValuePair<string, JsonObject>> _flavors = JsonDefinitions.Copy(Flavors);
+
+    /// <summary>The named flavor definitions, in configuration order (copies).</summary>
+    public IReadOnlyList<KeyValuePair<string, JsonObject>> Flavors => JsonDefinitions.Copy(_flavors);
+
     /// <summary>Flavors are configured: starts are checked against them.</summary>
-    public bool IsConfigured => Flavors.Count > 0;
+    public bool IsConfigured => _flavors.Count > 0;
 }
 
 /// <summary>A hub set: which hubs it applies to, which flavors they get, and per-flavor overrides.</summary>
@@ -26,7 +31,13 @@ public sealed record HubFlavorSet(
     NamePattern Hubs,
     int Weight,
     IReadOnlyList<string>? Flavors,
-    IReadOnlyDictionary<string, JsonObject> Overrides);
+    IReadOnlyDictionary<string, JsonObject> Overrides)
+{
+    private readonly IReadOnlyDictionary<string, JsonObject> _overrides = JsonDefinitions.Copy(Overrides);
+
+    /// <summary>Per-flavor overrides of the definitions (copies).</summary>
+    public IReadOnlyDictionary<string, JsonObject> Overrides => JsonDefinitions.Copy(_overrides);
+}
 
 /// <summary>A user set: matched on the user's authentication data (name, groups …) from the hub.</summary>
 public sealed record UserFlavorSet(
@@ -37,4 +48,10 @@ public sealed record UserFlavorSet(
     int Weight,
     bool Forbidden,
     IReadOnlyList<string>? Flavors,
-    IReadOnlyDictionary<string, JsonObject> Overrides);
+    IReadOnlyDictionary<string, JsonObject> Overrides)
+{
+    private readonly IReadOnlyDictionary<string, JsonObject> _overrides = JsonDefinitions.Copy(Overrides);
+
+    /// <summary>Per-flavor overrides of the definitions (copies).</summary>
+    public IReadOnlyDictionary<string, JsonObject> Overrides => JsonDefinitions.Copy(_overrides);
+}

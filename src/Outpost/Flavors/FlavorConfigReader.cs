@@ -13,7 +13,7 @@ public static class FlavorConfigReader
     public const string SectionPath = "Outpost:Flavors";
     private static readonly HashSet<string> RuntimeUnits = new(StringComparer.OrdinalIgnoreCase) { "weeks", "days", "hours", "minutes", "seconds" };
 
-    public static (FlavorConfig Config, IReadOnlyList<string> Errors) Read(IConfigurationSection section)
+    public static ParsedFlavorConfig Read(IConfigurationSection section)
     {
         var errors = new List<string>();
         var flavors = new List<KeyValuePair<string, JsonObject>>();
@@ -60,7 +60,7 @@ public static class FlavorConfigReader
         {
             errors.Add($"{SectionPath}:GlobalMaxPerUser must be -1 (unlimited) or a count (got {globalMax}).");
         }
-        return (new FlavorConfig(flavors, hubSets, userSets, globalMax), errors);
+        return new ParsedFlavorConfig(new FlavorConfig(flavors, hubSets, userSets, globalMax), errors);
     }
 
     /// <summary>The runtime of a flavor definition, or null when it has none.</summary>

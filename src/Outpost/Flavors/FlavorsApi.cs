@@ -24,13 +24,13 @@ public static class FlavorsApi
     private static async Task<Ok<JsonObject>> ListFlavors(ClaimsPrincipal user, FlavorUsage usage, CancellationToken cancellationToken) =>
         TypedResults.Ok(await usage.ForHubAsync(user.HubName(), cancellationToken));
 
-    private static async Task<Results<Ok<JsonObject>, UnprocessableEntity<Servers.ValidationProblem>, Hosting.RequestTooLarge>> ListUserFlavors(
+    private static async Task<Results<Ok<JsonObject>, UnprocessableEntity<Servers.ValidationProblem>, Wire.RequestTooLarge>> ListUserFlavors(
         HttpRequest request, ClaimsPrincipal user, FlavorUsage usage, CancellationToken cancellationToken)
     {
-        var body = await Hosting.JsonRequestBody.ReadAsync(request, cancellationToken);
+        var body = await Wire.JsonRequestBody.ReadAsync(request, cancellationToken);
         if (body.TooLarge)
         {
-            return Hosting.RequestTooLarge.Instance;
+            return Wire.RequestTooLarge.Instance;
         }
         if (body.Invalid is { } invalid)
         {

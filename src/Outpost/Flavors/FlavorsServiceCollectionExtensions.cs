@@ -9,13 +9,15 @@ public static class FlavorsServiceCollectionExtensions
     public static IServiceCollection AddFlavors(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(new OriginalFlavorsFile(null));
+        // The start-up read: its configuration becomes the options, its errors stop the start (the validator).
+        services.AddSingleton(sp =>
+        {
+            var originalFile = sp.GetRequiredService<OriginalFlavorsFile>();
+            var (config, errors) = FlavorConfigReader.Read(configuration.GetSection(FlavorConfigReader.SectionPath));
+            return new ParsedFlavorConfig(config, originalFile.Path is null ? errors : [.. errors.Select(originalFile.Describe)]);
+        });
         services.AddOptions<StartupFlavorConfig>()
-            .Configure<OriginalFlavorsFile>((o, originalFile) =>
-            {
-                var (config, errors) = FlavorConfigReader.Read(configuration.GetSection(FlavorConfigReader.SectionPath));
-                o.Config = config;
-                o.Errors = originalFile.Path is null ? errors : [.. errors.Select(originalFile.Describe)];
-            })
+            .Configure<ParsedFlavorConfig>((o, startupRead) => o.Config = startupRead.Config)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StartupFlavorConfig>, StartupFlavorConfigValidator>();
         services.AddSingleton<FlavorCatalog>();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Replicas;
 using Outpost.Servers;
 using Outpost.Storage;

@@ -1,15 +1,12 @@
-using Microsoft.Extensions.Options;
-
 namespace Outpost.Flavors;
 
 /// <summary>
-/// The flavor configuration as read at start-up, with the problems found in it. Not bound options: flavors are read
-/// by <see cref="FlavorConfigReader"/>; it goes through the options system only so that start-up validation
-/// (<see cref="StartupFlavorConfigValidator"/>) stops the Outpost on a bad configuration, listing every error.
+/// The flavor configuration read at start-up, the first <see cref="FlavorCatalog.Current"/>. Not bound options:
+/// flavors are read by <see cref="FlavorConfigReader"/> (into a <see cref="ParsedFlavorConfig"/>); they go through
+/// the options system only so that start-up validation (<see cref="StartupFlavorConfigValidator"/>) stops the Outpost
+/// when that read found errors, listing every one.
 /// </summary>
 public sealed class StartupFlavorConfig
 {
     public FlavorConfig Config { get; set; } = FlavorConfig.Empty;
-
-    public IReadOnlyList<string> Errors { get; set; } = [];
 }

@@ -2,9 +2,9 @@ using Microsoft.Extensions.Options;
 
 namespace Outpost.Flavors;
 
-/// <summary>Stops the Outpost at start-up when the flavor configuration has errors, listing all of them.</summary>
-public sealed class StartupFlavorConfigValidator : IValidateOptions<StartupFlavorConfig>
+/// <summary>Stops the Outpost at start-up when the start-up read of the flavor configuration found errors, listing all of them.</summary>
+public sealed class StartupFlavorConfigValidator(ParsedFlavorConfig startupRead) : IValidateOptions<StartupFlavorConfig>
 {
     public ValidateOptionsResult Validate(string? name, StartupFlavorConfig options) =>
-        options.Errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(options.Errors);
+        startupRead.Errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(startupRead.Errors);
 }

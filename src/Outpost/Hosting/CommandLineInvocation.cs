@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Outpost.Processes;
 
 namespace Outpost.Hosting;
 

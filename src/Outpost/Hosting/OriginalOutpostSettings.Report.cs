@@ -1,3 +1,5 @@
+using Outpost.Operations;
+
 namespace Outpost.Hosting;
 
 public sealed partial class OriginalOutpostSettings

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Outpost.Checks;
 using Outpost.Hubs;
+using Outpost.Processes;
 using Outpost.Storage;
 
 namespace Outpost.Hosting;

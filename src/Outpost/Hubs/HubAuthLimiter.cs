@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using Outpost.Hosting;
+using Outpost.Operations;
 
 namespace Outpost.Hubs;
 

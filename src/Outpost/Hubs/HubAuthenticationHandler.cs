@@ -83,12 +83,12 @@ public sealed class HubAuthenticationHandler(
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await Response.WriteAsJsonAsync(new Dictionary<string, string> { ["detail"] = detail }, Hosting.WireJson.Strings);
+            await Response.WriteAsJsonAsync(new Dictionary<string, string> { ["detail"] = detail }, Wire.WireJson.Strings);
             return;
         }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Basic";
-        await Response.WriteAsJsonAsync(new Dictionary<string, string> { ["detail"] = detail }, Hosting.WireJson.Strings);
+        await Response.WriteAsJsonAsync(new Dictionary<string, string> { ["detail"] = detail }, Wire.WireJson.Strings);
     }
 
     private AuthenticateResult Fail(string detail)

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Storage;
 
 namespace Outpost.Replicas;

@@ -6,12 +6,12 @@ namespace Outpost.Replicas;
 public static class ReplicasServiceCollectionExtensions
 {
     /// <summary>This replica's identity and leadership: elected over PostgreSQL, always the leader with SQLite.</summary>
-    public static IServiceCollection AddReplicas(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddReplicas(this IServiceCollection services, IConfiguration configuration, StorageProvider storage)
     {
         services.AddOptions<ReplicasOptions>().Bind(configuration.GetSection("Outpost:Replicas")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReplicasOptions>, ReplicasOptionsValidator>();
         services.AddSingleton(ReplicaIdentity.Create());
-        if ((configuration.GetSection("Outpost:Storage").Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
+        if (storage.IsPostgres)
         {
             services.AddSingleton<LeaderElection>();
             services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaderElection>());

@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using Outpost.Hosting;
 using Outpost.Hubs;
+using Outpost.Operations;
 using Outpost.Replicas;
 using Outpost.Storage;
+using Outpost.Wire;
 
 namespace Outpost.Servers;
 
@@ -61,7 +63,7 @@ public sealed partial class HubOrphanSweeper(
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
         response.EnsureSuccessStatusCode();
-        var known = (await response.Content.ReadFromJsonAsync(Hosting.WireJson.StringArray, timeout.Token) ?? []).ToHashSet(StringComparer.Ordinal);
+        var known = (await response.Content.ReadFromJsonAsync(Wire.WireJson.StringArray, timeout.Token) ?? []).ToHashSet(StringComparer.Ordinal);
 
         var now = time.GetUtcNow();
         foreach (var record in await store.ListAsync(hub, cancellationToken))

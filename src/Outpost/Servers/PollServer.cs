@@ -1,5 +1,4 @@
 using Outpost.Backends;
-using Outpost.Hosting;
 using Outpost.Operations;
 using Outpost.Storage;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Replicas;
 using Outpost.Storage;
 

@@ -1,6 +1,6 @@
 using Outpost.Backends;
 using Outpost.Events;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Storage;
 
 namespace Outpost.Servers;

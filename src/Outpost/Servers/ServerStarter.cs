@@ -1,7 +1,7 @@
 using Outpost.Backends;
 using Outpost.Events;
 using Outpost.Flavors;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Storage;
 
 namespace Outpost.Servers;
@@ -60,7 +60,7 @@ public sealed partial class ServerStarter(
                     $"Server '{DisplayName(key)}' of user '{spec.UserName}' is already {outcome.Blocking!.Phase.ToString().ToLowerInvariant()} on this Outpost; stop it first.");
             }
             authStates.Set(key, authState);
-            var run = new StartRun(outcome.Inserted!, spec, backend, authState, admission.Definition, Synchronous: waitForStart, requestedAt);
+            var run = new StartRunner.Run(outcome.Inserted!, spec, backend, authState, admission.Definition, Synchronous: waitForStart, requestedAt);
             run.Progress(await events.RecordAsync(key, spec, new ProgressEvent(0, "Server requested"), CancellationToken.None));
             if (!waitForStart)
             {
@@ -76,7 +76,7 @@ public sealed partial class ServerStarter(
     }
 
     /// <summary>A background start: it waits for the server's lock, which the request that stored it holds until it answers.</summary>
-    private async Task RunInBackgroundAsync(StartRun run)
+    private async Task RunInBackgroundAsync(StartRunner.Run run)
     {
         try
         {

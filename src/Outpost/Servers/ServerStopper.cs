@@ -1,6 +1,5 @@
 using Outpost.Backends;
 using Outpost.Flavors;
-using Outpost.Hosting;
 using Outpost.Operations;
 using Outpost.Storage;
 

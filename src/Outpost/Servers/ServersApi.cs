@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Outpost.Hosting;
 using Outpost.Hubs;
+using Outpost.Wire;
 
 namespace Outpost.Servers;
 

@@ -17,13 +17,13 @@ public static partial class StartRequestReader
     /// <summary>Most field errors an answer lists: a body of 100,000 bad members must not get a 30 MB answer.</summary>
     private const int MaxReported = 50;
 
-    public static (ServerSpec? Spec, IReadOnlyList<FieldError> Errors) Read(JsonElement body)
+    public static StartRequestResult Read(JsonElement body)
     {
         var errors = new List<FieldError>();
         if (body.ValueKind != JsonValueKind.Object)
         {
             errors.Add(Error("model_type", "The body must be a JSON object.", "body"));
-            return (null, errors);
+            return new StartRequestResult.Invalid(errors);
         }
 
         var name = ReadName(body, errors);
@@ -50,14 +50,14 @@ public static partial class StartRequestReader
         }
         if (errors.Count > 0)
         {
-            return (null, errors.Count > MaxReported ? errors[..MaxReported] : errors);
+            return new StartRequestResult.Invalid(errors.Count > MaxReported ? errors[..MaxReported] : errors);
         }
 
         userOptions.Remove("start_id");
         env.Remove(HubEnv.FlavorsUpdateUrl, out var flavorsUpdateUrl);
         env.Remove(HubEnv.FlavorsUpdateToken, out var flavorsUpdateToken);
         env.Remove(HubEnv.RecreateForwardUrl, out var recreateForwardUrl);
-        return (new ServerSpec
+        return new StartRequestResult.Valid(new ServerSpec
         {
             RecreateForwardUrl = recreateForwardUrl,
             FlavorsUpdateUrl = flavorsUpdateUrl,
@@ -70,7 +70,7 @@ public static partial class StartRequestReader
             Certs = certs,
             Flavor = string.IsNullOrEmpty(flavor) ? null : flavor,
             Profile = string.IsNullOrEmpty(profile) ? null : profile,
-        }, errors);
+        });
     }
 
     private static string? ReadName(JsonElement body, List<FieldError> errors)
@@ -255,4 +255,18 @@ public static partial class StartRequestReader
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     private static partial Regex BundleName();
+}
+
+/// <summary>What <see cref="StartRequestReader.Read"/> made of a <c>POST /services</c> body.</summary>
+public abstract record StartRequestResult
+{
+    private StartRequestResult()
+    {
+    }
+
+    /// <summary>The body is a valid start request for <paramref name="Spec"/>.</summary>
+    public sealed record Valid(ServerSpec Spec) : StartRequestResult;
+
+    /// <summary>The body is not a valid start request: each invalid field (at most 50), for the 422.</summary>
+    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : StartRequestResult;
 }

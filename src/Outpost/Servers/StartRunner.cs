@@ -1,8 +1,7 @@
-using Microsoft.Extensions.Options;
+using System.Text.Json.Nodes;
 using Outpost.Backends;
 using Outpost.Events;
 using Outpost.Flavors;
-using Outpost.Hosting;
 using Outpost.Operations;
 using Outpost.Storage;
 
@@ -21,24 +20,19 @@ public sealed partial class StartRunner(
     StartsInFlight starts,
     ServerStopper stopper,
     ServerRemoval removal,
-    AuthStateCache authStates,
     FlavorUpdates flavorUpdates,
     OutpostMetrics metrics,
     TimeProvider time,
-    IOptions<OutpostOptions> options,
-    IHostApplicationLifetime lifetime,
     ILogger<StartRunner> logger)
 {
     /// <summary>The service address; throws <see cref="BackendException"/> with a redacted message when the start fails.</summary>
-    internal async Task<string> RunAsync(StartRun run)
+    internal async Task<string> RunAsync(Run run)
     {
         var (record, spec, backend) = (run.Record, run.Spec, run.Backend);
         var key = record.Key;
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
-        var timeout = TimeSpan.FromSeconds(options.Value.StartTimeoutSeconds);
-        cancellation.CancelAfter(timeout);
-        var inFlight = starts.Begin(record.Id, cancellation);
-        var context = new StartContext(store, events, run);
+        var inFlight = starts.Begin(record.Id);
+        using var cancellation = inFlight.Cancellation; // fires on a stop, at the start's deadline or at shutdown
+        var context = new Context(store, events, run);
         long? backendCalledAt = null;
         try
         {
@@ -87,12 +81,11 @@ public sealed partial class StartRunner(
                 inFlight.StopRequested = true;
                 ex = new OperationCanceledException("stopped on another replica", ex);
             }
-            var timedOut = ex is OperationCanceledException && !lifetime.ApplicationStopping.IsCancellationRequested
-                && cancellation.IsCancellationRequested && !inFlight.StopRequested;
+            var timedOut = ex is OperationCanceledException && inFlight.TimedOut;
             var message = ex switch
             {
-                OperationCanceledException when lifetime.ApplicationStopping.IsCancellationRequested => "The Outpost shut down while the server was starting.",
-                OperationCanceledException when timedOut => $"The server did not start within {timeout.TotalSeconds:0} s.",
+                OperationCanceledException when inFlight.ShuttingDown => "The Outpost shut down while the server was starting.",
+                OperationCanceledException when timedOut => $"The server did not start within {starts.Timeout.TotalSeconds:0} s.",
                 OperationCanceledException => "The start was cancelled because the server was stopped.",
                 BackendException or OutpostRefusal => ex.Message,
                 _ => $"The server could not be started: {ex.Message}",
@@ -105,14 +98,9 @@ public sealed partial class StartRunner(
                 await stopper.StopQuietlyAsync(backend, handle);
             }
             var failed = await store.TransitionAsync(record.Id, ServerPhase.Starting, ServerPhase.Failed, new ServerChanges { Error = message }, CancellationToken.None);
-            authStates.Remove(key);
             var outcome = timedOut ? StartOutcome.TimedOut : ex is OperationCanceledException ? StartOutcome.Cancelled : StartOutcome.Failed;
             metrics.StartFinished(backend.Name, outcome, Since(backendCalledAt));
-            if (failed && run.Synchronous)
-            {
-                // The hub gets the 419 now and never polls this start: remove it, as the original does.
-                await removal.RemoveAsync(record);
-            }
+            await removal.ForgetFailedStartAsync(record, remove: failed && run.Synchronous);
             if (!run.Synchronous && !inFlight.StopRequested)
             {
                 await events.RecordAsync(key, spec, ProgressEvent.StartFailed(message), CancellationToken.None);
@@ -152,5 +140,29 @@ public sealed partial class StartRunner(
 
         [LoggerMessage(EventId = LogEvents.ServerStartFailed, Level = LogLevel.Warning, Message = "Start of {Server} failed: {Reason}")]
         public static partial void StartFailed(ILogger logger, string server, string reason, Exception? exception);
+    }
+
+    /// <summary>One stored start: what it starts, with what, when it was asked for (a timestamp), and the last progress event it recorded.</summary>
+    internal sealed record Run(
+        ServerRecord Record, ServerSpec Spec, IBackend Backend, IReadOnlyDictionary<string, string> AuthState, JsonObject? Flavor, bool Synchronous, long RequestedAt)
+    {
+        public long? LastEventId { get; private set; }
+
+        public void Progress(long? eventId) => LastEventId = eventId ?? LastEventId;
+    }
+
+    /// <summary>What a backend may do while its start runs: report progress and persist its handle as soon as it has one.</summary>
+    private sealed class Context(IServerStore store, ServerEvents events, Run run) : IStartContext
+    {
+        public BackendHandle? Handle { get; private set; }
+
+        public async ValueTask ReportAsync(ProgressEvent progressEvent, CancellationToken cancellationToken) =>
+            run.Progress(await events.RecordAsync(run.Record.Key, run.Spec, progressEvent with { Failed = false }, cancellationToken));
+
+        public async ValueTask SaveHandleAsync(BackendHandle handle, CancellationToken cancellationToken)
+        {
+            Handle = handle;
+            await store.SaveHandleAsync(run.Record.Id, handle, CancellationToken.None);
+        }
     }
 }

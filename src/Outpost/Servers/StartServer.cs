@@ -25,11 +25,12 @@ public sealed class StartServer(
     public async Task<StartServerResult> RunAsync(
         string hub, JsonElement body, IReadOnlyDictionary<string, string> authState, bool waitForStart, CancellationToken cancellationToken)
     {
-        var (spec, errors) = StartRequestReader.Read(body);
-        if (spec is null)
+        var request = StartRequestReader.Read(body);
+        if (request is StartRequestResult.Invalid invalid)
         {
-            return new StartServerResult.Invalid(errors);
+            return new StartServerResult.Invalid(invalid.Errors);
         }
+        var spec = ((StartRequestResult.Valid)request).Spec;
         hubs.Value.Hubs.TryGetValue(hub, out var hubOptions);
         var problems = StartPolicy.Check(spec, hub, hubOptions);
         if (problems.Count > 0)
@@ -56,11 +57,12 @@ public sealed class StartServer(
         {
             return Refused(Refusal.From(ex));
         }
-        var (admission, quotaRefusal) = quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null);
-        if (admission is null)
+        var decision = quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null);
+        if (decision is QuotaDecision.Refused quotaRefused)
         {
-            return Refused(Refusal.Of(quotaRefusal!));
+            return Refused(Refusal.Of(quotaRefused.Message));
         }
+        var admission = ((QuotaDecision.Admitted)decision).Admission;
         try
         {
             var service = await starter.StartAsync(hub, spec, backend, admission, authState, waitForStart, cancellationToken);

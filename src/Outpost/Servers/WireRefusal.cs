@@ -1,6 +1,6 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
-using Outpost.Hosting;
+using Outpost.Wire;
 
 namespace Outpost.Servers;
 

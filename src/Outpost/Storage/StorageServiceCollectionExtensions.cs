@@ -7,11 +7,10 @@ namespace Outpost.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Registers the stores of the provider named in <c>Outpost:Storage:Provider</c> ("Sqlite" or "Postgres").</summary>
-    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Registers the stores of <paramref name="provider"/> ("Sqlite" or "Postgres" in <c>Outpost:Storage:Provider</c>).</summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration, StorageProvider provider)
     {
-        var section = configuration.GetSection("Outpost:Storage");
-        services.AddOptions<StorageOptions>().Bind(section).ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection("Outpost:Storage")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton(sp =>
         {
@@ -24,7 +23,7 @@ public static class StorageServiceCollectionExtensions
             return SecretProtector.FromConfiguredOrFile(storage.EncryptionKey, Path.Combine(dataDir, "secret.key"));
         });
         services.AddSingleton<ServerSpecCodec>();
-        if ((section.Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
+        if (provider.IsPostgres)
         {
             services.AddPostgres();
         }

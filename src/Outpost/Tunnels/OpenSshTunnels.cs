@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Tunnels;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Outpost.Hosting;
+using Outpost.Operations;
 
 namespace Outpost.Tunnels;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Outpost.Hosting;
+using Outpost.Operations;
 
 namespace Outpost.Tunnels;
 

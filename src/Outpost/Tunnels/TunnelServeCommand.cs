@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Outpost.Hosting;
+using Outpost.Operations;
+using Outpost.Processes;
 
 namespace Outpost.Tunnels;
 

@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Outpost.Hosting;
 using Outpost.IntegrationTests.Fakes;
+using Outpost.Operations;
 
 namespace Outpost.IntegrationTests.Flavors;
 

@@ -17,7 +17,7 @@ public sealed class QuotaPolicyTests
     {
         var policy = Policy(Read(UserFlavorsFixture()));
 
-        var (admission, refusal) = policy.Admit("authenticated", Spec("user-servername-other", "typec"), null);
+        var (admission, refusal) = Admit(policy, "authenticated", Spec("user-servername-other", "typec"), null);
 
         Assert.Null(admission);
         Assert.Equal("user-servername-other - Start with flavor typec not allowed. Allowed values for user: ['typea', 'typeb']", refusal);
@@ -28,7 +28,7 @@ public sealed class QuotaPolicyTests
     {
         var policy = Policy(Read(UserFlavorsFixture()));
 
-        var (admission, refusal) = policy.Admit("authenticated", Spec("user-servername", null), null);
+        var (admission, refusal) = Admit(policy, "authenticated", Spec("user-servername", null), null);
 
         Assert.Null(admission);
         Assert.Equal("user-servername - Start with flavor None not allowed. Allowed values for user: ['typea', 'typeb']", refusal);
@@ -39,7 +39,7 @@ public sealed class QuotaPolicyTests
     {
         var policy = Policy(Read(UserFlavorsFixture()));
 
-        var (_, refusal) = policy.Admit("authenticated2", Spec("user-servername", "typea"), null);
+        var (_, refusal) = Admit(policy, "authenticated2", Spec("user-servername", "typea"), null);
 
         Assert.Equal("user-servername - Start with flavor typea not allowed. Allowed values for user: []", refusal);
     }
@@ -52,7 +52,7 @@ public sealed class QuotaPolicyTests
         keys["Users:banned:forbidden"] = "true";
         var policy = Policy(Read(keys));
 
-        var (admission, refusal) = policy.Admit("authenticated", Spec("lab", "typea"), Auth("""{"username": "mallory"}"""));
+        var (admission, refusal) = Admit(policy, "authenticated", Spec("lab", "typea"), Auth("""{"username": "mallory"}"""));
 
         Assert.Null(admission);
         Assert.Equal("lab - Start with flavor typea not allowed. Allowed values for user: []", refusal);
@@ -63,7 +63,7 @@ public sealed class QuotaPolicyTests
     {
         var policy = Policy(Read(UserFlavorsFixture()));
 
-        var (_, refusal) = policy.Admit("authenticated", Spec("", "typec"), null);
+        var (_, refusal) = Admit(policy, "authenticated", Spec("", "typec"), null);
 
         Assert.StartsWith("alice (default server) - Start with flavor typec not allowed.", refusal);
     }
@@ -96,7 +96,7 @@ public sealed class QuotaPolicyTests
         }
         var policy = Policy(Read(keys));
 
-        var (admission, refusal) = policy.Admit("authenticated", Spec("lab", "typea"), null);
+        var (admission, refusal) = Admit(policy, "authenticated", Spec("lab", "typea"), null);
 
         Assert.Null(refusal);
         Assert.NotNull(admission);
@@ -116,8 +116,8 @@ public sealed class QuotaPolicyTests
         keys["Hubs:restrictedGroup:flavorsOverride:typea:max"] = "1";
         var policy = Policy(Read(keys));
 
-        Assert.Equal(5, policy.Admit("authenticated", Spec("lab", "typea"), null).Admission!.Quota!.MaxOfFlavor);
-        Assert.Equal(1, policy.Admit("authenticated2", Spec("lab", "typea"), null).Admission!.Quota!.MaxOfFlavor);
+        Assert.Equal(5, Admit(policy, "authenticated", Spec("lab", "typea"), null).Admission!.Quota!.MaxOfFlavor);
+        Assert.Equal(1, Admit(policy, "authenticated2", Spec("lab", "typea"), null).Admission!.Quota!.MaxOfFlavor);
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class QuotaPolicyTests
         keys["Users:user:flavorsOverride:typea:runtime:hours"] = "4";
         var policy = Policy(Read(keys));
 
-        var (admission, _) = policy.Admit("authenticated", Spec("lab", "typea"), Auth("""{"username": "user1"}"""));
+        var (admission, _) = Admit(policy, "authenticated", Spec("lab", "typea"), Auth("""{"username": "user1"}"""));
 
         Assert.Equal(TimeSpan.FromHours(4), admission!.Runtime);
         Assert.Equal("""{"hours":4}""", admission.Definition!["runtime"]!.ToJsonString());
@@ -143,7 +143,7 @@ public sealed class QuotaPolicyTests
         var keys = new Dictionary<string, string?> { ["GlobalMaxPerUser"] = "0" };
         var policy = Policy(Read(keys));
 
-        var (admission, refusal) = policy.Admit("authenticated", Spec("lab", flavor), null);
+        var (admission, refusal) = Admit(policy, "authenticated", Spec("lab", flavor), null);
 
         Assert.Null(refusal);
         Assert.NotNull(admission);
@@ -185,4 +185,13 @@ public sealed class QuotaPolicyTests
         Env = new Dictionary<string, string> { ["JUPYTERHUB_USER"] = "alice", ["JUPYTERHUB_USER_ID"] = "17" },
         Flavor = flavor,
     };
+
+    /// <summary>The decision as (admission, refusal message), one of them null.</summary>
+    private static (FlavorAdmission? Admission, string? Refusal) Admit(QuotaPolicy policy, string hub, ServerSpec spec, JsonElement? authentication) =>
+        policy.Admit(hub, spec, authentication) switch
+        {
+            QuotaDecision.Admitted admitted => (admitted.Admission, null),
+            QuotaDecision.Refused refused => (null, refused.Message),
+            _ => throw new InvalidOperationException(),
+        };
 }

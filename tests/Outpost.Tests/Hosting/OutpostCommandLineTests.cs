@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Tests.Hosting;
 

@@ -175,7 +175,7 @@ public sealed class ValueRuleTests
 public sealed class StartRequestReaderValueRuleTests
 {
     [Fact]
-    public void CheckPolicy_MiscKeyWithRule_IsAllowedWhenTheValueFits()
+    public void StartPolicyCheck_MiscKeyWithRule_IsAllowedWhenTheValueFits()
     {
         var hub = new HubOptions { Misc = { ["image"] = new ValueRule { Pattern = "jupyter/.*" } } };
 
@@ -183,7 +183,7 @@ public sealed class StartRequestReaderValueRuleTests
     }
 
     [Fact]
-    public void CheckPolicy_MiscKeyWithRule_IsRefusedWhenTheValueBreaksIt()
+    public void StartPolicyCheck_MiscKeyWithRule_IsRefusedWhenTheValueBreaksIt()
     {
         var hub = new HubOptions { Misc = { ["image"] = new ValueRule { Pattern = "jupyter/.*" } } };
 
@@ -193,7 +193,7 @@ public sealed class StartRequestReaderValueRuleTests
     }
 
     [Fact]
-    public void CheckPolicy_MiscKeyWithRule_IsAllowedEvenWithAnExplicitAllowList()
+    public void StartPolicyCheck_MiscKeyWithRule_IsAllowedEvenWithAnExplicitAllowList()
     {
         var hub = new HubOptions { AllowedMisc = ["port"], Misc = { ["image"] = new ValueRule() } };
 
@@ -201,7 +201,7 @@ public sealed class StartRequestReaderValueRuleTests
     }
 
     [Fact]
-    public void CheckPolicy_MiscKeyWithoutRuleOrAllowListEntry_IsRefused()
+    public void StartPolicyCheck_MiscKeyWithoutRuleOrAllowListEntry_IsRefused()
     {
         var hub = new HubOptions { Misc = { ["image"] = new ValueRule() } };
 
@@ -212,7 +212,7 @@ public sealed class StartRequestReaderValueRuleTests
     }
 
     [Fact]
-    public void CheckPolicy_NoAllowedUserOptions_AllowsAnyUserOptionsKey()
+    public void StartPolicyCheck_NoAllowedUserOptions_AllowsAnyUserOptionsKey()
     {
         var problems = StartPolicy.Check(Spec(userOptions: new() { ["anything"] = "[1, 2]", ["other"] = "\"x\"" }), "hub1", new HubOptions());
 
@@ -221,7 +221,7 @@ public sealed class StartRequestReaderValueRuleTests
     }
 
     [Fact]
-    public void CheckPolicy_AllowedUserOptions_RestrictsTheKeys()
+    public void StartPolicyCheck_AllowedUserOptions_RestrictsTheKeys()
     {
         var hub = new HubOptions { AllowedUserOptions = ["partition"] };
 
@@ -235,7 +235,7 @@ public sealed class StartRequestReaderValueRuleTests
     [InlineData("flavor")]
     [InlineData("profile")]
     [InlineData("start_id")]
-    public void CheckPolicy_KeysTheOutpostReads_AreAlwaysAllowed(string key)
+    public void StartPolicyCheck_KeysTheOutpostReads_AreAlwaysAllowed(string key)
     {
         var hub = new HubOptions { AllowedUserOptions = [] };
 
@@ -243,7 +243,7 @@ public sealed class StartRequestReaderValueRuleTests
     }
 
     [Fact]
-    public void CheckPolicy_UserOptionsKeyWithRule_IsAllowedAndChecked()
+    public void StartPolicyCheck_UserOptionsKeyWithRule_IsAllowedAndChecked()
     {
         var hub = new HubOptions { AllowedUserOptions = [], UserOptions = { ["nodes"] = new ValueRule { Min = 1, Max = 4 } } };
 
@@ -253,7 +253,7 @@ public sealed class StartRequestReaderValueRuleTests
     }
 
     [Fact]
-    public void CheckPolicy_TwoHubsWithDifferentRules_AnswerDifferently()
+    public void StartPolicyCheck_TwoHubsWithDifferentRules_AnswerDifferently()
     {
         var small = new HubOptions { UserOptions = { ["nodes"] = new ValueRule { Max = 2 } }, Misc = { ["image"] = new ValueRule { Allowed = ["a"] } } };
         var large = new HubOptions { UserOptions = { ["nodes"] = new ValueRule { Max = 16 } }, Misc = { ["image"] = new ValueRule { Allowed = ["a", "b"] } } };

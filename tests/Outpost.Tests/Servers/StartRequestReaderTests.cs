@@ -232,7 +232,7 @@ public sealed class StartRequestReaderTests
     [InlineData("JUPYTERHUB_API_TOKEN")]
     [InlineData("JUPYTERHUB_ANYTHING")]
     [InlineData("JUPYTER_IMAGE")]
-    public void CheckPolicy_JupyterKeys_AreAllowed(string key)
+    public void StartPolicyCheck_JupyterKeys_AreAllowed(string key)
     {
         var problems = StartPolicy.Check(Spec(env: [key]), "hub1", new HubOptions());
 
@@ -240,7 +240,7 @@ public sealed class StartRequestReaderTests
     }
 
     [Fact]
-    public void CheckPolicy_OtherKeyNotListed_IsRefusedWithItsName()
+    public void StartPolicyCheck_OtherKeyNotListed_IsRefusedWithItsName()
     {
         var problems = StartPolicy.Check(Spec(env: ["MY_VAR"]), "hub1", null);
 
@@ -250,7 +250,7 @@ public sealed class StartRequestReaderTests
     }
 
     [Fact]
-    public void CheckPolicy_OtherKeyInAllowedEnv_IsAllowed()
+    public void StartPolicyCheck_OtherKeyInAllowedEnv_IsAllowed()
     {
         var problems = StartPolicy.Check(Spec(env: ["MY_VAR"]), "hub1", new HubOptions { AllowedEnv = ["MY_VAR"] });
 
@@ -261,7 +261,7 @@ public sealed class StartRequestReaderTests
     [InlineData("PATH")]
     [InlineData("LD_PRELOAD")]
     [InlineData("PYTHONPATH")]
-    public void CheckPolicy_ForbiddenKeyEvenIfListed_IsRefused(string key)
+    public void StartPolicyCheck_ForbiddenKeyEvenIfListed_IsRefused(string key)
     {
         var problems = StartPolicy.Check(Spec(env: [key]), "hub1", new HubOptions { AllowedEnv = [key] });
 
@@ -270,7 +270,7 @@ public sealed class StartRequestReaderTests
     }
 
     [Fact]
-    public void CheckPolicy_DefaultMiscKeys_AreAllowed()
+    public void StartPolicyCheck_DefaultMiscKeys_AreAllowed()
     {
         var problems = StartPolicy.Check(Spec(misc: [.. MiscPolicy.DefaultKeys]), "hub1", new HubOptions());
 
@@ -278,7 +278,7 @@ public sealed class StartRequestReaderTests
     }
 
     [Fact]
-    public void CheckPolicy_MiscKeyNotAllowed_IsRefusedWithItsName()
+    public void StartPolicyCheck_MiscKeyNotAllowed_IsRefusedWithItsName()
     {
         var problems = StartPolicy.Check(Spec(misc: ["cmd", "port"]), "hub1", null);
 
@@ -287,7 +287,7 @@ public sealed class StartRequestReaderTests
     }
 
     [Fact]
-    public void CheckPolicy_ExplicitAllowedMisc_ReplacesTheDefaults()
+    public void StartPolicyCheck_ExplicitAllowedMisc_ReplacesTheDefaults()
     {
         var problems = StartPolicy.Check(Spec(misc: ["cmd", "port"]), "hub1", new HubOptions { AllowedMisc = ["cmd"] });
 
@@ -296,7 +296,7 @@ public sealed class StartRequestReaderTests
     }
 
     [Fact]
-    public void CheckPolicy_SeveralProblems_ListsEachSorted()
+    public void StartPolicyCheck_SeveralProblems_ListsEachSorted()
     {
         var problems = StartPolicy.Check(Spec(env: ["ZED", "PATH", "JUPYTERHUB_USER"], misc: ["cmd"]), "hub1", null);
 
@@ -309,7 +309,12 @@ public sealed class StartRequestReaderTests
     private static (ServerSpec? Spec, IReadOnlyList<FieldError> Errors) Read(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return StartRequestReader.Read(document.RootElement);
+        return StartRequestReader.Read(document.RootElement) switch
+        {
+            StartRequestResult.Valid valid => (valid.Spec, []),
+            StartRequestResult.Invalid invalid => (null, invalid.Errors),
+            _ => throw new InvalidOperationException(),
+        };
     }
 
     [Theory]

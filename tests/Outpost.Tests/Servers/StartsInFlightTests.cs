@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using Outpost.Hosting;
 using Outpost.Servers;
 
 namespace Outpost.Tests.Servers;
@@ -7,7 +9,7 @@ public sealed class StartsInFlightTests
     [Fact]
     public async Task CancelAsync_RunningStart_MarksTheStopAndCancels()
     {
-        var starts = new StartsInFlight();
+        var starts = NewStartsInFlight();
         using var cancellation = new CancellationTokenSource();
         var start = starts.Begin(7, cancellation);
 
@@ -20,7 +22,7 @@ public sealed class StartsInFlightTests
     [Fact]
     public async Task CancelAsync_EndedOrOtherStart_DoesNothing()
     {
-        var starts = new StartsInFlight();
+        var starts = NewStartsInFlight();
         using var ended = new CancellationTokenSource();
         using var other = new CancellationTokenSource();
         var endedStart = starts.Begin(1, ended);
@@ -34,4 +36,6 @@ public sealed class StartsInFlightTests
         Assert.False(ended.IsCancellationRequested);
         Assert.False(other.IsCancellationRequested);
     }
+
+    private static StartsInFlight NewStartsInFlight() => new(Options.Create(new OutpostOptions()), new ServersHarness.TestLifetime());
 }

@@ -1,4 +1,4 @@
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Tests.Fakes;
 using Outpost.Tunnels;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Outpost.Events;
-using Outpost.Hosting;
+using Outpost.Processes;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Batch;

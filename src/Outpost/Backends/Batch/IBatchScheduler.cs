@@ -1,4 +1,4 @@
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Backends.Batch;
 

@@ -1,4 +1,4 @@
-using Outpost.Hosting;
+using Outpost.Operations;
 
 namespace Outpost.Backends.Containers;
 

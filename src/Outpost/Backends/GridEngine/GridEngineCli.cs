@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 using Outpost.Backends.Batch;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Backends.GridEngine;
 

@@ -3,7 +3,7 @@ using Outpost.Backends.Kubernetes.Client;
 using k8s;
 using k8s.Models;
 using Outpost.Events;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Kubernetes;
@@ -41,7 +41,7 @@ public sealed partial class KubernetesBackend(
         try
         {
             // An unknown profile or choice is not caught here: it reaches the hub as a 422 naming the field.
-            ServerSettings.Resolve(options.Value, spec, key.Hub);
+            PodSettingsResolver.Resolve(options.Value, spec, key.Hub);
             return null;
         }
         catch (BackendException e)
@@ -60,7 +60,7 @@ public sealed partial class KubernetesBackend(
         KubernetesPodOptions settings;
         try
         {
-            settings = ServerSettings.Resolve(options.Value, request.Spec, request.Key.Hub);
+            settings = PodSettingsResolver.Resolve(options.Value, request.Spec, request.Key.Hub);
         }
         catch (BackendFieldException e)
         {

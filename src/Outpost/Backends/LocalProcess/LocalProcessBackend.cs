@@ -7,6 +7,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Outpost.Events;
 using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Servers;
 
 namespace Outpost.Backends.LocalProcess;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Outpost.Backends.Batch;
-using Outpost.Hosting;
+using Outpost.Processes;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Slurm;

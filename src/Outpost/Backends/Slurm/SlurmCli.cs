@@ -1,6 +1,6 @@
 using System.Globalization;
 using Outpost.Backends.Batch;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Backends.Slurm;
 

@@ -1,5 +1,5 @@
 using Outpost.Backends.Batch;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Backends.Slurm;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Backends.Slurm;
 

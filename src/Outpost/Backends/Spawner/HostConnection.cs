@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Outpost.Hosting;
+using Outpost.Operations;
 
 namespace Outpost.Backends.Spawner;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Outpost.Events;
-using Outpost.Hosting;
+using Outpost.Operations;
 using Outpost.Servers;
 
 namespace Outpost.Backends.Spawner;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Outpost.Hosting;
+using Outpost.Operations;
 
 namespace Outpost.Backends.Spawner;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Backends.SshHosts;
 

@@ -5,6 +5,8 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Outpost.Events;
 using Outpost.Hosting;
+using Outpost.Operations;
+using Outpost.Processes;
 using Outpost.Servers;
 
 namespace Outpost.Backends.SshHosts;

@@ -1,5 +1,5 @@
-using Outpost.Hosting;
 using Outpost.IntegrationTests.Backends.Slurm;
+using Outpost.Processes;
 
 namespace Outpost.IntegrationTests.Backends.GridEngine;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.IntegrationTests.Backends.SshHosts;
 

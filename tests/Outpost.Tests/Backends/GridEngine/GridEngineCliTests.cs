@@ -1,7 +1,7 @@
 using Outpost.Backends;
 using Outpost.Backends.Batch;
 using Outpost.Backends.GridEngine;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Tests.Backends.GridEngine;
 

@@ -13,7 +13,7 @@ public sealed class ExtraConfigTests
     private static JsonNode Pod(string misc, KubernetesBackendOptions? options = null)
     {
         var request = Requests.Make(misc: misc);
-        var objects = PodTemplate.Build(request, ServerSettings.Resolve(options ?? new KubernetesBackendOptions(), request.Spec), "jhub", "outpost-1");
+        var objects = PodTemplate.Build(request, PodSettingsResolver.Resolve(options ?? new KubernetesBackendOptions(), request.Spec), "jhub", "outpost-1");
         return JsonSerializer.SerializeToNode(objects.Pod, KubeJson.Options)!;
     }
 

@@ -13,7 +13,7 @@ public sealed class PodTemplateTests
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, KubeJson.Options);
 
     private static ServerObjects Build(KubernetesBackendOptions options, Outpost.Backends.BackendStartRequest request) =>
-        PodTemplate.Build(request, ServerSettings.Resolve(options, request.Spec), "jhub", "outpost-1");
+        PodTemplate.Build(request, PodSettingsResolver.Resolve(options, request.Spec), "jhub", "outpost-1");
 
     private static KubernetesBackendOptions FullOptions() => new()
     {

@@ -1,6 +1,6 @@
 using Outpost.Backends;
 using Outpost.Backends.Slurm;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Tests.Backends.Slurm;
 

@@ -1,5 +1,5 @@
 using Outpost.Backends.SshHosts;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Tests.Backends.SshHosts;
 

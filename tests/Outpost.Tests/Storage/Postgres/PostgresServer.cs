@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
-using Outpost.Hosting;
+using Outpost.Processes;
 
 namespace Outpost.Tests.Storage.Postgres;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Outpost.Hosting;
 using k8s;
 using k8s.Models;
+using Outpost.Operations;
 
 namespace Outpost.Backends.Kubernetes.Client;
 

@@ -137,8 +137,8 @@ public static partial class ProfileListValidator
         {
             errors.Add($"{at}:{key} cannot be set by a profile (the hub sends it).");
         }
-        var allowed = ServerSettings.Elements(overrides).Where(p => !NotOverridable.Contains(p.Key));
-        return ServerSettings.ParseOverrides(allowed, key => $"{at}:{key}", errors);
+        var allowed = PodSettingsResolver.Elements(overrides).Where(p => !NotOverridable.Contains(p.Key));
+        return PodSettingsResolver.ParseOverrides(allowed, key => $"{at}:{key}", errors);
     }
 
     private static void CheckMerged(KubernetesPodOptions pod, JsonObject[] patches, string at, List<string> errors)
@@ -149,7 +149,7 @@ public static partial class ProfileListValidator
             merged = KubernetesPodOptions.MergeNodes(merged, patch);
         }
         var resolved = merged.Deserialize(Client.KubeJson.Info<KubernetesPodOptions>())!;
-        KubernetesPodOptionsValidator.ValidateResolved(resolved, p => $"{at}:{ServerSettings.MiscKey(p)} (merged with Pod)", errors);
+        KubernetesPodOptionsValidator.ValidateResolved(resolved, p => $"{at}:{PodSettingsResolver.MiscKey(p)} (merged with Pod)", errors);
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]

@@ -141,7 +141,7 @@ public static class ProfileSelection
         var overrides = (JsonObject)Substitute(unlisted.KubespawnerOverride!, text);
         // The text may match the expression and still not fit the setting it lands in (a size, a quantity).
         var problems = new List<string>();
-        ServerSettings.ParseOverrides(ServerSettings.Elements(overrides), setting => setting, problems);
+        PodSettingsResolver.ParseOverrides(PodSettingsResolver.Elements(overrides), setting => setting, problems);
         if (problems.Count > 0)
         {
             errors.Add(Error(["user_options", field], $"'{Shorten(text)}' does not fit: {string.Join(" ", problems)}"));

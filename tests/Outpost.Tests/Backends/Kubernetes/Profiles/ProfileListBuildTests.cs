@@ -99,7 +99,7 @@ public sealed class ProfileListBuildTests
     private static JsonNode Spec(string userOptions, string misc = "{}", string? profile = null, string hub = "hub-a")
     {
         var request = Requests.Make(hub: hub, profile: profile, userOptions: userOptions, misc: misc);
-        var pod = PodTemplate.Build(request, ServerSettings.Resolve(Options(), request.Spec, hub), "jhub", "outpost-1").Pod;
+        var pod = PodTemplate.Build(request, PodSettingsResolver.Resolve(Options(), request.Spec, hub), "jhub", "outpost-1").Pod;
         return JsonSerializer.SerializeToNode(pod, KubeJson.Options)!["spec"]!;
     }
 
@@ -182,7 +182,7 @@ public sealed class ProfileListBuildTests
     {
         var request = Requests.Make(profile: profile, userOptions: userOptions);
 
-        var e = Assert.Throws<BackendFieldException>(() => ServerSettings.Resolve(Options(), request.Spec, "hub-a"));
+        var e = Assert.Throws<BackendFieldException>(() => PodSettingsResolver.Resolve(Options(), request.Spec, "hub-a"));
 
         var error = Assert.Single(e.Errors);
         Assert.Equal("body." + field, string.Join('.', error.Loc));
@@ -194,7 +194,7 @@ public sealed class ProfileListBuildTests
     {
         var request = Requests.Make(hub: "hub-b", profile: "gpu", userOptions: """{"profile": "gpu"}""");
 
-        var e = Assert.Throws<BackendFieldException>(() => ServerSettings.Resolve(Options(), request.Spec, "hub-b"));
+        var e = Assert.Throws<BackendFieldException>(() => PodSettingsResolver.Resolve(Options(), request.Spec, "hub-b"));
 
         Assert.Equal("'gpu' is not a profile this hub may use (profiles: small).", Assert.Single(e.Errors).Msg);
     }
@@ -206,7 +206,7 @@ public sealed class ProfileListBuildTests
         options.Profiles["legacy"] = new KubernetesPodOptions { Image = "nb:legacy" };
         var request = Requests.Make(profile: "legacy", userOptions: """{"profile": "legacy"}""");
 
-        Assert.Equal("nb:legacy", ServerSettings.Resolve(options, request.Spec, "hub-a").Image);
+        Assert.Equal("nb:legacy", PodSettingsResolver.Resolve(options, request.Spec, "hub-a").Image);
     }
 
     internal static void AssertJson(string expected, JsonNode? actual) =>

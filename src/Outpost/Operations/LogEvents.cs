@@ -1,4 +1,4 @@
-namespace Outpost.Hosting;
+namespace Outpost.Operations;
 
 /// <summary>Event ids of the Outpost's log messages, in one place so they stay unique.</summary>
 public static class LogEvents

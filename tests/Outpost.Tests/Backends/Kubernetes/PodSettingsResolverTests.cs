@@ -3,7 +3,7 @@ using Outpost.Backends.Kubernetes;
 
 namespace Outpost.Tests.Backends.Kubernetes;
 
-public sealed class ServerSettingsTests
+public sealed class PodSettingsResolverTests
 {
     [Theory]
     [InlineData("""{"cpu_limit": "lots"}""", "misc.cpu_limit must be a number, not the string \"lots\".")]
@@ -26,7 +26,7 @@ public sealed class ServerSettingsTests
     [InlineData("""{"no_such_trait": 1}""", "misc.no_such_trait is not a setting of the Kubernetes backend.")]
     public void Resolve_BadMiscValue_NamesKeyAndReason(string misc, string reason)
     {
-        var e = Assert.Throws<BackendException>(() => ServerSettings.Resolve(new KubernetesBackendOptions(), Requests.Make(misc: misc).Spec));
+        var e = Assert.Throws<BackendException>(() => PodSettingsResolver.Resolve(new KubernetesBackendOptions(), Requests.Make(misc: misc).Spec));
 
         Assert.Equal("The hub's overrides for the Kubernetes backend are not valid: " + reason, e.Message);
     }
@@ -35,7 +35,7 @@ public sealed class ServerSettingsTests
     public void Resolve_SeveralBadValues_ListsEach()
     {
         var e = Assert.Throws<BackendException>(() =>
-            ServerSettings.Resolve(new KubernetesBackendOptions(), Requests.Make(misc: """{"port": "x", "cpu_limit": -1}""").Spec));
+            PodSettingsResolver.Resolve(new KubernetesBackendOptions(), Requests.Make(misc: """{"port": "x", "cpu_limit": -1}""").Spec));
 
         Assert.Contains("misc.port", e.Message);
         Assert.Contains("misc.cpu_limit", e.Message);
@@ -46,7 +46,7 @@ public sealed class ServerSettingsTests
     {
         var options = new KubernetesBackendOptions { Pod = new KubernetesPodOptions { CpuLimit = 1 } };
 
-        var e = Assert.Throws<BackendException>(() => ServerSettings.Resolve(options, Requests.Make(misc: """{"cpu_guarantee": 2}""").Spec));
+        var e = Assert.Throws<BackendException>(() => PodSettingsResolver.Resolve(options, Requests.Make(misc: """{"cpu_guarantee": 2}""").Spec));
 
         Assert.Equal("The Kubernetes settings for this server do not fit together: the setting cpu_guarantee (2) is above the setting cpu_limit (1).", e.Message);
     }
@@ -56,7 +56,7 @@ public sealed class ServerSettingsTests
     {
         var options = new KubernetesBackendOptions { Profiles = new() { ["small"] = new(), ["gpu"] = new() } };
 
-        var e = Assert.Throws<BackendException>(() => ServerSettings.Resolve(options, Requests.Make(profile: "huge").Spec));
+        var e = Assert.Throws<BackendException>(() => PodSettingsResolver.Resolve(options, Requests.Make(profile: "huge").Spec));
 
         Assert.Equal("The profile 'huge' is not configured for Kubernetes on this Outpost (configured: gpu, small).", e.Message);
     }
@@ -65,7 +65,7 @@ public sealed class ServerSettingsTests
     public void Resolve_InternalSslWithoutCerts_Fails()
     {
         var e = Assert.Throws<BackendException>(() =>
-            ServerSettings.Resolve(new KubernetesBackendOptions(), Requests.Make(misc: """{"internal_ssl": true}""").Spec));
+            PodSettingsResolver.Resolve(new KubernetesBackendOptions(), Requests.Make(misc: """{"internal_ssl": true}""").Spec));
 
         Assert.Contains("misc.internal_ssl is true but the request carries no certs.", e.Message);
     }
@@ -73,7 +73,7 @@ public sealed class ServerSettingsTests
     [Fact]
     public void Resolve_HubDefaults_AreAllAccepted()
     {
-        var settings = ServerSettings.Resolve(new KubernetesBackendOptions(), Requests.Make(misc: """
+        var settings = PodSettingsResolver.Resolve(new KubernetesBackendOptions(), Requests.Make(misc: """
             {"dns_name_template": "{name}.{namespace}.svc.cluster.local", "pod_name_template": "jupyter-{username}--{servername}",
              "internal_ssl": false, "port": 8080, "ip": "0.0.0.0", "services_enabled": true,
              "extra_labels": {"hub.jupyter.org/username": "alice", "sidecar.istio.io/inject": "false"}}
@@ -89,5 +89,5 @@ public sealed class ServerSettingsTests
     [InlineData("FsGid", "fs_gid")]
     [InlineData("PodAntiAffinityPreferred", "pod_anti_affinity_preferred")]
     [InlineData("Ip", "ip")]
-    public void MiscKey_IsKubeSpawnerTraitName(string property, string key) => Assert.Equal(key, ServerSettings.MiscKey(property));
+    public void MiscKey_IsKubeSpawnerTraitName(string property, string key) => Assert.Equal(key, PodSettingsResolver.MiscKey(property));
 }

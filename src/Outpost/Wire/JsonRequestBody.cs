@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Outpost.Servers;
 
-namespace Outpost.Hosting;
+namespace Outpost.Wire;
 
 /// <summary>
 /// Reads a request's JSON body whatever its declared content type (the original Outpost did, and the original
@@ -15,7 +15,7 @@ internal static class JsonRequestBody
     private const int MaxErrors = 50;
 
     /// <summary>The parsed body, or why it cannot be read: invalid (a 422) or over the size limit (a 413).</summary>
-    public static async Task<JsonBody> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<ReadResult> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -104,5 +104,7 @@ internal static class JsonRequestBody
     }
 
     private static FieldError Error(List<string> path, string message) => new("string_unicode", [.. path], message);
-}
 
+    /// <summary>A request body read as JSON: <see cref="Value"/> unless it is <see cref="Invalid"/> or <see cref="TooLarge"/>.</summary>
+    public readonly record struct ReadResult(JsonElement Value, ValidationProblem? Invalid, bool TooLarge);
+}

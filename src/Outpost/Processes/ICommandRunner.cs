@@ -1,4 +1,4 @@
-namespace Outpost.Hosting;
+namespace Outpost.Processes;
 
 /// <summary>Runs external commands (sbatch, squeue, ssh …). The seam that tests replace with a scripted runner.</summary>
 public interface ICommandRunner

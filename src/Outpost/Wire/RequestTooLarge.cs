@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
 
-namespace Outpost.Hosting;
+namespace Outpost.Wire;
 
 /// <summary>The 413 answer to a body over the size limit, <c>{"detail": …}</c>; typed, so the OpenAPI document lists it.</summary>
 public sealed class RequestTooLarge : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult

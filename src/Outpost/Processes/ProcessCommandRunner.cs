@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Outpost.Hosting;
+namespace Outpost.Processes;
 
 /// <summary>Runs commands as child processes with <see cref="ProcessStartInfo.ArgumentList"/> (no shell).</summary>
 public sealed class ProcessCommandRunner : ICommandRunner

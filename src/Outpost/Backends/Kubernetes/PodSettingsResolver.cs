@@ -9,11 +9,11 @@ using Outpost.Servers;
 namespace Outpost.Backends.Kubernetes;
 
 /// <summary>
-/// Resolves the settings of one server: the base <c>Pod</c> settings, then the profile the request selects, then the
+/// Resolves the pod settings (<see cref="KubernetesPodOptions"/>) of one server: the base <c>Pod</c> settings, then the profile the request selects, then the
 /// hub's <c>misc</c> overrides (KubeSpawner trait names). Every misc value is checked for type and shape; a bad one
 /// fails the start with a <see cref="BackendException"/> naming the key.
 /// </summary>
-public static partial class ServerSettings
+public static partial class PodSettingsResolver
 {
     private static readonly Dictionary<string, PropertyInfo> PropertiesByMiscKey = typeof(KubernetesPodOptions)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Outpost.Hosting;
+using Outpost.Wire;
 
-namespace Outpost.Tests.Hosting;
+namespace Outpost.Tests.Wire;
 
 public sealed class JsonRequestBodyTests
 {

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Outpost.Servers;
 
-namespace Outpost.Hosting;
+namespace Outpost.Wire;
 
 /// <summary>
 /// Serialization code, generated at compile time, for every body the HTTP API sends or reads (ASP.NET Core's web

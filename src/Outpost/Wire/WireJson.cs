@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Outpost.Servers;
 
-namespace Outpost.Hosting;
+namespace Outpost.Wire;
 
 /// <summary>
 /// The JSON of bodies the Outpost writes itself (not through a minimal API's return value): the options ASP.NET Core

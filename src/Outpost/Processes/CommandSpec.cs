@@ -1,4 +1,4 @@
-namespace Outpost.Hosting;
+namespace Outpost.Processes;
 
 /// <summary>
 /// One external command, described as an argument list: no shell ever parses it, so values from
