@@ -15,12 +15,32 @@ public sealed partial class FakeKubeApiServer
 
     /// <summary>
     /// Makes every created pod start normally: Scheduled, Pulling, Pulled, Created and Started events, then phase
-    /// Running with a pod IP and a ready container.
+    /// Running with a pod IP and a ready container. Running comes once every open watch of events has written the
+    /// events: pods and events reach the client on two streams, and on a busy machine Running could overtake them,
+    /// which tests that expect the events before the start returns would read as lost events.
     /// </summary>
-    public void StartPodsAutomatically() => PodCreated = (ns, name) => RunPodThroughStartup(ns, name);
+    public void StartPodsAutomatically() => PodCreated = (ns, name) =>
+    {
+        RunPodUntilStarted(ns, name);
+        _ = Task.Run(async () =>
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!WatchesWritten("events") && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+            SetPodRunning(ns, name);
+        });
+    };
 
     /// <summary>The normal start of a pod, as the scheduler and kubelet would report it.</summary>
     public void RunPodThroughStartup(string ns, string name, string node = "node-1")
+    {
+        RunPodUntilStarted(ns, name, node);
+        SetPodRunning(ns, name);
+    }
+
+    private void RunPodUntilStarted(string ns, string name, string node = "node-1")
     {
         var image = Get("pods", ns, name)?["spec"]?["containers"]?[0]?["image"]?.GetValue<string>() ?? "image";
         SchedulePod(ns, name, node);
@@ -29,7 +49,6 @@ public sealed partial class FakeKubeApiServer
         AddPodEvent(ns, name, "Normal", "Pulled", $"Successfully pulled image \"{image}\" in 1.2s");
         AddPodEvent(ns, name, "Normal", "Created", "Created container notebook");
         AddPodEvent(ns, name, "Normal", "Started", "Started container notebook");
-        SetPodRunning(ns, name);
     }
 
     /// <summary>Binds the pod to a node: PodScheduled=True.</summary>

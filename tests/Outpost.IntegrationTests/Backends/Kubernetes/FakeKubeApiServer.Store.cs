@@ -84,6 +84,15 @@ public sealed partial class FakeKubeApiServer
     /// </summary>
     public Action<string, string, IReadOnlyList<long>, long>? WatchWritten { get; set; }
 
+    /// <summary>Every open watch of <paramref name="plural"/> has flushed all its queued lines to its client.</summary>
+    internal bool WatchesWritten(string plural)
+    {
+        lock (_gate)
+        {
+            return _watchers.Where(w => w.Plural == plural).All(w => w.AllWritten);
+        }
+    }
+
     /// <summary>Changes a stored object in place; watchers see MODIFIED with a new resourceVersion, which is returned.</summary>
     public long Update(string plural, string ns, string name, Action<JsonObject> mutate)
     {
@@ -308,7 +317,7 @@ public sealed partial class FakeKubeApiServer
         {
             if (watcher.Matches(change))
             {
-                watcher.Channel.Writer.TryWrite(new FakeWatchLine(change.Line(), change.ResourceVersion));
+                watcher.Enqueue(new FakeWatchLine(change.Line(), change.ResourceVersion));
             }
         }
     }
@@ -358,21 +367,21 @@ public sealed partial class FakeKubeApiServer
                     var change = new FakeChange(0, "ADDED", plural, Namespace(obj), (JsonObject)obj.DeepClone());
                     if (watcher.Matches(change))
                     {
-                        watcher.Channel.Writer.TryWrite(new FakeWatchLine(change.Line(), 0));
+                        watcher.Enqueue(new FakeWatchLine(change.Line(), 0));
                     }
                 }
             }
             else if (!long.TryParse(resourceVersion, CultureInfo.InvariantCulture, out var from) || from < _compactedBefore)
             {
                 var status = Status(410, "Expired", $"too old resource version: {resourceVersion} ({_compactedBefore})", null, plural);
-                watcher.Channel.Writer.TryWrite(new FakeWatchLine(new JsonObject { ["type"] = "ERROR", ["object"] = status }.ToJsonString(), 0));
+                watcher.Enqueue(new FakeWatchLine(new JsonObject { ["type"] = "ERROR", ["object"] = status }.ToJsonString(), 0));
                 watcher.Channel.Writer.TryComplete();
             }
             else
             {
                 foreach (var change in _history.Where(c => c.ResourceVersion > from && watcher.Matches(c)))
                 {
-                    watcher.Channel.Writer.TryWrite(new FakeWatchLine(change.Line(), change.ResourceVersion));
+                    watcher.Enqueue(new FakeWatchLine(change.Line(), change.ResourceVersion));
                 }
             }
             if (!watcher.Channel.Reader.Completion.IsCompleted)
@@ -394,12 +403,15 @@ public sealed partial class FakeKubeApiServer
                 }
                 // One line per event; what is queued goes out together, then one flush (as a busy apiserver's would).
                 var written = WatchWritten is null ? null : new List<long>();
+                var lines = 0;
                 while (reader.TryRead(out var line))
                 {
                     await context.Response.WriteAsync(line.Text + "\n", timeout.Token);
                     written?.Add(line.ResourceVersion);
+                    lines++;
                 }
                 await context.Response.Body.FlushAsync(timeout.Token);
+                watcher.MarkWritten(lines);
                 if (written is not null)
                 {
                     WatchWritten?.Invoke(watcher.Plural, watcher.Client, written, System.Diagnostics.Stopwatch.GetTimestamp());

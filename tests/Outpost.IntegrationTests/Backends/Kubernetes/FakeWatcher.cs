@@ -12,6 +12,22 @@ internal sealed class FakeWatcher(string plural, string? ns, FakeSelector select
 
     public string Client => client;
 
+    private long _queued;
+    private long _written;
+
+    /// <summary>Queues a line for the stream (every line goes through here, so <see cref="AllWritten"/> can count).</summary>
+    public void Enqueue(FakeWatchLine line)
+    {
+        Interlocked.Increment(ref _queued);
+        Channel.Writer.TryWrite(line);
+    }
+
+    /// <summary>Called after <paramref name="count"/> lines were flushed to the client.</summary>
+    public void MarkWritten(int count) => Interlocked.Add(ref _written, count);
+
+    /// <summary>Every queued line has been flushed to the client.</summary>
+    public bool AllWritten => Interlocked.Read(ref _written) >= Interlocked.Read(ref _queued);
+
     public bool Matches(FakeChange change) =>
         change.Plural == plural && (ns is null || change.Namespace == ns) && selector.Matches(change.Object);
 }
