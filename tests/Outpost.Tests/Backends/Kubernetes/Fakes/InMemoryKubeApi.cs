@@ -18,6 +18,10 @@ internal sealed class InMemoryKubeApi : IKubeApi
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Plural, string Ns, string Name), object> _objects = [];
     private readonly List<(Channel<(string Type, object Obj)> Channel, string Plural, string Ns, string? LabelSelector)> _watchers = [];
+
+    // Every change, so a watch from a resourceVersion replays what came after it, as the API server does (a
+    // reflector lists, then watches from the list's version: a change between the two must not be lost).
+    private readonly List<(long Version, string Type, string Plural, string Ns, object Obj)> _history = [];
     private long _version = 100;
 
     public string? DefaultNamespace { get; init; } = "default";
@@ -148,6 +152,16 @@ internal sealed class InMemoryKubeApi : IKubeApi
         var watcher = (channel, plural, ns, labelSelector);
         lock (_gate)
         {
+            if (long.TryParse(resourceVersion, System.Globalization.CultureInfo.InvariantCulture, out var from))
+            {
+                foreach (var change in _history.Where(c => c.Version > from && c.Plural == plural && c.Ns == ns))
+                {
+                    if (change.Obj is not IKubernetesObject<V1ObjectMeta> k || Matches(k, labelSelector))
+                    {
+                        channel.Writer.TryWrite((change.Type, change.Obj));
+                    }
+                }
+            }
             _watchers.Add(watcher);
         }
         try
@@ -232,6 +246,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
 
     private void Publish(string type, string plural, string ns, object obj)
     {
+        _history.Add((_version, type, plural, ns, obj));
         foreach (var watcher in _watchers.Where(w => w.Plural == plural && w.Ns == ns))
         {
             if (obj is IKubernetesObject<V1ObjectMeta> k && !Matches(k, watcher.LabelSelector))
