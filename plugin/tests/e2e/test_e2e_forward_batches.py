@@ -7,11 +7,11 @@ import asyncio
 import os
 import signal
 import socket
-from pathlib import Path
 
 import pytest
 
 from harness import free_port_block, ssh_forward_options, wait_until
+from loopback import ssh_client_pids
 from outpostspawner.ssh import SshEndpoint, SshError, SshForwarder, SshRunner, default_forward_options
 
 FORWARDS = 40
@@ -33,16 +33,8 @@ class CountingRunner(SshRunner):
 
 
 def masters(control_dir: str) -> list[int]:
-    pids = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            argv = cmdline.read_bytes().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith("ssh") and "-N" in argv and any(
-                a.startswith(f"ControlPath={control_dir}/cm-batch-") for a in argv):
-            pids.append(int(cmdline.parent.name))
-    return pids
+    return ssh_client_pids(lambda argv: "-N" in argv and any(
+        a.startswith(f"ControlPath={control_dir}/cm-batch-") for a in argv))
 
 
 async def answers(port: int) -> bool:
