@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Outpost.Hubs;
 using Outpost.Wire;
 
@@ -18,7 +20,7 @@ public static class ServersApi
     {
         var group = app.MapGroup("/services").RequireHub().WithTags("Servers");
         // Route matching ignores a trailing slash, so each of these also answers "/services/".
-        group.MapGet("", ListServers).WithName("ListServers");
+        group.MapGet("", ListServers).WithName("ListServers").AddOpenApiOperationTransformer(DescribePollParameter);
         group.MapPost("", StartServer).WithName("StartServer").Accepts<JsonElement>("application/json", "*/*");
         group.MapGet("/{**path}", PollServer).WithName("PollServer");
         group.MapDelete("/{**path}", StopServer).WithName("StopServer");
@@ -35,6 +37,21 @@ public static class ServersApi
                 [new FieldError("bool_parsing", ["query", "poll"], "poll must be true or false.")]));
         }
         return TypedResults.Ok(await servers.RunAsync(user.HubName(), withPoll, cancellationToken));
+    }
+
+    /// <summary>The handler reads <c>poll</c> itself (a bad value is a 422 naming it), so the document is told of it here.</summary>
+    private static Task DescribePollParameter(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "poll",
+            In = ParameterLocation.Query,
+            Required = false,
+            Description = "true: each entry also carries the server's poll answer, as its own GET would give it now.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+        });
+        return Task.CompletedTask;
     }
 
     /// <summary>An optional true/false query parameter (any case); false when absent.</summary>

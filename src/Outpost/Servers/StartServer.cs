@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Outpost.Backends;
@@ -57,12 +58,17 @@ public sealed class StartServer(
         {
             return Refused(Refusal.From(ex));
         }
-        var decision = quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null);
-        if (decision is QuotaDecision.Refused quotaRefused)
+        FlavorAdmission admission;
+        switch (quotas.Admit(hub, spec, body.TryGetProperty("authentication", out var authentication) ? authentication : null))
         {
-            return Refused(Refusal.Of(quotaRefused.Message));
+            case QuotaDecision.Admitted admitted:
+                admission = admitted.Admission;
+                break;
+            case QuotaDecision.Refused quotaRefused:
+                return Refused(Refusal.Of(quotaRefused.Message));
+            default:
+                throw new UnreachableException("QuotaDecision has two cases");
         }
-        var admission = ((QuotaDecision.Admitted)decision).Admission;
         try
         {
             var service = await starter.StartAsync(hub, spec, backend, admission, authState, waitForStart, cancellationToken);

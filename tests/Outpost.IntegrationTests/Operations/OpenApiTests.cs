@@ -59,6 +59,19 @@ public sealed class OpenApiTests : IAsyncLifetime
         Assert.Equal(["args", "class", "kwargs", "module", "traceback"], properties);
     }
 
+    [Fact]
+    public async Task Document_DescribesTheListsPollParameter()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(_outpost.BaseUrl) };
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var parameters = document.GetProperty("paths").GetProperty("/services").GetProperty("get").GetProperty("parameters").EnumerateArray().ToList();
+        var poll = Assert.Single(parameters, p => p.GetProperty("name").GetString() == "poll");
+        Assert.Equal("query", poll.GetProperty("in").GetString());
+        Assert.Equal("boolean", poll.GetProperty("schema").GetProperty("type").GetString());
+        Assert.False(poll.TryGetProperty("required", out var required) && required.GetBoolean());
+    }
+
     private static JsonElement Resolve(JsonElement document, JsonElement schema)
     {
         if (!schema.TryGetProperty("$ref", out var reference))
