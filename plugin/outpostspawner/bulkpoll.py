@@ -95,12 +95,21 @@ class BulkPolls:
         ``auth-state-*`` headers: the Outpost refreshes a server's auth state from its own poll only."""
         if collect_logs:
             return False
-        return not any(str(name).lower().startswith("auth-state-") for name in client.headers)
+        plain = getattr(client, "_bulk_poll_plain", None)  # the client's headers never change
+        if plain is None:
+            plain = client._bulk_poll_plain = not any(str(n).lower().startswith("auth-state-") for n in client.headers)
+        return plain
 
     @staticmethod
     def key(client) -> tuple:
-        return (client.base_url, json.dumps(client.headers, sort_keys=True, default=str),
+        """Which Outpost and credentials; kept on the client (a spawner reuses its client while its settings stay the
+        same, and the client's settings never change)."""
+        key = getattr(client, "_bulk_poll_key", None)
+        if key is None:
+            key = client._bulk_poll_key = (
+                client.base_url, json.dumps(client.headers, sort_keys=True, default=str),
                 json.dumps(client.request_kwargs, sort_keys=True, default=str), id(client.http))
+        return key
 
     async def status(self, client, name: str, start_id: str, since: float, max_age: float):
         """The verdict for one server (see the module text). ``since``: when the server's start returned (or the

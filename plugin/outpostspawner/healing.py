@@ -112,6 +112,17 @@ class ForwardHealer:
         return bool(interval > 0 and health.broken_since is None and health.working_at is not None
                     and self.clock() - health.working_at <= 1.5 * interval)
 
+    def seen_working(self) -> bool:
+        """The periodic check's shortcut: no incident is open, nobody is checking it now, and the forward is known to
+        work without I/O (see ``ServerForward.seen_working``); then it counts as checked. Otherwise :meth:`heal`."""
+        sp, health = self.spawner, self.health
+        if health.broken_since is not None or sp.forward_heal_lock.locked() or not self.applies():
+            return False
+        if not sp.forward.seen_working():
+            return False
+        health.working_at = self.clock()
+        return True
+
     async def _heal(self) -> str:
         sp, health = self.spawner, self.health
         reason = await sp.forward.diagnose()
@@ -190,7 +201,9 @@ class ForwardWatcher:
                 if sp.ssh_forward_check_interval <= 0:
                     continue
                 try:
-                    await ForwardHealer(sp).heal(wait=False)
+                    healer = ForwardHealer(sp)
+                    if not healer.seen_working():
+                        await healer.heal(wait=False)
                 except Exception:
                     log.exception("Checking the ssh forward of %s failed", sp._log_name)
         finally:

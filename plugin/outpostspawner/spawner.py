@@ -88,6 +88,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
         self._forward_health = None  # the open incident of the forward (see .healing)
         self._forward_heal_lock: asyncio.Lock | None = None
         self._master_opening: asyncio.Future | None = None  # see _open_master_early
+        self._client_cache: tuple | None = None  # see outpost_client
+        self._server_forward: ServerForward | None = None  # see forward
         self._events_changed = asyncio.Event()
         self.ssh_runner = shared_ssh_runner(self.ssh_command)
         self._system_name = ""  # the declared system of the current server (kept in the state)
@@ -208,12 +210,21 @@ class OutpostSpawner(OutpostOptions, Spawner):
         return self.user_options if isinstance(self.user_options, dict) else {}
 
     async def outpost_client(self) -> OutpostClient:
+        """The client for this server's Outpost. The same client is handed out again while the URL, headers,
+        request arguments and HTTP defaults resolve to equal values: every poll asks for one, and building it (and
+        keying the shared HTTP client and the bulk poll by its settings) was a large part of an idle hub's CPU."""
         uo = await self._user_options()
         url = await resolve(self.request_url, self, uo)
         headers = await resolve(self.request_headers, self, uo) or {}
         kwargs = await resolve(self.request_kwargs, self, uo) or {}
-        return OutpostClient(url, dict(headers), dict(kwargs),
-                             http_client=shared_http_client(self.http_client_defaults))
+        defaults = self.http_client_defaults
+        cached = self._client_cache
+        if cached is not None and cached[0] == url and cached[1] == headers and cached[2] == kwargs \
+                and cached[3] == defaults:
+            return cached[4]
+        client = OutpostClient(url, dict(headers), dict(kwargs), http_client=shared_http_client(defaults))
+        self._client_cache = (url, copy.deepcopy(headers), copy.deepcopy(kwargs), copy.deepcopy(defaults), client)
+        return client
 
     # ------------------------------------------------------------------ pre-spawn
     async def run_pre_spawn_hook(self):
@@ -521,7 +532,9 @@ class OutpostSpawner(OutpostOptions, Spawner):
                 raise ValueError("tunnel_service_token_file: required when tunnel_service_url is set")
             from .tunnel_service import TunnelServiceForward
             return TunnelServiceForward(self)
-        return ServerForward(self)
+        if self._server_forward is None:  # it holds no state of its own; the periodic check asks for it often
+            self._server_forward = ServerForward(self)
+        return self._server_forward
 
     @property
     def service(self) -> ServerService:
@@ -650,11 +663,11 @@ class OutpostSpawner(OutpostOptions, Spawner):
     async def _heal_forward(self):
         """Check (and heal) the forward of a running server; an exit status once it is lost."""
         healer = ForwardHealer(self)
+        if healer.checked_recently():  # so the periodic check already watches it, and found it working
+            return None
         if not healer.applies():
             return None
         WATCHER.watch(self)  # after a hub restart the first poll registers the server
-        if healer.checked_recently():
-            return None
         if await healer.heal() != "given_up":
             return None
         self.log.warning("Poll of %s reports exit status %d: its ssh forward is lost",

@@ -251,8 +251,7 @@ class MasterChecks:
 
     async def check(self, key: tuple, run) -> bool:
         """``run()`` asks the master (an awaitable giving True when it answers); shared as described."""
-        seen = self._alive_at.get(key)
-        if seen is not None and self.clock() - seen < self.ttl:
+        if self.seen_alive(key):
             return True
         loop = asyncio.get_running_loop()
         future = self._running.get(key)
@@ -267,6 +266,11 @@ class MasterChecks:
             del self._running[key]
         if not future.cancelled() and future.exception() is None and future.result():
             self._alive_at[key] = self.clock()
+
+    def seen_alive(self, key: tuple) -> bool:
+        """The master answered within ``ttl`` (what :meth:`check` would return without asking)."""
+        seen = self._alive_at.get(key)
+        return seen is not None and self.clock() - seen < self.ttl
 
     def forget(self, key: tuple) -> None:
         self._alive_at.pop(key, None)
@@ -335,6 +339,11 @@ class SshForwarder:
 
         checks = getattr(self.runner, "master_checks", None)  # a runner without it asks every time
         return await (checks.check(tuple(argv), ask) if checks is not None else ask())
+
+    def seen_alive(self, endpoint: SshEndpoint) -> bool:
+        """The master answered a shared ``-O check`` just now (no ssh run; False when that is not known)."""
+        checks = getattr(self.runner, "master_checks", None)
+        return checks is not None and checks.seen_alive(self._check_key(endpoint))
 
     def _check_key(self, endpoint: SshEndpoint) -> tuple:
         return tuple([*self._base(endpoint), "-O", "check", endpoint.destination])

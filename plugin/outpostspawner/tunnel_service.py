@@ -143,6 +143,10 @@ class TunnelServiceForward(ServerForward):
         sp.tunnels[self.RECORD] = {"server_id": self.server_id(), "port": sp.port, "node": body["sshNode"]}
         return self.connect_host(), sp.port
 
+    def seen_working(self) -> bool:
+        """Never known here: only the tunnel service can say (``diagnose`` asks it)."""
+        return False
+
     async def diagnose(self) -> str | None:
         if not self.record:
             return "no forward recorded"

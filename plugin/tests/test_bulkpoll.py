@@ -138,3 +138,17 @@ def test_parse_reads_the_outposts_answer():
     assert BULK_POLLS._verdict(statuses, "a", "2") is NOT_LISTED
     assert parse([]) == {}
     assert parse([{"name": "a", "start_id": "1", "phase": "running"}]) is None, "the original's list"
+
+
+async def test_a_spawner_reuses_its_client_while_its_settings_stay_equal(make_spawner):
+    sp = make_spawner("reuse")
+    first = await sp.outpost_client()
+    assert await sp.outpost_client() is first
+    sp.request_headers["X-Extra"] = "1"  # changed in place: the cached copy tells
+    second = await sp.outpost_client()
+    assert second is not first and second.headers["X-Extra"] == "1"
+    sp.request_kwargs = {"request_timeout": 7}
+    third = await sp.outpost_client()
+    assert third is not second and third.request_kwargs == {"request_timeout": 7}
+    sp.request_url = lambda spawner, user_options: "http://127.0.0.1:9/other/services"
+    assert (await sp.outpost_client()).base_url == "http://127.0.0.1:9/other/services"

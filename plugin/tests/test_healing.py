@@ -299,3 +299,46 @@ async def test_a_poll_checks_a_forward_with_an_open_incident(make_spawner, outpo
     assert await sp.poll() is None
     assert sp.port in master.listeners, "the poll healed it at once, although the last check was just now"
     assert not ForwardHealer(sp).health.broken_since
+
+
+async def test_the_periodic_check_takes_forwards_seen_working_without_an_ssh_run_each(make_spawner, master, clock,
+                                                                                      stop_forward_watcher, monkeypatch):
+    from outpostspawner.listeners import LISTENERS
+    from outpostspawner.ssh import MasterChecks
+    monkeypatch.setattr(LISTENERS, "ttl", 0.0)  # the listening table read anew on every question
+    checks_clock = Clock()
+    master.master_checks = MasterChecks(ttl=1.0, clock=checks_clock)  # shared -O check, as SshRunner has
+    spawners = [await running(make_spawner, master, name=f"s{i}", ssh_forward_check_interval=5) for i in range(3)]
+    assert set(stop_forward_watcher._spawners) == set(spawners)
+    ops = len(master.ops)
+    await stop_forward_watcher.check_all()
+    assert master.ops[ops:] == [], "the starts' -O checks are a moment old: no ssh run, no connection"
+    assert all(ForwardHealer(sp).health.working_at == clock.now for sp in spawners)
+    checks_clock.now += 1.5
+    await stop_forward_watcher.check_all()
+    assert master.ops[ops:] == ["-O check"], "one -O check for the three forwards behind one master"
+    assert all(ForwardHealer(sp).health.working_at == clock.now for sp in spawners)
+
+    # a forward gone on a live master: its port is not listening, so the shortcut does not count it
+    master.listeners.pop(spawners[1].port).close()
+    ops = len(master.ops)
+    await stop_forward_watcher.check_all()
+    assert spawners[1].port in master.listeners, "the sweep made the missing forward again"
+    assert "-O forward" in master.ops[ops:]
+
+    # the master killed: its last answer is older than the shared check's second, so every forward is checked
+    master.kill()
+    checks_clock.now += 1.5
+    await stop_forward_watcher.check_all()
+    assert master.alive and all(sp.port in master.listeners for sp in spawners)
+    assert not any(ForwardHealer(sp).health.broken_since for sp in spawners)
+
+
+async def test_the_periodic_check_leaves_a_forward_being_checked_to_that_check(make_spawner, master, clock,
+                                                                               stop_forward_watcher):
+    from outpostspawner.ssh import MasterChecks
+    master.master_checks = MasterChecks(ttl=1.0, clock=Clock())
+    sp = await running(make_spawner, master, ssh_forward_check_interval=5)
+    await stop_forward_watcher.check_all()
+    async with sp.forward_heal_lock:  # a poll is checking it right now
+        assert not ForwardHealer(sp).seen_working()
