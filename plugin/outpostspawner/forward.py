@@ -126,11 +126,15 @@ class ServerForward:
         last second (for any forward behind it) and the hub-side port is in the listening table of the periodic check.
         False means "not known", not "broken". The periodic check asks this first: a coroutine per forward (check,
         then diagnose) for every one of 1,000 forwards every few seconds was most of an idle hub's CPU."""
-        record = self.record
+        record, sp = self.record, self.spawner
         if not record:
             return False
-        endpoint, host, port = self._parsed(record)
-        return SshForwarder(self.spawner.ssh_runner).seen_alive(endpoint) and LISTENERS.listening(host, port)
+        seen = getattr(sp, "_forward_seen", None)  # (record, master check, host, port, runner), once per record
+        if seen is None or seen[0] is not record or seen[4] is not sp.ssh_runner:
+            endpoint, host, port = self._parsed(record)
+            seen = sp._forward_seen = (record, SshForwarder(sp.ssh_runner).seen_alive_check(endpoint), host, port,
+                                       sp.ssh_runner)
+        return seen[1]() and LISTENERS.listening(seen[2], seen[3])
 
     def _parsed(self, record: dict) -> tuple[SshEndpoint, str, int]:
         """The record's endpoint and hub-side host and port, parsed once per record (a new forward is a new

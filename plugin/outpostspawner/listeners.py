@@ -126,7 +126,7 @@ class Listeners:
         if not self.sweeping:
             return False
         sockets = self._snapshot()
-        return any((a, port) in sockets for a in (host, "0.0.0.0", "::"))
+        return (host, port) in sockets or ("0.0.0.0", port) in sockets or ("::", port) in sockets
 
 
 LISTENERS = Listeners()

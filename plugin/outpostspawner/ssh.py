@@ -7,6 +7,7 @@ become arguments, and ``-o`` options must have plain names.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import re
@@ -340,10 +341,13 @@ class SshForwarder:
         checks = getattr(self.runner, "master_checks", None)  # a runner without it asks every time
         return await (checks.check(tuple(argv), ask) if checks is not None else ask())
 
-    def seen_alive(self, endpoint: SshEndpoint) -> bool:
-        """The master answered a shared ``-O check`` just now (no ssh run; False when that is not known)."""
+    def seen_alive_check(self, endpoint: SshEndpoint):
+        """A function telling whether the master answered a shared ``-O check`` just now (no ssh run; False when that
+        is not known). Made once per forward: the periodic check asks it for every forward."""
         checks = getattr(self.runner, "master_checks", None)
-        return checks is not None and checks.seen_alive(self._check_key(endpoint))
+        if checks is None:
+            return lambda: False
+        return functools.partial(checks.seen_alive, self._check_key(endpoint))
 
     def _check_key(self, endpoint: SshEndpoint) -> tuple:
         return tuple([*self._base(endpoint), "-O", "check", endpoint.destination])
