@@ -213,10 +213,13 @@ class OutpostSpawner(OutpostOptions, Spawner):
         """The client for this server's Outpost. The same client is handed out again while the URL, headers,
         request arguments and HTTP defaults resolve to equal values: every poll asks for one, and building it (and
         keying the shared HTTP client and the bulk poll by its settings) was a large part of an idle hub's CPU."""
-        uo = await self._user_options()
-        url = await resolve(self.request_url, self, uo)
-        headers = await resolve(self.request_headers, self, uo) or {}
-        kwargs = await resolve(self.request_kwargs, self, uo) or {}
+        url, headers, kwargs = self.request_url, self.request_headers, self.request_kwargs
+        if callable(url) or callable(headers) or callable(kwargs):
+            uo = await self._user_options()
+            url = await resolve(url, self, uo)
+            headers = await resolve(headers, self, uo)
+            kwargs = await resolve(kwargs, self, uo)
+        headers, kwargs = headers or {}, kwargs or {}
         defaults = self.http_client_defaults
         cached = self._client_cache
         if cached is not None and cached[0] == url and cached[1] == headers and cached[2] == kwargs \
