@@ -114,7 +114,8 @@ class BulkPolls:
     async def status(self, client, name: str, start_id: str, since: float, max_age: float):
         """The verdict for one server (see the module text). ``since``: when the server's start returned (or the
         hub loaded it); only a read that began later may say it is not listed."""
-        outpost = self._outposts.setdefault(self.key(client), _Outpost())
+        key = self.key(client)
+        outpost = self._outposts.get(key) or self._outposts.setdefault(key, _Outpost())
         now = self.clock()
         if now < outpost.unsupported_until or now < outpost.failed_until:
             return None

@@ -684,9 +684,9 @@ class OutpostSpawner(OutpostOptions, Spawner):
     async def _poll_outpost(self):
         try:
             client = await self.outpost_client()
-            if self.poll_bulk_max_age > 0 and BULK_POLLS.applies(client, self.collect_logs_polling):
-                verdict = await BULK_POLLS.status(client, self.wire_name, self.start_id, self._known_since,
-                                                  self.poll_bulk_max_age)
+            max_age = self.poll_bulk_max_age
+            if max_age > 0 and BULK_POLLS.applies(client, self.collect_logs_polling):
+                verdict = await BULK_POLLS.status(client, self.wire_name, self.start_id, self._known_since, max_age)
                 if verdict is NOT_LISTED:
                     return None if self.request_404_poll_keep_running else 0
                 if verdict is not None:
