@@ -42,6 +42,9 @@ SCOPE_FLAVORS_SET = "custom:outpostflavors:set"
 
 SYSTEMS_STATUS_SCOPE = "admin:servers"
 
+# the most events one batch may carry (the Outpost sends at most 50)
+MAX_EVENTS_PER_BATCH = 100
+
 
 def require_token(handler: APIHandler) -> None:
     """Refuse cookie-authenticated requests: these APIs are for programs with tokens."""
@@ -108,16 +111,37 @@ class SpawnEventsAPIHandler(APIHandler):
 
     @needs_scope("access:servers")
     async def post(self, user_name, server_name=""):
+        """One event (an object, as the original Outpost sends), or a batch: an array of events, each handled as if it
+        came alone, answered ``{"statuses": [...]}`` with the status each would have had. The events URL in a start
+        request carries ``batch=true`` to tell the Outpost it may send batches; each request costs the hub a token
+        lookup, and a start brings five events."""
         require_token(self)
         self.set_header("Cache-Control", "no-cache")
         spawner = find_outpost_spawner(self, user_name, server_name)
-        event = read_json(self)
+        body = read_json(self)
+        if isinstance(body, list):
+            if not body or len(body) > MAX_EVENTS_PER_BATCH:
+                raise web.HTTPError(400, f"A batch holds 1 to {MAX_EVENTS_PER_BATCH} events")
+            statuses = []
+            for event in body:
+                try:
+                    await self._receive(spawner, event)
+                    statuses.append(204)
+                except web.HTTPError as e:
+                    statuses.append(e.status_code)
+            self.set_status(200)
+            self.finish({"statuses": statuses})
+            return
+        await self._receive(spawner, body)
+        self.set_status(204)
+
+    async def _receive(self, spawner: OutpostSpawner, event) -> None:
+        """Takes one event; an HTTPError says why it was refused."""
         if not isinstance(event, dict):
             raise web.HTTPError(400, "Event must be a JSON object")
         # The Outpost sends an event again (same id) when it cannot know the first one arrived:
         # a repeat is acknowledged, not shown twice, and a failed start is not acted on twice.
         if is_repeat(event, spawner.events) or spawner.pending == "stop":
-            self.set_status(204)
             return
         event.pop("ready", None)
         event_id = event.get("id")
@@ -126,7 +150,6 @@ class SpawnEventsAPIHandler(APIHandler):
             spawner.add_event(event)
             reason = event.get("message") or "The Outpost reported a failed start"
             await cancel_or_stop(self, spawner, str(reason))
-            self.set_status(204)
             return
         if spawner.filter_events:
             try:
@@ -140,10 +163,8 @@ class SpawnEventsAPIHandler(APIHandler):
         if event_id is not None:
             event.setdefault("id", event_id)  # kept, so a repeat is still recognised
         if is_repeat(event, spawner.events):  # the same event arrived while filter_events ran
-            self.set_status(204)
             return
         spawner.add_event(stamp_incoming_event(event))
-        self.set_status(204)
 
 
 class SetupTunnelAPIHandler(APIHandler):

@@ -332,7 +332,8 @@ class OutpostSpawner(OutpostOptions, Spawner):
         env["JUPYTERHUB_API_URL"] = api
         env["JUPYTERHUB_ACTIVITY_URL"] = f"{api}/users/{user}/activity"
         env["JUPYTERHUB_SETUPTUNNEL_URL"] = f"{api}/users/setuptunnel/{user}{server}"
-        env["JUPYTERHUB_EVENTS_URL"] = f"{api}/users/progress/events/{user}{server}"
+        # batch=true: the events handler takes an array of events in one request (an Outpost that knows it sends them)
+        env["JUPYTERHUB_EVENTS_URL"] = f"{api}/users/progress/events/{user}{server}?batch=true"
         base_url = self.server.base_url if self.server else "/"
         env["JUPYTERHUB_SERVICE_URL"] = (
             f"{self._proto}{format_hostport(self.remote_ip, self.port)}{base_url}"

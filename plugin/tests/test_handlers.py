@@ -2,6 +2,9 @@
 import json
 from types import SimpleNamespace
 
+import pytest
+from tornado import web
+
 from outpostspawner import handlers
 from outpostspawner.handlers import SpawnEventsAPIHandler
 
@@ -11,10 +14,16 @@ post = SpawnEventsAPIHandler.post.__wrapped__  # without needs_scope: scopes are
 class FakeHandler:
     """What SpawnEventsAPIHandler.post uses of a JupyterHub APIHandler."""
 
+    _receive = SpawnEventsAPIHandler._receive
+
     def __init__(self, spawner, event):
         self.request = SimpleNamespace(body=json.dumps(event).encode())
         self.spawner = spawner
         self.status = None
+        self.answer = None
+
+    def finish(self, body):
+        self.answer = body
 
     def get_current_user_token(self):
         return object()  # token-authenticated
@@ -82,3 +91,37 @@ async def test_a_repeat_is_recognised_even_when_filter_events_drops_the_id(make_
     assert await send(spawner, dict(event)) == 204
 
     assert [(e["message"], e["id"]) for e in spawner.events] == [("filtered", "0195f3c1-0004")]
+
+
+async def test_a_batch_is_taken_event_by_event_and_answered_with_each_status(make_spawner, monkeypatch):
+    spawner = make_spawner("s5", filter_events=lambda spawner, event: None if event.get("drop") else event)
+    reasons = []
+
+    async def cancel_or_stop(handler, spawner, reason):
+        reasons.append(reason)
+
+    monkeypatch.setattr(handlers, "cancel_or_stop", cancel_or_stop)
+    batch = [
+        {"progress": 0, "message": "Requested", "id": "b1"},
+        {"progress": 30, "message": "Starting", "id": "b2"},
+        {"progress": 40, "message": "noise", "drop": True, "id": "b3"},
+        "not an event",
+        {"progress": 30, "message": "Starting", "id": "b2"},  # a repeat within the batch
+        {"progress": 100, "message": "Outpost says no", "failed": True, "id": "b4"},
+    ]
+    handler = FakeHandler(spawner, batch)
+    await post(handler, spawner.user.name, spawner.name)
+
+    assert handler.status == 200
+    assert handler.answer == {"statuses": [204, 204, 400, 400, 204, 204]}
+    assert [e["id"] for e in spawner.events] == ["b1", "b2", "b4"]
+    assert reasons == ["Outpost says no"]
+
+
+@pytest.mark.parametrize("size", [0, handlers.MAX_EVENTS_PER_BATCH + 1])
+async def test_an_empty_or_oversized_batch_is_refused(make_spawner, size):
+    spawner = make_spawner("s6")
+    with pytest.raises(web.HTTPError) as refused:
+        await post(FakeHandler(spawner, [{"progress": 1}] * size), spawner.user.name, spawner.name)
+    assert refused.value.status_code == 400
+    assert spawner.events == []

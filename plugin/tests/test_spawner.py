@@ -68,7 +68,7 @@ async def test_env_urls_and_filter(make_spawner, outpost):
     await sp.start()
     env = outpost.of("POST")[0]["body"]["env"]
     assert env["JUPYTERHUB_API_URL"] == "http://public.example/hub/api"
-    assert env["JUPYTERHUB_EVENTS_URL"] == "http://public.example/hub/api/users/progress/events/alice/my%20server"
+    assert env["JUPYTERHUB_EVENTS_URL"] == "http://public.example/hub/api/users/progress/events/alice/my%20server?batch=true"
     assert env["JUPYTERHUB_SETUPTUNNEL_URL"] == "http://public.example/hub/api/users/setuptunnel/alice/my%20server"
     assert env["JUPYTERHUB_ACTIVITY_URL"] == "http://public.example/hub/api/users/alice/activity"
     assert env["JUPYTERHUB_X"] == "2" and "FOO" not in env and "JPY_API_TOKEN" not in env

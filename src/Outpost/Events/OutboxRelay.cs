@@ -88,12 +88,14 @@ public sealed partial class OutboxRelay(
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
             async (events, ct) =>
             {
-                foreach (var outboxEvent in events)
+                for (var next = 0; next < events.Count;)
                 {
-                    if (!await TryDeliverAsync(outboxEvent, ct))
+                    var handled = await TryDeliverAsync(EventBatches.Next(events, next), ct);
+                    if (handled == 0)
                     {
                         return; // keep order: later events of this server wait for this one (rescheduled with it)
                     }
+                    next += handled;
                 }
             });
         if (due.Count == BatchSize)
@@ -124,17 +126,23 @@ public sealed partial class OutboxRelay(
         await outbox.PruneFinishedAsync(now - TimeSpan.FromHours(options.Value.MaxAgeHours), cancellationToken);
     }
 
-    private async Task<bool> TryDeliverAsync(OutboxEvent outboxEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="batch"/> (one event, or several the hub takes in one request, see <see cref="EventBatches"/>)
+    /// and returns how many of its events left the outbox: all once the hub answered, none when it should be tried
+    /// again (the first is rescheduled and holds back the rest), one when the first is too old to try again.
+    /// </summary>
+    private async Task<int> TryDeliverAsync(IReadOnlyList<OutboxEvent> batch, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var first = batch[0];
         string failure;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, outboxEvent.Url)
+            using var request = new HttpRequestMessage(HttpMethod.Post, first.Url)
             {
-                Content = new StringContent(outboxEvent.Body, Encoding.UTF8, "application/json"),
+                Content = new StringContent(EventBatches.Body(batch), Encoding.UTF8, "application/json"),
             };
-            request.Headers.Authorization = new AuthenticationHeaderValue("token", outboxEvent.Token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("token", first.Token);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
@@ -143,23 +151,22 @@ public sealed partial class OutboxRelay(
             if (response.IsSuccessStatusCode || (status is >= 400 and < 500 && status is not (408 or 429)))
             {
                 // A 4xx other than timeouts/throttling will not change on retry (e.g. the hub filtered it).
-                if (!response.IsSuccessStatusCode)
+                var statuses = batch.Count > 1 && response.IsSuccessStatusCode
+                    ? EventBatches.Statuses(await response.Content.ReadAsStringAsync(timeout.Token), batch.Count, status)
+                    : Enumerable.Repeat(status, batch.Count).ToArray();
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    Log.EventRejected(logger, outboxEvent.Server, status);
+                    await FinishAsync(batch[i], statuses[i]);
                 }
-                var outcome = response.IsSuccessStatusCode ? EventOutcomes.Delivered : EventOutcomes.Refused(status);
-                await outbox.FinishAsync(outboxEvent.Id, outboxEvent.Attempts + 1, outcome, CancellationToken.None);
-                _notices.Handled(outboxEvent.Id);
-                metrics.EventDelivered(response.IsSuccessStatusCode, outboxEvent.Hub, time.GetUtcNow() - outboxEvent.CreatedAt);
-                return true;
+                return batch.Count;
             }
             failure = $"HTTP {status}";
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The term ended (or the host stops) with the request in flight: the hub may have taken the
-            // event, and the next leader sends it again, with the same id.
-            Log.DeliveryInterrupted(logger, outboxEvent.Server);
+            // events, and the next leader sends them again, with the same ids.
+            Log.DeliveryInterrupted(logger, first.Server);
             throw;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -168,21 +175,34 @@ public sealed partial class OutboxRelay(
             failure = ex.GetType().Name;
         }
 
-        var attempts = outboxEvent.Attempts + 1;
-        if (time.GetUtcNow() - outboxEvent.CreatedAt > TimeSpan.FromHours(settings.MaxAgeHours))
+        var attempts = first.Attempts + 1;
+        if (time.GetUtcNow() - first.CreatedAt > TimeSpan.FromHours(settings.MaxAgeHours))
         {
-            Log.EventDropped(logger, outboxEvent.Server, attempts, failure);
-            await outbox.FinishAsync(outboxEvent.Id, attempts, EventOutcomes.Dropped(failure), CancellationToken.None);
-            _notices.Handled(outboxEvent.Id);
+            Log.EventDropped(logger, first.Server, attempts, failure);
+            await outbox.FinishAsync(first.Id, attempts, EventOutcomes.Dropped(failure), CancellationToken.None);
+            _notices.Handled(first.Id);
             metrics.EventDelivered(false);
-            return true;
+            return 1;
         }
         var backoff = TimeSpan.FromMilliseconds(Math.Min(
             settings.InitialBackoffMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 20)),
             settings.MaxBackoffSeconds * 1000.0));
-        Log.EventRetry(logger, outboxEvent.Server, attempts, failure, backoff.TotalMilliseconds);
-        await outbox.RescheduleAsync(outboxEvent.Id, attempts, time.GetUtcNow() + backoff, CancellationToken.None);
-        return false;
+        Log.EventRetry(logger, first.Server, attempts, failure, backoff.TotalMilliseconds);
+        await outbox.RescheduleAsync(first.Id, attempts, time.GetUtcNow() + backoff, CancellationToken.None);
+        return 0;
+    }
+
+    /// <summary>The hub answered <paramref name="status"/> for <paramref name="outboxEvent"/>: it leaves the outbox.</summary>
+    private async Task FinishAsync(OutboxEvent outboxEvent, int status)
+    {
+        var delivered = status is >= 200 and < 300;
+        if (!delivered)
+        {
+            Log.EventRejected(logger, outboxEvent.Server, status);
+        }
+        await outbox.FinishAsync(outboxEvent.Id, outboxEvent.Attempts + 1, delivered ? EventOutcomes.Delivered : EventOutcomes.Refused(status), CancellationToken.None);
+        _notices.Handled(outboxEvent.Id);
+        metrics.EventDelivered(delivered, outboxEvent.Hub, time.GetUtcNow() - outboxEvent.CreatedAt);
     }
 
     private static partial class Log

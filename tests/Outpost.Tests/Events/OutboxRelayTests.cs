@@ -245,6 +245,74 @@ public sealed class OutboxRelayTests
         Assert.Contains(logger.Entries, e => e.Message == "Delivery of an event for s1 was interrupted (leadership ended or the Outpost stops); it will be sent again");
     }
 
+    [Fact]
+    public async Task DeliverDueAsync_AHubThatTakesBatches_GetsAServersEventsInOneRequestAndAnswersEach()
+    {
+        const string url = "https://hub.example/events/s1?batch=true";
+        Add("s1", """{"progress":0}""", url: url);
+        Add("s1", """{"progress":30}""", url: url);
+        Add("s1", """{"progress":50}""", url: url);
+        Add("s2", """{"progress":0}""", url: "https://hub.example/events/s2");
+        Add("s2", """{"progress":30}""", url: "https://hub.example/events/s2");
+        _http.RespondBody = r => r.Url!.Query == "?batch=true" ? """{"statuses":[204,400,204]}""" : null;
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        var batch = Assert.Single(_http.Requests, r => r.Url!.AbsolutePath == "/events/s1");
+        Assert.Equal("""[{"progress":0},{"progress":30},{"progress":50}]""", batch.Body);
+        Assert.Equal(2, _http.Requests.Count(r => r.Url!.AbsolutePath == "/events/s2")); // no batch=true: one by one
+        Assert.Empty(_outbox.Events);
+        Assert.Equal([EventOutcomes.Delivered, EventOutcomes.Refused(400), EventOutcomes.Delivered],
+            _outbox.Finished.Where(e => e.Server == "s1").Select(e => e.Outcome));
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_ABatchAnsweredWithoutAStatusPerEvent_CountsTheAnswerForEveryEvent()
+    {
+        const string url = "https://hub.example/events/s1?x=1&batch=TRUE";
+        Add("s1", """{"progress":0}""", url: url);
+        Add("s1", """{"progress":30}""", url: url);
+        _http.RespondBody = _ => """{"statuses":[204]}""";
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Single(_http.Requests);
+        Assert.Equal([EventOutcomes.Delivered, EventOutcomes.Delivered], _outbox.Finished.Select(e => e.Outcome));
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_AFailedBatch_IsRetriedFirstEventAloneThenTheRestTogether()
+    {
+        const string url = "https://hub.example/events/s1?batch=true";
+        Add("s1", """{"progress":0}""", url: url);
+        Add("s1", """{"progress":30}""", url: url);
+        Add("s1", """{"progress":50}""", url: url);
+        _http.Respond = _ => HttpStatusCode.ServiceUnavailable;
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Single(_http.Requests);
+        Assert.Equal([1, 0, 0], _outbox.Events.Select(e => e.Attempts));
+        _http.Respond = _ => HttpStatusCode.OK;
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(["""{"progress":0}""", """[{"progress":30},{"progress":50}]"""], _http.Requests.Skip(1).Select(r => r.Body));
+        Assert.Empty(_outbox.Events);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_EventsWithAnotherTokenOrUrl_AreNotJoined()
+    {
+        Add("s1", """{"progress":0}""", token: "a", url: "https://hub.example/events/s1?batch=true");
+        Add("s1", """{"progress":30}""", token: "b", url: "https://hub.example/events/s1?batch=true");
+        Add("s1", """{"progress":50}""", token: "b", url: "https://hub.example/events/s1?batch=false");
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(["""{"progress":0}""", """{"progress":30}""", """{"progress":50}"""], _http.Requests.Select(r => r.Body));
+    }
+
     private long Add(string server, string body, string token = "tok", string? url = null, DateTimeOffset createdAt = default) =>
         _outbox.Add(new OutboxEvent
         {

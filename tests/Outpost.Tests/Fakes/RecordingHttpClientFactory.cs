@@ -18,6 +18,9 @@ public sealed class RecordingHttpClientFactory : IHttpClientFactory
     /// <summary>Chooses the answer for a request: a status code, or throw to simulate a network failure.</summary>
     public Func<RecordedRequest, HttpStatusCode> Respond { get; set; } = _ => HttpStatusCode.OK;
 
+    /// <summary>The answer's JSON body for a request; null (the default): no body.</summary>
+    public Func<RecordedRequest, string?> RespondBody { get; set; } = _ => null;
+
     /// <summary>Runs after a request is recorded and before it is answered (with the request's token), e.g. to hold the answer back.</summary>
     public Func<RecordedRequest, CancellationToken, Task>? BeforeAnswer { get; set; }
 
@@ -50,7 +53,12 @@ public sealed class RecordingHttpClientFactory : IHttpClientFactory
             {
                 await beforeAnswer(recorded, cancellationToken);
             }
-            return new HttpResponseMessage(owner.Respond(recorded)) { RequestMessage = request };
+            var response = new HttpResponseMessage(owner.Respond(recorded)) { RequestMessage = request };
+            if (owner.RespondBody(recorded) is { } json)
+            {
+                response.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            }
+            return response;
         }
     }
 }
