@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from prometheus_client import REGISTRY, Counter
 
+from .forward import ServerForward
 from .listeners import LISTENERS
 
 log = logging.getLogger("outpostspawner.healing")
@@ -176,31 +177,35 @@ class ForwardWatcher:
     """One asyncio task per hub process that heals every watched forward between polls."""
 
     def __init__(self):
-        self._spawners: weakref.WeakSet = weakref.WeakSet()
+        # each watched spawner with its ssh_forward_check_interval, read when it is watched (a server's lifetime)
+        self._spawners: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._task: asyncio.Task | None = None
 
     def watch(self, spawner) -> None:
-        self._spawners.add(spawner)
-        if spawner.ssh_forward_check_interval <= 0:
+        interval = spawner.ssh_forward_check_interval
+        self._spawners[spawner] = interval
+        if interval <= 0:
             return
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done() or self._task.get_loop() is not loop:
             self._task = loop.create_task(self._run())
 
     def unwatch(self, spawner) -> None:
-        self._spawners.discard(spawner)
+        self._spawners.pop(spawner, None)
 
     def _interval(self) -> float:
-        intervals = [sp.ssh_forward_check_interval for sp in list(self._spawners)]
-        return min([i for i in intervals if i > 0] or [10.0])
+        return min([i for i in list(self._spawners.values()) if i > 0] or [10.0])
 
     async def check_all(self) -> None:
         LISTENERS.sweeping = True  # one read of the listening sockets serves many forwards (see .listeners)
         try:
-            for sp in list(self._spawners):
-                if sp.ssh_forward_check_interval <= 0:
+            now = ForwardHealer.clock()
+            for sp, interval in list(self._spawners.items()):
+                if interval <= 0:
                     continue
                 try:
+                    if self._still_working(sp, now):
+                        continue
                     healer = ForwardHealer(sp)
                     if not healer.seen_working():
                         await healer.heal(wait=False)
@@ -208,6 +213,22 @@ class ForwardWatcher:
                     log.exception("Checking the ssh forward of %s failed", sp._log_name)
         finally:
             LISTENERS.sweeping = False
+
+    @staticmethod
+    def _still_working(sp, now: float) -> bool:
+        """The sweep's cheapest answer: the forward record a check last found working is still the spawner's, no
+        incident is open, its master answered ``-O check`` within the shared second and its port is in the listening
+        table. Then it works now, whatever else the spawner is doing, so it counts as checked; nothing else is read (a
+        thousand forwards every few seconds made each trait read count). Anything else takes the full path."""
+        health, seen = sp._forward_health, getattr(sp, "_forward_seen", None)
+        if health is None or seen is None or health.broken_since is not None or health.working_at is None:
+            return False
+        if sp._tunnels.get(ServerForward.RECORD) is not seen[0] or seen[4] is not sp.ssh_runner:
+            return False
+        if not (seen[1]() and LISTENERS.listening(seen[2], seen[3])):
+            return False
+        health.working_at = now
+        return True
 
     async def _run(self) -> None:
         while True:

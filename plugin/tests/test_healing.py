@@ -342,3 +342,33 @@ async def test_the_periodic_check_leaves_a_forward_being_checked_to_that_check(m
     await stop_forward_watcher.check_all()
     async with sp.forward_heal_lock:  # a poll is checking it right now
         assert not ForwardHealer(sp).seen_working()
+
+
+async def test_a_sweep_reads_nothing_of_a_forward_it_found_working_before(make_spawner, master, clock,
+                                                                         stop_forward_watcher, monkeypatch):
+    from outpostspawner.listeners import LISTENERS
+    from outpostspawner.ssh import MasterChecks
+    monkeypatch.setattr(LISTENERS, "ttl", 0.0)
+    master.master_checks = MasterChecks(ttl=1.0, clock=Clock())
+    spawners = [await running(make_spawner, master, name=f"r{i}", ssh_forward_check_interval=5) for i in range(2)]
+    await stop_forward_watcher.check_all()  # the full path once: found working
+    full_checks = []
+    original = ForwardHealer.applies
+    monkeypatch.setattr(ForwardHealer, "applies", lambda self: full_checks.append(self.spawner) or original(self))
+
+    clock.now += 5
+    await stop_forward_watcher.check_all()
+    assert full_checks == [], "a forward found working before, with the same record, master and port: no full check"
+    assert all(ForwardHealer(sp).health.working_at == clock.now for sp in spawners)
+
+    master.listeners.pop(spawners[0].port).close()  # its port no longer listens
+    await stop_forward_watcher.check_all()
+    assert spawners[0] in full_checks and spawners[1] not in full_checks
+    assert spawners[0].port in master.listeners, "the full path made it again"
+
+    full_checks.clear()
+    await stop_forward_watcher.check_all()
+    assert spawners[0] in full_checks, "a forward made again (a new record) is confirmed by the full path first"
+    full_checks.clear()
+    await stop_forward_watcher.check_all()
+    assert full_checks == []
