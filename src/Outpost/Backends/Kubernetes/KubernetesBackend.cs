@@ -102,7 +102,7 @@ public sealed partial class KubernetesBackend(
             }
             await context.ReportAsync(new ProgressEvent(10, $"Pod {podName} created; waiting for Kubernetes to schedule and start it."), cancellationToken);
 
-            var running = await WaitUntilRunningAsync(pods, events, created, objects.StartTimeout, context, cancellationToken);
+            var running = await WaitUntilRunningAsync(ns, pods, events, created, objects.StartTimeout, context, cancellationToken);
             var address = objects.ServiceHost is { } host
                 ? $"{host}:{objects.Port}"
                 : $"{FormatHost(running.Status!.PodIP!)}:{objects.Port}";
@@ -293,7 +293,7 @@ public sealed partial class KubernetesBackend(
     }
 
     private async Task<V1Pod> WaitUntilRunningAsync(
-        KubeReflector<V1Pod> pods, KubeReflector<Corev1Event> events, V1Pod created, TimeSpan timeout,
+        string ns, KubeReflector<V1Pod> pods, KubeReflector<Corev1Event> events, V1Pod created, TimeSpan timeout,
         IStartContext context, CancellationToken cancellationToken)
     {
         var name = created.Metadata!.Name!;
@@ -320,12 +320,14 @@ public sealed partial class KubernetesBackend(
                 }
                 if (stage == PodReadiness.Stage.Failed)
                 {
+                    await ReportLateEventsAsync(ns, name, progress, context, cancellationToken);
                     throw new BackendException(message!);
                 }
             }
             var remaining = deadline - time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
+                await ReportLateEventsAsync(ns, name, progress, context, cancellationToken);
                 throw new BackendException(TimeoutMessage(current, timeout, progress.LastWarning));
             }
             try
@@ -336,6 +338,30 @@ public sealed partial class KubernetesBackend(
             {
                 // loop once more: report what arrived, then fail with the timeout message
             }
+        }
+    }
+
+    /// <summary>
+    /// The event watch is a separate stream from the pod watch and may lag behind it: before a start fails, read the
+    /// pod's events once, so the warnings that explain the failure ("Failed to pull image ...") still reach the hub.
+    /// Best effort: the failure itself is reported either way.
+    /// </summary>
+    private async Task ReportLateEventsAsync(
+        string ns, string name, PodEventWatcher progress, IStartContext context, CancellationToken cancellationToken)
+    {
+        KubeList<Corev1Event> events;
+        try
+        {
+            events = await client.ListAsync<Corev1Event>(ns, null,
+                $"involvedObject.kind=Pod,involvedObject.name={name}", cancellationToken);
+        }
+        catch (Exception e) when (e is KubeApiException or HttpRequestException)
+        {
+            return;
+        }
+        foreach (var progressEvent in progress.Next(events.Items))
+        {
+            await context.ReportAsync(progressEvent, cancellationToken);
         }
     }
 

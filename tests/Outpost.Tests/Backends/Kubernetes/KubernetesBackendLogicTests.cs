@@ -92,6 +92,40 @@ public sealed class KubernetesBackendLogicTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_FailsBeforeTheEventWatchCatchesUp_StillReportsThePodsWarnings()
+    {
+        _api.LaggingWatches.Add("events");
+        var context = new RecordingStartContext();
+        var start = _backend.StartAsync(Request(), context, CancellationToken.None);
+        var pod = await _api.WaitForAsync<V1Pod>(Ns, _ => true, Limit);
+        await _watches.Events(Ns).WaitForSyncAsync(Limit, CancellationToken.None); // the warning comes after the events' list
+        await _api.CreateAsync(Ns, new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = $"{pod}.pull" },
+            InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = pod },
+            Type = "Warning",
+            Reason = "Failed",
+            Message = "Failed to pull image \"nope:1\": not found",
+        }, CancellationToken.None);
+        _api.Update<V1Pod>(Ns, pod, p => p.Status = new V1PodStatus
+        {
+            Phase = "Pending",
+            ContainerStatuses =
+            [
+                new V1ContainerStatus
+                {
+                    Name = PodTemplate.ContainerName,
+                    State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ImagePullBackOff", Message = "Back-off" } },
+                },
+            ],
+        });
+
+        await Assert.ThrowsAsync<BackendException>(() => start.WaitAsync(Limit));
+
+        Assert.Contains(context.Events, e => e.Message == "[Warning] Failed: Failed to pull image \"nope:1\": not found");
+    }
+
+    [Fact]
     public async Task Start_Forbidden_FailsNamingTheMissingRbacRule_WithoutCreatingAnything()
     {
         _api.Forbidden.Add("create pods");

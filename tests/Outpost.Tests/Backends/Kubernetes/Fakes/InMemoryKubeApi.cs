@@ -34,6 +34,9 @@ internal sealed class InMemoryKubeApi : IKubeApi
     /// <summary>What the fake pod log returns.</summary>
     public string Log { get; set; } = "";
 
+    /// <summary>Kinds ("events") whose watches stay silent, as a lagging watch stream would; lists still see them.</summary>
+    public HashSet<string> LaggingWatches { get; } = [];
+
     /// <summary>Verbs ("create pods") that fail with 403, as missing RBAC would.</summary>
     public HashSet<string> Forbidden { get; } = [];
 
@@ -154,7 +157,7 @@ internal sealed class InMemoryKubeApi : IKubeApi
         {
             if (long.TryParse(resourceVersion, System.Globalization.CultureInfo.InvariantCulture, out var from))
             {
-                foreach (var change in _history.Where(c => c.Version > from && c.Plural == plural && c.Ns == ns))
+                foreach (var change in _history.Where(c => c.Version > from && c.Plural == plural && c.Ns == ns && !LaggingWatches.Contains(plural)))
                 {
                     if (change.Obj is not IKubernetesObject<V1ObjectMeta> k || Matches(k, labelSelector))
                     {
@@ -247,6 +250,10 @@ internal sealed class InMemoryKubeApi : IKubeApi
     private void Publish(string type, string plural, string ns, object obj)
     {
         _history.Add((_version, type, plural, ns, obj));
+        if (LaggingWatches.Contains(plural))
+        {
+            return;
+        }
         foreach (var watcher in _watchers.Where(w => w.Plural == plural && w.Ns == ns))
         {
             if (obj is IKubernetesObject<V1ObjectMeta> k && !Matches(k, watcher.LabelSelector))
