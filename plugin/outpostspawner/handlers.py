@@ -64,8 +64,18 @@ def read_json(handler: APIHandler):
         raise web.HTTPError(400, "Request body must be JSON") from None
 
 
+def find_user(handler: APIHandler, user_name: str):
+    """The user named in the path. The Outpost posts with the server's own token and a user follows their own
+    progress, so the token's owner is usually that user, already loaded by the authentication: no database query.
+    Others (an admin) are looked up."""
+    current = handler.current_user
+    if getattr(current, "orm_user", None) is not None and current.name == user_name:
+        return current
+    return handler.find_user(user_name)
+
+
 def find_outpost_spawner(handler: APIHandler, user_name: str, server_name: str) -> OutpostSpawner:
-    user = handler.find_user(user_name)
+    user = find_user(handler, user_name)
     if user is None:
         raise web.HTTPError(404, "No such user")
     server_name = server_name or ""
@@ -412,7 +422,7 @@ class ReadyHookProgressAPIHandler(SpawnProgressAPIHandler):
     _outpost_spawner = None
 
     async def get(self, user_name, server_name=""):
-        user = self.find_user(user_name)
+        user = find_user(self, user_name)
         if user is not None:
             self._outpost_spawner = dict.get(user.spawners, server_name or "")
         return await super().get(user_name, server_name)

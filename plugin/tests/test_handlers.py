@@ -16,11 +16,13 @@ class FakeHandler:
 
     _receive = SpawnEventsAPIHandler._receive
 
-    def __init__(self, spawner, event):
+    def __init__(self, spawner, event, current_user=None):
         self.request = SimpleNamespace(body=json.dumps(event).encode())
         self.spawner = spawner
+        self.current_user = current_user
         self.status = None
         self.answer = None
+        self.lookups = 0
 
     def finish(self, body):
         self.answer = body
@@ -35,7 +37,8 @@ class FakeHandler:
         self.status = code
 
     def find_user(self, name):
-        return self.spawner.user
+        self.lookups += 1
+        return self.spawner.user if name == self.spawner.user.name else None
 
 
 async def send(spawner, event):
@@ -125,3 +128,17 @@ async def test_an_empty_or_oversized_batch_is_refused(make_spawner, size):
         await post(FakeHandler(spawner, [{"progress": 1}] * size), spawner.user.name, spawner.name)
     assert refused.value.status_code == 400
     assert spawner.events == []
+
+
+async def test_the_servers_own_token_finds_the_spawner_without_a_user_lookup(make_spawner):
+    spawner = make_spawner("s6")
+    event = {"progress": 30, "message": "Starting", "id": "c1"}
+
+    own = FakeHandler(spawner, event, current_user=spawner.user)
+    await post(own, spawner.user.name, spawner.name)
+    admin = FakeHandler(spawner, dict(event, id="c2"), current_user=SimpleNamespace(name="admin", orm_user=object()))
+    await post(admin, spawner.user.name, spawner.name)
+
+    assert (own.status, own.lookups) == (204, 0)
+    assert (admin.status, admin.lookups) == (204, 1)
+    assert [e["id"] for e in spawner.events] == ["c1", "c2"]

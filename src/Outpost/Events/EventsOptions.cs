@@ -18,6 +18,13 @@ public sealed class EventsOptions
     /// <summary>Whether the hub's TLS certificate is verified. Default true (the original did not verify).</summary>
     public bool VerifyTls { get; set; } = true;
 
+    /// <summary>
+    /// How long, at most, a start's events wait in the outbox while the start runs, so that a hub that takes batches
+    /// gets a fast start's events in one request (each request costs the hub's one Python thread a token lookup).
+    /// A slow start's events flow as they come after this. 0: no waiting. Default 500.
+    /// </summary>
+    public int GatherStartEventsMilliseconds { get; set; } = 500;
+
     /// <summary>Deliveries to different servers that run at once. Default 8.</summary>
     public int Parallelism { get; set; } = 8;
 }

@@ -15,6 +15,7 @@ public sealed class EventsOptionsValidator : IValidateOptions<EventsOptions>
         Range(errors, nameof(EventsOptions.MaxBackoffSeconds), options.MaxBackoffSeconds, 1, 86_400);
         Range(errors, nameof(EventsOptions.MaxAgeHours), options.MaxAgeHours, 1, 8760);
         Range(errors, nameof(EventsOptions.Parallelism), options.Parallelism, 1, 256);
+        Range(errors, nameof(EventsOptions.GatherStartEventsMilliseconds), options.GatherStartEventsMilliseconds, 0, 10_000);
         if (options.InitialBackoffMilliseconds > 0 && options.MaxBackoffSeconds > 0 && options.InitialBackoffMilliseconds > options.MaxBackoffSeconds * 1000L)
         {
             errors.Add($"{Section}:InitialBackoffMilliseconds ({options.InitialBackoffMilliseconds}) is above {Section}:MaxBackoffSeconds ({options.MaxBackoffSeconds} s).");

@@ -29,12 +29,43 @@ public sealed partial class OutboxRelay(
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     private readonly DeliveryNotices _notices = new();
+    private readonly StartEventGathering _gathering = new();
 
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
     /// <summary>Asks the relay to look at the outbox now.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
+
+    /// <summary>Whether a wake waits for the relay (for tests).</summary>
+    internal bool WakeRequested => _wake.Reader.TryPeek(out _);
+
+    /// <summary>Asks the relay to look at the outbox for a new event of <paramref name="server"/>, unless its start holds it.</summary>
+    public void Wake(string server, string url)
+    {
+        if (!_gathering.Gathers(server, url, time.GetUtcNow()))
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>
+    /// Keeps the events of <paramref name="server"/> back while its start runs, at most
+    /// <see cref="EventsOptions.GatherStartEventsMilliseconds"/>, so a fast start's events reach a hub that takes
+    /// batches in one request. Disposing it (when the start ends) sends what waited.
+    /// </summary>
+    public IDisposable GatherStartEvents(string server)
+    {
+        var limit = options.Value.GatherStartEventsMilliseconds;
+        if (limit == 0)
+        {
+            return Gathered.None;
+        }
+        var span = TimeSpan.FromMilliseconds(limit);
+        _gathering.Begin(server, time.GetUtcNow() + span);
+        // The events appended meanwhile did not wake the relay: it looks again when the limit is reached.
+        return new Gathered(this, server, time.CreateTimer(_ => Wake(), null, span, Timeout.InfiniteTimeSpan));
+    }
 
     /// <summary>
     /// Waits, at most <paramref name="limit"/>, until this replica's relay has handled the event <paramref name="id"/>.
@@ -82,7 +113,17 @@ public sealed partial class OutboxRelay(
         var passStart = time.GetUtcNow();
         await PruneFinishedAsync(passStart, cancellationToken);
         var due = await outbox.DueAsync(passStart, BatchSize, cancellationToken);
-        var byServer = due.GroupBy(e => e.Server).Select(g => g.ToList());
+        var byServer = new List<List<OutboxEvent>>();
+        DateTimeOffset? heldUntil = null;
+        foreach (var events in due.GroupBy(e => e.Server).Select(g => g.ToList()))
+        {
+            if (_gathering.Holds(events, passStart, out var until))
+            {
+                heldUntil = heldUntil is { } earlier && earlier < until ? earlier : until;
+                continue;
+            }
+            byServer.Add(events);
+        }
         await Parallel.ForEachAsync(
             byServer,
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
@@ -98,18 +139,39 @@ public sealed partial class OutboxRelay(
                     next += handled;
                 }
             });
-        if (due.Count == BatchSize)
+        if (due.Count == BatchSize && byServer.Count > 0)
         {
-            return TimeSpan.Zero; // more may be due
+            return TimeSpan.Zero; // more may be due (when all were held, the rest waits for the holds, briefly)
         }
         // Later than the pass's start, not its end: a retry that fell due while this pass ran was neither
         // delivered nor is it in the future now, and asking from the end would leave it for the idle wait.
-        if (await outbox.NextAttemptAfterAsync(passStart, cancellationToken) is not { } next)
+        var next = await outbox.NextAttemptAfterAsync(passStart, cancellationToken);
+        if (heldUntil is { } held && (next is null || held < next))
+        {
+            next = held;
+        }
+        if (next is null)
         {
             return null;
         }
-        var wait = next - time.GetUtcNow();
+        var wait = next.Value - time.GetUtcNow();
         return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+    }
+
+    /// <summary>Ends a start's gathering and wakes the relay to send what waited.</summary>
+    private sealed class Gathered(OutboxRelay? relay, string server, ITimer? limit) : IDisposable
+    {
+        public static readonly Gathered None = new(null, "", null);
+
+        public void Dispose()
+        {
+            if (relay is not null)
+            {
+                limit!.Dispose();
+                relay._gathering.End(server);
+                relay.Wake();
+            }
+        }
     }
 
     /// <summary>

@@ -27,9 +27,12 @@ public sealed class ServerEvents(IEventOutbox outbox, OutboxRelay relay)
             Token = token,
             Body = Body(progressEvent, Guid.CreateVersion7()),
         }, cancellationToken);
-        relay.Wake();
+        relay.Wake(key.ToString(), url);
         return id;
     }
+
+    /// <summary>Keeps the server's events back while its start runs (see <see cref="OutboxRelay.GatherStartEvents"/>).</summary>
+    public IDisposable GatherStart(ServerKey key) => relay.GatherStartEvents(key.ToString());
 
     /// <summary>
     /// Waits until the event <paramref name="id"/> has left the outbox (delivered, refused or dropped), at most

@@ -60,7 +60,10 @@ public sealed partial class ServerStarter(
                     $"Server '{DisplayName(key)}' of user '{spec.UserName}' is already {outcome.Blocking!.Phase.ToString().ToLowerInvariant()} on this Outpost; stop it first.");
             }
             authStates.Set(key, authState);
-            var run = new StartRunner.Run(outcome.Inserted!, spec, backend, authState, admission.Definition, Synchronous: waitForStart, requestedAt);
+            var run = new StartRunner.Run(outcome.Inserted!, spec, backend, authState, admission.Definition, Synchronous: waitForStart, requestedAt)
+            {
+                Gathering = events.GatherStart(key),
+            };
             run.Progress(await events.RecordAsync(key, spec, new ProgressEvent(0, "Server requested"), CancellationToken.None));
             if (!waitForStart)
             {

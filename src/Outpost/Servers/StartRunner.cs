@@ -111,6 +111,7 @@ public sealed partial class StartRunner(
         finally
         {
             starts.End(record.Id);
+            run.Gathering?.Dispose();
         }
     }
 
@@ -147,6 +148,9 @@ public sealed partial class StartRunner(
         ServerRecord Record, ServerSpec Spec, IBackend Backend, IReadOnlyDictionary<string, string> AuthState, JsonObject? Flavor, bool Synchronous, long RequestedAt)
     {
         public long? LastEventId { get; private set; }
+
+        /// <summary>Keeps the start's events back until it ends (see <see cref="ServerEvents.GatherStart"/>); disposed when it does.</summary>
+        public IDisposable? Gathering { get; init; }
 
         public void Progress(long? eventId) => LastEventId = eventId ?? LastEventId;
     }

@@ -15,6 +15,8 @@ public sealed class EventsOptionsValidatorTests
         { new EventsOptions { MaxAgeHours = 0 }, "Outpost:Events:MaxAgeHours" },
         { new EventsOptions { Parallelism = 0 }, "Outpost:Events:Parallelism" },
         { new EventsOptions { Parallelism = 257 }, "Outpost:Events:Parallelism" },
+        { new EventsOptions { GatherStartEventsMilliseconds = -1 }, "Outpost:Events:GatherStartEventsMilliseconds" },
+        { new EventsOptions { GatherStartEventsMilliseconds = 10_001 }, "Outpost:Events:GatherStartEventsMilliseconds" },
         { new EventsOptions { InitialBackoffMilliseconds = 5000, MaxBackoffSeconds = 1 }, "Outpost:Events:InitialBackoffMilliseconds (5000) is above Outpost:Events:MaxBackoffSeconds" },
     };
 

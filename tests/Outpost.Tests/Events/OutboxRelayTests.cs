@@ -313,6 +313,109 @@ public sealed class OutboxRelayTests
         Assert.Equal(["""{"progress":0}""", """{"progress":30}""", """{"progress":50}"""], _http.Requests.Select(r => r.Body));
     }
 
+    [Fact]
+    public async Task DeliverDueAsync_WhileAStartGathers_KeepsItsEventsBack_ThenSendsThemInOneRequest()
+    {
+        const string url = "https://hub.example/events/s1?batch=true";
+        var gathering = _relay.GatherStartEvents("s1");
+        Add("s1", """{"progress":0}""", url: url);
+        Add("s1", """{"progress":30}""", url: url);
+        Add("s2", """{"progress":0}""", url: "https://hub.example/events/s2?batch=true");
+
+        var wait = await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(500), wait); // the gathering's limit
+        Assert.Equal("/events/s2", Assert.Single(_http.Requests).Url!.AbsolutePath);
+        Add("s1", """{"progress":90}""", url: url);
+        gathering.Dispose();
+        Assert.Null(await _relay.DeliverDueAsync(CancellationToken.None));
+
+        Assert.Equal("""[{"progress":0},{"progress":30},{"progress":90}]""", _http.Requests[1].Body);
+        Assert.Empty(_outbox.Events);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_AStartLongerThanTheGatheringLimit_GetsItsEventsAsTheyCome()
+    {
+        const string url = "https://hub.example/events/s1?batch=true";
+        using var gathering = _relay.GatherStartEvents("s1");
+        Add("s1", """{"progress":0}""", url: url);
+        await _relay.DeliverDueAsync(CancellationToken.None);
+        Assert.Empty(_http.Requests);
+
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        await _relay.DeliverDueAsync(CancellationToken.None);
+        Add("s1", """{"progress":30}""", url: url);
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(["""{"progress":0}""", """{"progress":30}"""], _http.Requests.Select(r => r.Body));
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_AHubWithoutBatchesOrGatheringTurnedOff_IsNotKeptWaiting()
+    {
+        using var original = _relay.GatherStartEvents("s1");
+        Add("s1", """{"progress":0}""", url: "https://hub.example/events/s1");
+        _options.GatherStartEventsMilliseconds = 0;
+        using var off = _relay.GatherStartEvents("s2");
+        Add("s2", """{"progress":0}""", url: "https://hub.example/events/s2?batch=true");
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(2, _http.Requests.Count);
+    }
+
+    [Fact]
+    public async Task DeliverDueAsync_ARetryOfAGatheringStart_IsNotKeptWaiting()
+    {
+        const string url = "https://hub.example/events/s1?batch=true";
+        Add("s1", """{"progress":0}""", url: url);
+        _http.Respond = _ => HttpStatusCode.ServiceUnavailable;
+        await _relay.DeliverDueAsync(CancellationToken.None);
+        _http.Respond = _ => HttpStatusCode.OK;
+        _time.Advance(TimeSpan.FromMilliseconds(500)); // the retry is due
+        using var gathering = _relay.GatherStartEvents("s1");
+
+        await _relay.DeliverDueAsync(CancellationToken.None);
+
+        Assert.Equal(2, _http.Requests.Count);
+        Assert.Empty(_outbox.Events);
+    }
+
+    [Fact]
+    public void Wake_ForAGatheringStart_WaitsForTheGatheringsLimit()
+    {
+        using var gathering = _relay.GatherStartEvents("s1");
+
+        _relay.Wake("s1", "https://hub.example/events/s1?batch=true");
+        Assert.False(_relay.WakeRequested);
+        _time.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.False(_relay.WakeRequested);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(_relay.WakeRequested);
+    }
+
+    [Fact]
+    public void Wake_WhenTheStartEnds_SendsWhatWaited()
+    {
+        var gathering = _relay.GatherStartEvents("s1");
+        _relay.Wake("s1", "https://hub.example/events/s1?batch=true");
+
+        gathering.Dispose();
+
+        Assert.True(_relay.WakeRequested);
+    }
+
+    [Fact]
+    public void Wake_ForAHubWithoutBatches_IsNotHeldBack()
+    {
+        using var gathering = _relay.GatherStartEvents("s1");
+
+        _relay.Wake("s1", "https://hub.example/events/s1");
+
+        Assert.True(_relay.WakeRequested);
+    }
+
     private long Add(string server, string body, string token = "tok", string? url = null, DateTimeOffset createdAt = default) =>
         _outbox.Add(new OutboxEvent
         {
