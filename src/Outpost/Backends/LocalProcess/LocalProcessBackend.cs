@@ -189,7 +189,10 @@ public sealed partial class LocalProcessBackend(
                 try
                 {
                     await socket.ConnectAsync(new IPEndPoint(target, local.Port), cancellationToken);
-                    return;
+                    if (!IsSelfConnect(socket))
+                    {
+                        return;
+                    }
                 }
                 catch (SocketException)
                 {
@@ -201,6 +204,13 @@ public sealed partial class LocalProcessBackend(
             await Task.Delay(5, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// A connect to a closed local port in the ephemeral range can be given that same port as its source and
+    /// "succeed" with nobody listening (a TCP self-connect); it then holds the port the server is about to bind.
+    /// </summary>
+    internal static bool IsSelfConnect(Socket socket) =>
+        socket.LocalEndPoint is IPEndPoint local && socket.RemoteEndPoint is IPEndPoint remote && local.Equals(remote);
 
     private static string ResolveProgram(string command, string path)
     {
