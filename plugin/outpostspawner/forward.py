@@ -155,7 +155,7 @@ class ServerForward:
             await resolve(sp.ssh_custom_forward_remove, sp, info)
         elif self.record:
             record = self.record
-            await SshForwarder(sp.ssh_runner).cancel(endpoint_from(record), record["spec"])
+            await SshForwarder(sp.ssh_runner).cancel_together(endpoint_from(record), record["spec"])
         sp.tunnels.pop(self.RECORD, None)
 
 

@@ -284,6 +284,7 @@ class SshRunner:
         self.ssh_command = ssh_command
         self.master_checks = MasterChecks()
         self.forward_batches = ForwardBatches()
+        self.cancel_batches = ForwardBatches()
 
     async def run(self, argv: list[str], timeout: float = 10,
                   capture: bool = True) -> tuple[int, str, str]:
@@ -453,6 +454,39 @@ class SshForwarder:
         rc, _, err = await self.runner.run(argv)
         if rc != 0:
             raise SshError(f"ssh forward {spec} failed (rc {rc}): {err.strip()}")
+
+    async def cancel_together(self, endpoint: SshEndpoint, spec: str, flag: str = "-L") -> None:
+        """Remove a forward of a server that stops. Cancels asked of one master at about the same time go out
+        in one ``-O cancel`` with many ``-L`` (a class ending at once: one ssh run, not one per server)."""
+        batches = getattr(self.runner, "cancel_batches", None)  # a runner without it: one ssh run each
+        if batches is None:
+            await self.cancel(endpoint, spec, flag)
+            return
+        await batches.submit(self._master_key(endpoint), (flag, spec),
+                             lambda items: self.cancel_many(endpoint, items))
+
+    async def cancel_many(self, endpoint: SshEndpoint, items: Sequence[tuple[str, str]]) -> list:
+        """Cancel the forwards ``items`` through one master, best effort (as :meth:`cancel`): ``None`` for each.
+
+        ssh exits 255 when any cancel of the run failed, without saying which (a forward already gone, or the
+        master itself gone, which took its forwards with it). Then, if the master still answers, each forward is
+        cancelled on its own, so none of them is left holding its hub-side port.
+        """
+        if len(items) > 1:
+            argv = [*self._base(endpoint), "-O", "cancel"]
+            for flag, spec in items:
+                argv += [flag, spec]
+            argv.append(endpoint.destination)
+            rc, _, err = await self.runner.run(argv, timeout=10 + 0.05 * len(items))
+            if rc == 0:
+                return [None] * len(items)
+            log.debug("ssh -O cancel of %d forwards: rc %s %s", len(items), rc, err.strip())
+            self._forget_check(endpoint)
+            if not await self.check(endpoint):
+                return [None] * len(items)
+        for flag, spec in items:
+            await self.cancel(endpoint, spec, flag)
+        return [None] * len(items)
 
     async def cancel(self, endpoint: SshEndpoint, spec: str, flag: str = "-L") -> int:
         argv = [*self._base(endpoint), "-O", "cancel", flag, spec, endpoint.destination]

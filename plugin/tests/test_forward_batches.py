@@ -49,10 +49,13 @@ class MasterRunner(SshRunner):
         if op == "check":
             return 0, "", ""
         if op == "cancel":
+            missing = 0
             for s in specs:
                 if self.forwards.get(int(s.split(":")[1])) == s:
                     del self.forwards[int(s.split(":")[1])]
-            return 0, "", ""
+                else:
+                    missing += 1
+            return (255, "", "mux_client_forward: forwarding request failed\n" * missing) if missing else (0, "", "")
         refused = 0
         for s in specs:
             if self.die_after is not None and len(self.forwards) >= self.die_after:
@@ -244,3 +247,43 @@ async def test_restored_servers_find_the_master_opened_while_the_outpost_answere
     runs = after.forward_runs()
     assert len(runs) == 1 and sorted(runs[0]) == sorted(sp.tunnels["local"]["spec"] for sp in restored)
     assert set(after.forwards) == {sp.port for sp in restored}
+
+
+def cancel_runs(runner) -> list[list[str]]:
+    return [[a for i, a in enumerate(c) if i > 0 and c[i - 1] == "-L"] for c in runner.calls if "cancel" in c]
+
+
+async def test_cancels_asked_together_go_out_in_one_ssh_run():
+    runner = MasterRunner()
+    specs = [spec(5000 + i) for i in range(30)]
+    await forward_all(runner, specs)
+    fw = SshForwarder(runner)
+
+    await asyncio.gather(*(fw.cancel_together(endpoint(), s) for s in specs))
+
+    assert cancel_runs(runner) == [specs]
+    assert runner.forwards == {}
+
+
+async def test_a_failed_cancel_batch_cancels_each_on_its_own_while_the_master_answers():
+    runner = MasterRunner()
+    specs = [spec(5000 + i) for i in range(5)]
+    await forward_all(runner, specs)
+    fw = SshForwarder(runner)
+
+    await asyncio.gather(*(fw.cancel_together(endpoint(), s) for s in [*specs, spec(6000)]))  # 6000 was never made
+
+    assert cancel_runs(runner) == [[*specs, spec(6000)], *[[s] for s in [*specs, spec(6000)]]]
+    assert runner.forwards == {}
+
+
+async def test_cancels_through_a_master_that_is_gone_stop_after_one_run():
+    runner = MasterRunner()
+    specs = [spec(5000 + i) for i in range(5)]
+    await forward_all(runner, specs)
+    runner.up, runner.can_open = False, False  # the master died and took its forwards with it
+    fw = SshForwarder(runner)
+
+    await asyncio.gather(*(fw.cancel_together(endpoint(), s) for s in specs))
+
+    assert cancel_runs(runner) == [specs]

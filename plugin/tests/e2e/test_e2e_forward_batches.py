@@ -48,6 +48,12 @@ async def answers(port: int) -> bool:
         return False
 
 
+def released(port: int) -> bool:
+    """Nothing listens on the hub-side port any more: the master let it go."""
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
 @pytest.fixture
 def endpoint(sshd):
     options = default_forward_options("127.0.0.1", sshd["port"], sshd["user"], sshd["key"])
@@ -96,6 +102,16 @@ def test_many_forwards_in_one_ssh_run_a_refused_one_fails_alone_and_a_killed_mas
             assert results == [None] * len(good)
             assert runner.count("-N") == 1 and runner.count("forward") == 2  # failed (no master), then all at once
             assert all(await asyncio.gather(*(answers(base + i) for i in range(FORWARDS) if i != 13)))
+
+            # servers stopping at once: their forwards go in one -O cancel, and each hub-side port is free again
+            runner.calls.clear()
+            await asyncio.gather(*(fw.cancel_together(endpoint, s) for s in good[:20]))
+            assert runner.count("cancel") == 1
+            assert [s for s in good[:20] if not released(int(s.split(":")[1]))] == []
+            # a batch with a forward that is not there (ssh exits 255): the rest are still cancelled, each on its own
+            await asyncio.gather(*(fw.cancel_together(endpoint, s) for s in [*good[20:], specs[13]]))
+            busy.close()
+            assert [i for i in range(FORWARDS) if not released(base + i)] == []
             await fw.exit_master(endpoint)
         finally:
             busy.close()
